@@ -1,0 +1,41 @@
+from django import forms
+
+from apps.accounts.models import TIMEZONE_CHOICES, User
+from apps.accounts.operations import PROFILE_FIELDS
+
+
+class ProfileForm(forms.ModelForm):
+    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, label="Time zone")
+
+    class Meta:
+        model = User
+        fields = PROFILE_FIELDS
+        help_texts = {
+            "display_name": "Shown on your dashboard and in emails.",
+            "timezone": "Used for runs without a GPS position, and for your monthly report.",
+            "max_heart_rate": "Leave empty to estimate it from your age.",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        resting, maximum = cleaned.get("resting_heart_rate"), cleaned.get("max_heart_rate")
+        if resting and maximum and resting >= maximum:
+            self.add_error("resting_heart_rate", "Your resting heart rate must be lower than your maximum.")
+        return cleaned
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Enter your password to confirm. This cannot be undone.",
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -1,0 +1,1 @@
+"""The public face of the accounts app: the only package other apps may import."""

@@ -1,0 +1,12 @@
+from project.rpc.errors import ServiceError
+
+
+class UserNotFound(ServiceError):
+    code = "accounts.user_not_found"
+    http_status = 404
+    default_message = "No such user."
+
+
+class InvalidPageSize(ServiceError):
+    code = "accounts.invalid_page_size"
+    default_message = "limit must be between 1 and 500."

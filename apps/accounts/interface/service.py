@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import abc
+
+from apps.accounts.interface import contracts
+from project.rpc import interface as rpc
+
+MAX_PAGE_SIZE = 500
+
+
+class AccountsService(rpc.Service):
+    name = "accounts"
+    local_implementation = "apps.accounts.interface.local.LocalAccountsService"
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def get_user(self, *, user_id: int) -> contracts.UserProfile:
+        """One user's profile and preferences. Raises `UserNotFound`."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def get_users(self, *, user_ids: list[int]) -> list[contracts.UserProfile]:
+        """Profiles for the ids that exist, in the order asked; unknown ids are left out."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def find_user_by_email(self, *, email: str) -> contracts.UserProfile:
+        """The user with this email address (any case). Raises `UserNotFound`."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def list_report_recipients(self, *, after_id: int = 0, limit: int = 100) -> contracts.ReportRecipientsPage:
+        """Active users with a confirmed address who want the monthly report, by id after `after_id`.
+
+        Page through with `next_after_id` until it is None. Raises `InvalidPageSize` outside 1..500.
+        """
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def set_monthly_report_opt_in(self, *, user_id: int, enabled: bool) -> contracts.UserProfile:
+        """Turn the monthly report email on or off (the report's unsubscribe link). Raises `UserNotFound`."""
+
+
+accounts_service: AccountsService = AccountsService.delegator()

@@ -1,0 +1,32 @@
+"""For other apps' tests: make users without touching accounts' models."""
+
+from __future__ import annotations
+
+import itertools
+
+from apps.accounts.interface import contracts
+
+_sequence = itertools.count(1)
+
+
+def create_user(
+    *,
+    email: str | None = None,
+    password: str = "correct-horse-battery",
+    timezone: str = "UTC",
+    units: contracts.Units = contracts.Units.METRIC,
+    confirmed: bool = True,
+    wants_monthly_report: bool = True,
+) -> contracts.UserProfile:
+    """A user who can log in (when `confirmed`), returned as the contract other apps see."""
+    from allauth.account.models import EmailAddress
+
+    from apps.accounts.interface.local import _profile
+    from apps.accounts.models import User
+
+    email = email or f"runner{next(_sequence)}@example.com"
+    user = User.objects.create_user(
+        email, password, timezone=timezone, units=units.value, wants_monthly_report=wants_monthly_report
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=confirmed, primary=True)
+    return _profile(user)

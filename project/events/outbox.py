@@ -1,0 +1,126 @@
+"""Publishing, relaying and handling events: nothing lost, nothing applied twice.
+
+`publish` writes the event and one pending delivery per subscriber in the caller's transaction,
+and asks for them to be relayed once it commits. A rolled-back transaction leaves nothing to
+deliver. Anything the relay could not hand over, or whose handler failed, is picked up by `sweep`
+(Celery beat), which claims rows with SELECT ... FOR UPDATE SKIP LOCKED where the database has it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from project.events import registry
+from project.events.event import Event, event_class
+from project.events.models import Delivery, InboxEntry, OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+
+def _lease() -> datetime.timedelta:
+    # How long a handed-over delivery is left alone before the sweep tries it again.
+    return datetime.timedelta(seconds=getattr(settings, "EVENTS_LEASE_SECONDS", 300))
+
+
+def _retry_delay(attempts: int) -> datetime.timedelta:
+    base = getattr(settings, "EVENTS_RETRY_SECONDS", 30)
+    return datetime.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def publish(event: Event) -> uuid.UUID:
+    """Record `event` for every subscriber, in the caller's transaction; relay it after commit."""
+    with transaction.atomic():
+        row = OutboxEvent.objects.create(name=event.name, version=event.version, payload=event.model_dump(mode="json"))
+        deliveries = Delivery.objects.bulk_create(
+            [
+                Delivery(event=row, subscriber=sub.name, next_attempt_at=row.created_at + _lease())
+                for sub in registry.subscribers_of(event.name)
+            ]
+        )
+    if deliveries:
+        delivery_ids = [delivery.pk for delivery in deliveries]
+        transaction.on_commit(lambda: relay(delivery_ids=delivery_ids), robust=True)
+    logger.info("events.published", extra={"event": event.name, "event_id": str(row.id)})
+    return row.id
+
+
+def relay(*, delivery_ids: list[int]) -> None:
+    """Hand deliveries to Celery. A broker that is down leaves them pending for the sweep."""
+    from project.events import tasks
+
+    for delivery in Delivery.objects.filter(pk__in=delivery_ids, delivered_at=None).select_related("event"):
+        try:
+            tasks.deliver.delay(**_task_arguments(delivery))
+        except Exception:
+            logger.warning("events.relay_failed", extra={"delivery_id": delivery.pk}, exc_info=True)
+
+
+def _task_arguments(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "delivery_id": delivery.pk,
+        "subscriber": delivery.subscriber,
+        "event_id": str(delivery.event_id),
+        "event_name": delivery.event.name,
+        "payload": delivery.event.payload,
+    }
+
+
+def handle(*, delivery_id: int, subscriber: str, event_id: str, event_name: str, payload: dict[str, Any]) -> bool:
+    """Run one subscriber on one event at most once. Returns False when it had already run."""
+    sub = registry.get_subscriber(subscriber)
+    event = event_class(event_name).model_validate(payload)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                InboxEntry.objects.create(event_id=uuid.UUID(event_id), subscriber=subscriber)
+        except IntegrityError:
+            handled = False
+        else:
+            sub.handler(event)
+            handled = True
+        Delivery.objects.filter(pk=delivery_id).update(delivered_at=timezone.now(), last_error="")
+    logger.info("events.handled", extra={"event_id": event_id, "subscriber": subscriber, "applied": handled})
+    return handled
+
+
+def record_failure(*, delivery_id: int, error: BaseException) -> None:
+    delivery = Delivery.objects.filter(pk=delivery_id).first()
+    if delivery is None:
+        return
+    delivery.attempts += 1
+    delivery.last_error = f"{error.__class__.__name__}: {error}"[:2000]
+    delivery.next_attempt_at = timezone.now() + _retry_delay(delivery.attempts)
+    delivery.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+    logger.warning(
+        "events.handler_failed",
+        extra={"delivery_id": delivery_id, "subscriber": delivery.subscriber, "attempts": delivery.attempts},
+    )
+
+
+def sweep(*, batch_size: int = 500) -> int:
+    """Relay every pending delivery that is due; returns how many were handed over."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(delivered_at=None, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")[:batch_size]
+        )
+        for delivery in due:
+            delivery.next_attempt_at = now + _lease()
+        Delivery.objects.bulk_update(due, ["next_attempt_at"])
+    if due:
+        relay(delivery_ids=[delivery.pk for delivery in due])
+    logger.info("events.swept", extra={"relayed": len(due)})
+    return len(due)
+
+
+def pending_count() -> int:
+    return Delivery.objects.filter(delivered_at=None).count()

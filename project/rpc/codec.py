@@ -1,0 +1,61 @@
+"""Turning a method's keyword arguments and its result into JSON and back, from the interface's annotations."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any
+
+import pydantic
+
+from project.rpc import interface as rpc_interface
+from project.rpc.errors import InvalidRequest
+
+
+@functools.cache
+def _params_model(service: type[rpc_interface.Service], method_name: str) -> type[pydantic.BaseModel]:
+    params, _ = rpc_interface._describe(getattr(service, method_name))
+    fields: dict[str, Any] = {
+        name: (annotation, ... if default is inspect.Parameter.empty else default)
+        for name, _kind, default, annotation in params
+    }
+    return pydantic.create_model(  # type: ignore[call-overload,no-any-return]
+        f"{service.__name__}.{method_name}.params", __config__=pydantic.ConfigDict(extra="forbid"), **fields
+    )
+
+
+@functools.cache
+def _result_adapter(service: type[rpc_interface.Service], method_name: str) -> pydantic.TypeAdapter[Any]:
+    _, returns = rpc_interface._describe(getattr(service, method_name))
+    return pydantic.TypeAdapter(returns)
+
+
+def _fields_of(error: pydantic.ValidationError) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"]) or "__all__"
+        fields.setdefault(location, []).append(item["msg"])
+    return fields
+
+
+def encode_params(service: type[rpc_interface.Service], method_name: str, kwargs: dict[str, Any]) -> bytes:
+    try:
+        return _params_model(service, method_name)(**kwargs).model_dump_json().encode()
+    except pydantic.ValidationError as error:
+        raise InvalidRequest(f"invalid arguments for {service.name}.{method_name}", fields=_fields_of(error)) from None
+
+
+def decode_params(service: type[rpc_interface.Service], method_name: str, body: bytes) -> dict[str, Any]:
+    try:
+        model = _params_model(service, method_name).model_validate_json(body or b"{}")
+    except pydantic.ValidationError as error:
+        raise InvalidRequest(f"invalid arguments for {service.name}.{method_name}", fields=_fields_of(error)) from None
+    return {name: getattr(model, name) for name in type(model).model_fields}
+
+
+def encode_result(service: type[rpc_interface.Service], method_name: str, result: Any) -> bytes:
+    return b'{"result":' + _result_adapter(service, method_name).dump_json(result) + b"}"
+
+
+def decode_result(service: type[rpc_interface.Service], method_name: str, payload: Any) -> Any:
+    return _result_adapter(service, method_name).validate_python(payload)

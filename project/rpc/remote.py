@@ -1,0 +1,199 @@
+"""The remote implementation of an interface, generated from its abstract class.
+
+Each method encodes its keyword arguments, signs the request, and POSTs it to
+`<base_url>/internal/rpc/<service>/<method>` through a pooled transport with connect and read
+timeouts. Idempotent methods are retried with backoff on network errors and 502/503/504; every
+service has a circuit breaker (pybreaker) that opens after repeated failures, so a dead service
+costs callers nothing but a `ServiceUnavailable`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pybreaker
+import requests
+from django.conf import settings
+from django.db import connections
+from django.utils.module_loading import import_string
+
+from project.rpc import auth, codec
+from project.rpc.errors import RemoteServiceError, ServiceError, ServiceUnavailable
+from project.rpc.interface import Service
+
+logger = logging.getLogger(__name__)
+RETRYABLE_STATUSES = frozenset({502, 503, 504})
+
+
+@dataclass(frozen=True)
+class TransportResponse:
+    status: int
+    body: bytes
+
+
+class TransportError(Exception):
+    """The request did not get an HTTP answer (refused, reset, timed out)."""
+
+
+class HttpTransport:
+    """requests with a connection pool per process; keep-alive across calls."""
+
+    def __init__(self) -> None:
+        self._session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=8, pool_maxsize=32, max_retries=0)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def post(self, url: str, *, body: bytes, headers: dict[str, str]) -> TransportResponse:
+        try:
+            response = self._session.post(
+                url, data=body, headers=headers, timeout=(settings.RPC_CONNECT_TIMEOUT, settings.RPC_READ_TIMEOUT)
+            )
+        except requests.RequestException as exc:
+            raise TransportError(f"{exc.__class__.__name__}: {exc}") from exc
+        return TransportResponse(status=response.status_code, body=response.content)
+
+
+class _ServerFailure(Exception):
+    """A 5xx answer; raised inside the breaker so that it counts as a failure."""
+
+    def __init__(self, response: TransportResponse) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+_breakers: dict[str, pybreaker.CircuitBreaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker_for(service_name: str) -> pybreaker.CircuitBreaker:
+    with _breakers_lock:
+        if service_name not in _breakers:
+            _breakers[service_name] = pybreaker.CircuitBreaker(
+                fail_max=settings.RPC_BREAKER_FAIL_MAX,
+                reset_timeout=settings.RPC_BREAKER_RESET_SECONDS,
+                name=service_name,
+            )
+        return _breakers[service_name]
+
+
+def reset_breakers() -> None:
+    with _breakers_lock:
+        _breakers.clear()
+
+
+def assert_no_transaction(service_name: str, method_name: str) -> None:
+    """A remote call inside a transaction would hold locks across the network and cannot be rolled back."""
+    if not settings.RPC_FORBID_CALLS_IN_TRANSACTION:
+        return
+    for connection in connections.all(initialized_only=True):
+        if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+            raise RuntimeError(
+                f"remote call {service_name}.{method_name} inside an open transaction on {connection.alias!r}; "
+                "call services after the transaction commits (transaction.on_commit)"
+            )
+
+
+class RemoteClient:
+    def __init__(self, service: type[Service], base_url: str) -> None:
+        self.service = service
+        self.base_url = base_url.rstrip("/")
+        self.transport = import_string(settings.RPC_TRANSPORT)()
+        self.auth = auth.request_auth()
+
+    def call(self, method_name: str, kwargs: dict[str, Any]) -> Any:
+        name = self.service.name
+        assert_no_transaction(name, method_name)
+        body = codec.encode_params(self.service, method_name, kwargs)
+        url = f"{self.base_url}/internal/rpc/{name}/{method_name}"
+        attempts = 1 + (settings.RPC_RETRIES if self.service.is_idempotent(method_name) else 0)
+        breaker = breaker_for(name)
+        for attempt in range(1, attempts + 1):
+            headers = {
+                "Content-Type": "application/json",
+                **self.auth.sign(service=name, method=method_name, body=body),
+            }
+            try:
+                response = breaker.call(self._post, url, body, headers)
+                break
+            except pybreaker.CircuitBreakerError:
+                raise ServiceUnavailable(f"the {name} service is unavailable (circuit open)") from None
+            except (TransportError, _ServerFailure) as exc:
+                retryable = isinstance(exc, TransportError) or exc.response.status in RETRYABLE_STATUSES
+                logger.warning("rpc.call_failed", extra={"service": name, "method": method_name, "attempt": attempt})
+                if attempt < attempts and retryable:
+                    time.sleep(settings.RPC_BACKOFF_SECONDS * 2 ** (attempt - 1))
+                    continue
+                if isinstance(exc, TransportError):
+                    raise ServiceUnavailable(f"the {name} service is unavailable ({exc})") from None
+                response = exc.response
+                break
+        return self._result(method_name, response)
+
+    def ping(self) -> list[str]:
+        """The methods the remote side serves; raises `ServiceUnavailable` when it does not answer."""
+        name = self.service.name
+        headers = {"Content-Type": "application/json", **self.auth.sign(service=name, method="_ping", body=b"")}
+        try:
+            response = self.transport.post(f"{self.base_url}/internal/rpc/{name}/_ping", body=b"", headers=headers)
+        except TransportError as exc:
+            raise ServiceUnavailable(f"the {name} service is unavailable ({exc})") from None
+        payload = json.loads(response.body or b"null") if response.body else None
+        if response.status != 200 or not isinstance(payload, dict):
+            raise (
+                ServiceError.from_dict(payload["error"])
+                if isinstance(payload, dict) and "error" in payload
+                else RemoteServiceError(f"the {name} service answered {response.status}")
+            )
+        return list(payload["result"]["methods"])
+
+    def _post(self, url: str, body: bytes, headers: dict[str, str]) -> TransportResponse:
+        response = self.transport.post(url, body=body, headers=headers)
+        if response.status >= 500:
+            raise _ServerFailure(response)
+        return response
+
+    def _result(self, method_name: str, response: TransportResponse) -> Any:
+        try:
+            payload = json.loads(response.body)
+        except ValueError:
+            payload = None
+        if response.status == 200 and isinstance(payload, dict) and "result" in payload:
+            return codec.decode_result(self.service, method_name, payload["result"])
+        if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+            raise ServiceError.from_dict(payload["error"])
+        if response.status in RETRYABLE_STATUSES:
+            raise ServiceUnavailable(f"the {self.service.name} service answered {response.status}")
+        raise RemoteServiceError(f"the {self.service.name} service answered {response.status} without a result")
+
+
+def _remote_method(method_name: str, abstract: Any) -> Any:
+    @functools.wraps(abstract)
+    def method(self: Any, **kwargs: Any) -> Any:
+        return self._client.call(method_name, kwargs)
+
+    method.__isabstractmethod__ = False  # type: ignore[attr-defined]
+    return method
+
+
+@functools.cache
+def _remote_class(service: type[Service]) -> type:
+    namespace: dict[str, Any] = {
+        method_name: _remote_method(method_name, getattr(service, method_name))
+        for method_name in service.method_names()
+    }
+    # Built with type() rather than as a Service subclass: its methods take **kwargs, and the
+    # declaration check is about hand-written implementations.
+    return type(f"Remote{service.__name__}", (), namespace)
+
+
+def remote_implementation(service: type[Service], *, base_url: str) -> Any:
+    instance = _remote_class(service)()
+    instance._client = RemoteClient(service, base_url)
+    return instance
