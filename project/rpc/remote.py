@@ -144,14 +144,7 @@ class RemoteClient:
             response = self.transport.post(f"{self.base_url}/internal/rpc/{name}/_ping", body=b"", headers=headers)
         except TransportError as exc:
             raise ServiceUnavailable(f"the {name} service is unavailable ({exc})") from None
-        payload = json.loads(response.body or b"null") if response.body else None
-        if response.status != 200 or not isinstance(payload, dict):
-            raise (
-                ServiceError.from_dict(payload["error"])
-                if isinstance(payload, dict) and "error" in payload
-                else RemoteServiceError(f"the {name} service answered {response.status}")
-            )
-        return list(payload["result"]["methods"])
+        return list(self._payload(response)["methods"])
 
     def _post(self, url: str, body: bytes, headers: dict[str, str]) -> TransportResponse:
         response = self.transport.post(url, body=body, headers=headers)
@@ -160,12 +153,16 @@ class RemoteClient:
         return response
 
     def _result(self, method_name: str, response: TransportResponse) -> Any:
+        return codec.decode_result(self.service, method_name, self._payload(response))
+
+    def _payload(self, response: TransportResponse) -> Any:
+        """The `result` of a 200 answer; anything else raised as the error it carries."""
         try:
             payload = json.loads(response.body)
         except ValueError:
             payload = None
         if response.status == 200 and isinstance(payload, dict) and "result" in payload:
-            return codec.decode_result(self.service, method_name, payload["result"])
+            return payload["result"]
         if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
             raise ServiceError.from_dict(payload["error"])
         if response.status in RETRYABLE_STATUSES:

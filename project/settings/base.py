@@ -97,7 +97,9 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Runnerly] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_PREVENT_ENUMERATION = True
+# The issue asks for a form error on a duplicate email at signup, which reveals that the address has an
+# account; the signup rate limit bounds how fast anyone can probe (docs/decisions/0004).
+ACCOUNT_PREVENT_ENUMERATION = False
 # Per IP and per account (key): allauth's rate limiter, backed by the cache.
 ACCOUNT_RATE_LIMITS = {
     "login": env("RUNNERLY_RATE_LIMIT_LOGIN", default="30/m/ip"),

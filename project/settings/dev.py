@@ -11,3 +11,7 @@ from .base import *  # noqa: F403
 
 ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]  # noqa: F405
 RPC_FORBID_CALLS_IN_TRANSACTION = True
+
+# Serve static files straight from the app folders; no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,140 @@
+"""The profile, export and deletion pages."""
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from apps.accounts.interface import events, testing
+from apps.accounts.models import User
+from project.events import registry
+from project.events.models import OutboxEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def runner(client):
+    profile = testing.create_user(email="ada@example.com", password="a-long-enough-Passw0rd")
+    client.login(email="ada@example.com", password="a-long-enough-Passw0rd")
+    return profile
+
+
+PROFILE = {
+    "display_name": "Ada L.",
+    "timezone": "Europe/Paris",
+    "units": "imperial",
+    "birth_year": "1985",
+    "weight_kg": "61.5",
+    "resting_heart_rate": "50",
+    "max_heart_rate": "185",
+    "wants_monthly_report": "",
+}
+
+
+def test_pages_that_need_a_login_redirect_to_it(client):
+    for url in ["/profile/", "/profile/export.json", "/profile/delete/"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == f"/accounts/login/?next={url}"
+
+
+def test_the_landing_page_invites_to_sign_up(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"Create your account" in response.content
+
+
+def test_saving_the_profile_stores_every_field(client, runner):
+    response = client.post("/profile/", PROFILE)
+    assert response.status_code == 302
+    user = User.objects.get(pk=runner.id)
+    assert (
+        user.display_name,
+        user.timezone,
+        user.units,
+        user.birth_year,
+        user.weight_kg,
+        user.resting_heart_rate,
+        user.max_heart_rate,
+        user.wants_monthly_report,
+    ) == ("Ada L.", "Europe/Paris", "imperial", 1985, Decimal("61.5"), 50, 185, False)
+    assert b"Your profile is saved." in client.get("/profile/").content
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "error"),
+    [
+        (
+            {"timezone": "Mars/Olympus"},
+            "timezone",
+            "Select a valid choice. Mars/Olympus is not one of the available choices.",
+        ),
+        ({"resting_heart_rate": "121"}, "resting_heart_rate", "Ensure this value is less than or equal to 120."),
+        ({"max_heart_rate": "100"}, "resting_heart_rate", "Your resting heart rate must be lower than your maximum."),
+        ({"weight_kg": "12"}, "weight_kg", "Ensure this value is greater than or equal to 20."),
+        ({"birth_year": "1800"}, "birth_year", "Ensure this value is greater than or equal to 1900."),
+    ],
+)
+def test_bad_profile_values_are_form_errors_and_nothing_is_saved(client, runner, changes, field, error):
+    response = client.post("/profile/", {**PROFILE, "resting_heart_rate": "110", **changes})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == [field]
+    assert errors[field] == [error]
+    assert User.objects.get(pk=runner.id).display_name == ""
+
+
+def test_the_export_is_json_with_the_account_and_profile(client, runner):
+    client.post("/profile/", PROFILE)
+    response = client.get("/profile/export.json")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="runnerly-account.json"'
+    data = json.loads(response.content)
+    assert data["account"]["email"] == "ada@example.com"
+    assert data["account"]["email_addresses"] == [{"email": "ada@example.com", "verified": True, "primary": True}]
+    assert data["profile"] == {
+        "display_name": "Ada L.",
+        "timezone": "Europe/Paris",
+        "units": "imperial",
+        "birth_year": 1985,
+        "weight_kg": "61.5",
+        "resting_heart_rate": 50,
+        "max_heart_rate": 185,
+        "wants_monthly_report": False,
+    }
+
+
+def test_deleting_the_account_needs_the_password(client, runner):
+    response = client.post("/profile/delete/", {"password": "wrong"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"password": ["That is not your password."]}
+    assert User.objects.filter(pk=runner.id).exists()
+    assert OutboxEvent.objects.count() == 0
+
+
+def test_deleting_the_account_removes_the_user_logs_out_and_publishes_user_deleted(
+    client, runner, django_capture_on_commit_callbacks
+):
+    seen = []
+    registry.subscriber(events.UserDeleted, name="tests.seen_user_deleted")(lambda event: seen.append(event))
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/profile/delete/", {"password": "a-long-enough-Passw0rd"})
+    finally:
+        registry.unregister("tests.seen_user_deleted")
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert not User.objects.filter(pk=runner.id).exists()
+    assert "_auth_user_id" not in client.session
+    assert seen == [events.UserDeleted(user_id=runner.id)]
+    assert OutboxEvent.objects.get().payload == {"user_id": runner.id}
+
+
+def test_the_admin_lists_and_searches_users(admin_client):
+    testing.create_user(email="findme@example.com")
+    testing.create_user(email="other@example.com")
+    response = admin_client.get("/admin/accounts/user/", {"q": "findme"})
+    assert response.status_code == 200
+    assert [user.email for user in response.context["cl"].result_list] == ["findme@example.com"]
+    assert admin_client.get("/admin/accounts/user/add/").status_code == 200

@@ -1,0 +1,75 @@
+"""Project-wide fixtures: service modes, and which slow suites this machine can run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from project.rpc import interface, remote, routing
+
+CHROMIUM = os.environ.get("RUNNERLY_CHROMIUM", "/usr/bin/chromium")
+
+
+def _on_postgresql() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def _slow_suite_reasons() -> dict[str, str]:
+    """Which marked suites cannot run here, and why (reported in the header and the summary)."""
+    reasons = {}
+    if not _on_postgresql():
+        reasons["integration"] = "needs DATABASE_URL=postgres://... (see .ci/run)"
+    if not shutil.which(CHROMIUM):
+        reasons["e2e"] = f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+    return reasons
+
+
+def pytest_report_header(config):
+    reasons = _slow_suite_reasons()
+    lines = [f"database: {settings.DATABASES['default']['ENGINE']}"]
+    lines += [f"not running the {marker} tests: {why}" for marker, why in reasons.items()]
+    return lines
+
+
+def pytest_collection_modifyitems(config, items):
+    reasons = _slow_suite_reasons()
+    if not reasons:
+        return
+    keep, drop = [], []
+    for item in items:
+        (drop if any(item.get_closest_marker(marker) for marker in reasons) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The rate limits live in the cache; each test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rpc_state():
+    """Each test starts with closed circuits and no cached implementations."""
+    remote.reset_breakers()
+    routing._implementations.clear()
+    yield
+    remote.reset_breakers()
+    routing._implementations.clear()
+
+
+@pytest.fixture(params=["local", "remote"])
+def service_mode(request, settings):
+    """Run the test once in-process and once over the internal HTTP endpoint (through the test client)."""
+    if request.param == "remote":
+        settings.SERVICE_ROUTING = {name: "http://testserver" for name in interface.registered_services()}
+        settings.RPC_TRANSPORT = "project.rpc.testing.TestClientTransport"
+    else:
+        settings.SERVICE_ROUTING = {}
+    return request.param
