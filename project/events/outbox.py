@@ -25,13 +25,11 @@ logger = logging.getLogger(__name__)
 
 
 def _lease() -> datetime.timedelta:
-    # How long a handed-over delivery is left alone before the sweep tries it again.
-    return datetime.timedelta(seconds=getattr(settings, "EVENTS_LEASE_SECONDS", 300))
+    return datetime.timedelta(seconds=settings.EVENTS_LEASE_SECONDS)
 
 
 def _retry_delay(attempts: int) -> datetime.timedelta:
-    base = getattr(settings, "EVENTS_RETRY_SECONDS", 30)
-    return datetime.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+    return datetime.timedelta(seconds=min(settings.EVENTS_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 3600))
 
 
 def publish(event: Event) -> uuid.UUID:

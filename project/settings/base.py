@@ -153,6 +153,11 @@ CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "events.sweep", "schedule": env.float("RUNNERLY_EVENTS_SWEEP_SECONDS", default=60.0)},
 }
 
+# Events (project/events): how long a handed-over delivery is left alone before the sweep sends it
+# again, and the first delay after a handler fails (doubling with each attempt, at most an hour).
+EVENTS_LEASE_SECONDS = env.int("RUNNERLY_EVENTS_LEASE_SECONDS", default=300)
+EVENTS_RETRY_SECONDS = env.int("RUNNERLY_EVENTS_RETRY_SECONDS", default=30)
+
 # Service interfaces (project/rpc). Each app is "local" unless routed to a base URL, e.g.
 # SERVICE_ROUTING=reports=http://reports.internal:8000,strava=http://strava.internal:8000
 SERVICE_ROUTING = env.dict("SERVICE_ROUTING", default={})

@@ -11,7 +11,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CELERY_TASK_ALWAYS_EAGER = True
+
 RPC_FORBID_CALLS_IN_TRANSACTION = True
 RPC_BACKOFF_SECONDS = 0.0
 STORAGES = {
@@ -23,3 +23,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Serve static files straight from the app folders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The integration suite runs a real worker with CELERY_TASK_ALWAYS_EAGER=false on the test database.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405
+# Test-only subscribers, loaded in the test process and in that worker alike.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.integration"]  # noqa: F405

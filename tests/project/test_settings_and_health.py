@@ -1,0 +1,79 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "project.settings.production",
+        "DJANGO_SECRET_KEY": "p7Zq-this-is-only-a-test-but-long-and-varied-9xK2#mW4&vL8@rT1^bN6",
+        "DJANGO_ALLOWED_HOSTS": "runnerly.example",
+        "DATABASE_URL": "postgres://runnerly@127.0.0.1:5432/runnerly",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "RPC_SIGNING_KEYS": "a-shared-secret-for-service-calls",
+        "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example:587",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "project.settings.production"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert "Set the DJANGO_SECRET_KEY environment variable" in result.stderr
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_healthz_reports_the_database_and_eager_tasks(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "eager"}}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_broker_is_unreachable(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from project.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = original
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "broker": "error: OperationalError"}
+
+
+@pytest.mark.django_db
+def test_the_demo_data_command_can_run_twice(capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "Created the demo runner: log in as demo@runnerly.example / runnerly-demo-2026",
+        "Refreshed the demo runner: log in as demo@runnerly.example / runnerly-demo-2026",
+    ]
