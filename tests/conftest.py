@@ -38,6 +38,8 @@ def pytest_collection_modifyitems(config, items):
     reasons = _slow_suite_reasons()
     if not reasons:
         return
+    if os.environ.get("RUNNERLY_REQUIRE_ALL_SUITES"):
+        raise pytest.UsageError("RUNNERLY_REQUIRE_ALL_SUITES is set but " + "; ".join(reasons.values()))
     keep, drop = [], []
     for item in items:
         (drop if any(item.get_closest_marker(marker) for marker in reasons) else keep).append(item)
