@@ -58,4 +58,9 @@ def test_signup_confirm_login_and_edit_the_profile(live_server, page):
     _submit(page)
     assert page.get_by_role("status").inner_text() == "Your profile is saved."
     user = User.objects.get(email="ada@example.com")
-    assert (user.display_name, user.timezone, user.units, user.max_heart_rate) == ("Ada", "Europe/Paris", "imperial", 188)
+    assert (user.display_name, user.timezone, user.units, user.max_heart_rate) == (
+        "Ada",
+        "Europe/Paris",
+        "imperial",
+        188,
+    )
