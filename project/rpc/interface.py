@@ -96,7 +96,7 @@ def _abstract_methods(interface: type) -> dict[str, Callable[..., Any]]:
     return {name: getattr(interface, name) for name in sorted(names)}
 
 
-def _describe(function: Callable[..., Any]) -> tuple[list[tuple[str, Any, Any]], Any]:
+def _describe(function: Callable[..., Any]) -> tuple[list[tuple[str, Any, Any, Any]], Any]:
     signature = inspect.signature(function)
     hints = typing.get_type_hints(function)
     params = [

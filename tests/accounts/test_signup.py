@@ -136,3 +136,10 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
     response = client.post(form_url, {"password1": "a-brand-new-Passw0rd", "password2": "a-brand-new-Passw0rd"})
     assert response.status_code == 302
     assert User.objects.get(email="ada@example.com").check_password("a-brand-new-Passw0rd")
+
+
+def test_a_password_reset_for_an_unknown_address_is_a_form_error(client):
+    response = client.post("/accounts/password/reset/", {"email": "nobody@example.com"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"email": ["The email address is not assigned to any user account."]}
+    assert mail.outbox == []

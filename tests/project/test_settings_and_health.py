@@ -54,12 +54,14 @@ def test_healthz_reports_the_database_and_eager_tasks(client):
 
 
 @pytest.mark.django_db
-def test_healthz_answers_503_when_the_broker_is_unreachable(client, settings):
+def test_healthz_answers_503_when_the_broker_is_unreachable(client, settings, monkeypatch):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     from project.celery import app
 
+    unreachable = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
+    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)  # Celery prefers the variable to its setting
     original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
+    app.conf.broker_url = unreachable
     try:
         response = client.get("/healthz")
     finally:
