@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from apps.accounts.models import User
+from apps.accounts.models import PROFILE_FIELDS, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -28,21 +28,7 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (
-            "Profile",
-            {
-                "fields": [
-                    "display_name",
-                    "timezone",
-                    "units",
-                    "birth_year",
-                    "weight_kg",
-                    "resting_heart_rate",
-                    "max_heart_rate",
-                    "wants_monthly_report",
-                ]
-            },
-        ),
+        ("Profile", {"fields": list(PROFILE_FIELDS)}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

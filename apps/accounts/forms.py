@@ -1,7 +1,6 @@
 from django import forms
 
-from apps.accounts.models import TIMEZONE_CHOICES, User
-from apps.accounts.operations import PROFILE_FIELDS
+from apps.accounts.models import PROFILE_FIELDS, TIMEZONE_CHOICES, User
 
 
 class ProfileForm(forms.ModelForm):

@@ -36,6 +36,19 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+# The fields a runner edits on their profile page (and staff in the admin).
+PROFILE_FIELDS = (
+    "display_name",
+    "timezone",
+    "units",
+    "birth_year",
+    "weight_kg",
+    "resting_heart_rate",
+    "max_heart_rate",
+    "wants_monthly_report",
+)
+
+
 class User(AbstractUser):
     """A runner. Email is the identity; the profile fields live here to keep reads to one row."""
 

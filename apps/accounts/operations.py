@@ -8,21 +8,10 @@ from typing import Any
 from django.db import transaction
 
 from apps.accounts.interface import errors, events
-from apps.accounts.models import User
+from apps.accounts.models import PROFILE_FIELDS, User
 from project.events import outbox
 
 logger = logging.getLogger(__name__)
-
-PROFILE_FIELDS = (
-    "display_name",
-    "timezone",
-    "units",
-    "birth_year",
-    "weight_kg",
-    "resting_heart_rate",
-    "max_heart_rate",
-    "wants_monthly_report",
-)
 
 
 def _user(user_id: int) -> User:

@@ -7,8 +7,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.db.models import Exists, OuterRef, QuerySet
 
-from apps.accounts.models import User
-from apps.accounts.operations import PROFILE_FIELDS
+from apps.accounts.models import PROFILE_FIELDS, User
 
 
 def report_recipients(*, after_id: int) -> QuerySet[User]:

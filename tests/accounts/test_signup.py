@@ -143,3 +143,26 @@ def test_a_password_reset_for_an_unknown_address_is_a_form_error(client):
     assert response.status_code == 200
     assert response.context["form"].errors == {"email": ["The email address is not assigned to any user account."]}
     assert mail.outbox == []
+
+
+def test_logging_out_ends_the_session(client):
+    testing.create_user(email="ada@example.com", password=PASSWORD)
+    client.login(email="ada@example.com", password=PASSWORD)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_new_email_replaces_the_old_one_only_once_confirmed(client):
+    user = testing.create_user(email="old@example.com", password=PASSWORD)
+    client.login(email="old@example.com", password=PASSWORD)
+    response = client.post("/accounts/email/", {"action_add": "", "email": "new@example.com"})
+    assert response.status_code == 302
+    assert mail.outbox[0].to == ["new@example.com"]
+    assert User.objects.get(pk=user.id).email == "old@example.com"  # not before confirming
+
+    client.post(_confirmation_link(mail.outbox[0]))
+    assert User.objects.get(pk=user.id).email == "new@example.com"
+    assert list(EmailAddress.objects.filter(user_id=user.id).values_list("email", "verified", "primary")) == [
+        ("new@example.com", True, True)
+    ]
