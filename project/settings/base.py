@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "project.rpc",
     "project.events",
     "apps.accounts",
+    "apps.runs",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""The public face of the runs app (the Data Service of the book)."""

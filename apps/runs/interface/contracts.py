@@ -1,0 +1,166 @@
+"""What the runs app takes and hands out. No Django: these cross the wire as JSON."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+
+import pydantic
+
+
+class Source(enum.StrEnum):
+    MANUAL = "manual"
+    FILE = "file"
+    STRAVA = "strava"
+
+
+class Sport(enum.StrEnum):
+    RUN = "run"
+    TRAIL_RUN = "trail_run"
+    TREADMILL = "treadmill"
+    WALK = "walk"
+    HIKE = "hike"
+    RIDE = "ride"
+    OTHER = "other"
+
+
+RUNNING_SPORTS = (Sport.RUN, Sport.TRAIL_RUN, Sport.TREADMILL)
+
+
+class _Contract(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+
+class Streams(_Contract):
+    """Samples of a recording, one list per channel, all as long as `time_s` (seconds from the start)."""
+
+    time_s: list[float]
+    latitude: list[float | None] | None = None
+    longitude: list[float | None] | None = None
+    elevation_m: list[float | None] | None = None
+    heart_rate: list[int | None] | None = None
+    cadence: list[int | None] | None = None
+    distance_m: list[float | None] | None = None  # the device's own cumulative distance, when it has one
+
+    @pydantic.model_validator(mode="after")
+    def _same_lengths(self) -> Streams:
+        for name in ("latitude", "longitude", "elevation_m", "heart_rate", "cadence", "distance_m"):
+            channel = getattr(self, name)
+            if channel is not None and len(channel) != len(self.time_s):
+                raise ValueError(f"stream {name} has {len(channel)} samples, time_s has {len(self.time_s)}")
+        return self
+
+
+class Lap(_Contract):
+    start_offset_s: float
+    elapsed_s: float
+    distance_m: float
+
+
+class RunDraft(_Contract):
+    """A run as any source describes it; the runs app computes everything else from it."""
+
+    user_id: int
+    source: Source
+    source_id: str = ""  # unique per user and source when set (a file hash, a Strava id)
+    name: str = ""
+    sport: Sport = Sport.RUN
+    start: datetime.datetime  # aware
+    timezone: str | None = None  # IANA; found from the first position, else the runner's profile
+    elapsed_s: float | None = None
+    moving_s: float | None = None
+    distance_m: float | None = None
+    elevation_gain_m: float | None = None
+    elevation_loss_m: float | None = None
+    average_heart_rate: int | None = None
+    max_heart_rate: int | None = None
+    average_cadence: float | None = None
+    calories: int | None = None
+    notes: str = ""
+    laps: list[Lap] = []
+    streams: Streams | None = None
+
+    @pydantic.field_validator("start")
+    @classmethod
+    def _aware(cls, value: datetime.datetime) -> datetime.datetime:
+        if value.tzinfo is None:
+            raise ValueError("start must carry a time zone (UTC offset)")
+        return value
+
+
+class Split(_Contract):
+    index: int  # 1-based kilometre
+    distance_m: float
+    elapsed_s: float
+    elevation_change_m: float | None = None
+
+
+class BestEffort(_Contract):
+    distance_key: str  # "400m", "1k", "1mi", "5k", "10k", "half", "marathon"
+    distance_m: float
+    elapsed_s: float
+    start_offset_s: float
+
+
+class RunSummary(_Contract):
+    id: int
+    user_id: int
+    source: Source
+    name: str
+    sport: Sport
+    start: datetime.datetime
+    timezone: str
+    local_date: datetime.date
+    elapsed_s: float
+    moving_s: float
+    distance_m: float
+    elevation_gain_m: float | None
+    average_heart_rate: int | None
+    pace_s_per_km: float | None  # moving time over distance
+    hidden: bool
+    duplicate_of_id: int | None
+
+
+class RunDetail(RunSummary):
+    source_id: str
+    elevation_loss_m: float | None
+    max_heart_rate: int | None
+    average_cadence: float | None
+    calories: int | None
+    notes: str
+    laps: list[Lap]
+    splits: list[Split]
+    best_efforts: list[BestEffort]
+    polyline: str
+    has_streams: bool
+
+
+class RunPage(_Contract):
+    runs: list[RunSummary]
+    next_cursor: str | None
+
+
+class RecordedRun(_Contract):
+    run: RunDetail
+    created: bool  # False when this (user, source, source_id) was already stored
+    duplicate_of_id: int | None  # set when the run was kept hidden as a duplicate of another
+
+
+class MonthSummary(_Contract):
+    user_id: int
+    year: int
+    month: int
+    runs: int
+    distance_m: float
+    moving_s: float
+    elapsed_s: float
+    elevation_gain_m: float
+
+
+class PersonalRecord(_Contract):
+    distance_key: str
+    distance_m: float
+    elapsed_s: float
+    run_id: int
+    run_name: str
+    run_local_date: datetime.date

@@ -1,0 +1,157 @@
+"""The in-process RunsService. The one place where runs' ORM objects become contracts."""
+
+from __future__ import annotations
+
+import datetime
+
+from apps.runs import operations, queries
+from apps.runs.interface import contracts, errors
+from apps.runs.interface.service import MAX_PAGE_SIZE, RunsService
+from apps.runs.models import Run
+
+
+def _summary_fields(run: Run) -> dict:
+    return {
+        "id": run.pk,
+        "user_id": run.user_id,
+        "source": contracts.Source(run.source),
+        "name": run.name,
+        "sport": contracts.Sport(run.sport),
+        "start": run.start,
+        "timezone": run.timezone,
+        "local_date": run.local_date,
+        "elapsed_s": run.elapsed_s,
+        "moving_s": run.moving_s,
+        "distance_m": run.distance_m,
+        "elevation_gain_m": run.elevation_gain_m,
+        "average_heart_rate": run.average_heart_rate,
+        "pace_s_per_km": round(run.pace_s_per_km, 1) if run.pace_s_per_km else None,
+        "hidden": run.hidden,
+        "duplicate_of_id": run.duplicate_of_id,
+    }
+
+
+def run_summary(run: Run) -> contracts.RunSummary:
+    return contracts.RunSummary(**_summary_fields(run))
+
+
+def run_detail(run: Run) -> contracts.RunDetail:
+    return contracts.RunDetail(
+        **_summary_fields(run),
+        source_id=run.source_id,
+        elevation_loss_m=run.elevation_loss_m,
+        max_heart_rate=run.max_heart_rate,
+        average_cadence=run.average_cadence,
+        calories=run.calories,
+        notes=run.notes,
+        laps=[contracts.Lap(**lap) for lap in run.laps],
+        splits=[contracts.Split(**split) for split in run.splits],
+        best_efforts=[
+            contracts.BestEffort(
+                distance_key=effort.distance_key,
+                distance_m=effort.distance_m,
+                elapsed_s=effort.elapsed_s,
+                start_offset_s=effort.start_offset_s,
+            )
+            for effort in run.best_efforts.all()
+        ],
+        polyline=run.polyline,
+        has_streams=hasattr(run, "streams"),
+    )
+
+
+def _detail_of(*, user_id: int, run_id: int) -> contracts.RunDetail:
+    run = (
+        Run.objects.filter(pk=run_id, user_id=user_id)
+        .select_related("streams")
+        .defer("streams__data")
+        .prefetch_related("best_efforts")
+        .first()
+    )
+    if run is None:
+        raise errors.RunNotFound(f"no run {run_id} for this user")
+    return run_detail(run)
+
+
+class LocalRunsService(RunsService):
+    def record_run(self, *, draft: contracts.RunDraft) -> contracts.RecordedRun:
+        run, created = operations.run_record(draft=draft)
+        return contracts.RecordedRun(
+            run=_detail_of(user_id=run.user_id, run_id=run.pk), created=created, duplicate_of_id=run.duplicate_of_id
+        )
+
+    def get_run(self, *, user_id: int, run_id: int) -> contracts.RunDetail:
+        return _detail_of(user_id=user_id, run_id=run_id)
+
+    def list_runs(
+        self,
+        *,
+        user_id: int,
+        start_date: datetime.date | None = None,
+        end_date: datetime.date | None = None,
+        sports: list[contracts.Sport] | None = None,
+        include_hidden: bool = False,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> contracts.RunPage:
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise errors.InvalidRun(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}")
+        runs = list(
+            queries.runs_for_user(
+                user_id=user_id,
+                start_date=start_date,
+                end_date=end_date,
+                sports=[sport.value for sport in sports] if sports else None,
+                include_hidden=include_hidden,
+                cursor=cursor,
+            )[: limit + 1]
+        )
+        page = runs[:limit]
+        return contracts.RunPage(
+            runs=[run_summary(run) for run in page],
+            next_cursor=queries.encode_cursor(page[-1]) if len(runs) > limit else None,
+        )
+
+    def month_summary(
+        self, *, user_id: int, year: int, month: int, sports: list[contracts.Sport] | None = None
+    ) -> contracts.MonthSummary:
+        if not 1 <= month <= 12:
+            raise errors.InvalidRun(f"month must be 1 to 12, got {month}")
+        totals = queries.month_totals(
+            user_id=user_id, year=year, month=month, sports=[sport.value for sport in sports] if sports else None
+        )
+        return contracts.MonthSummary(user_id=user_id, year=year, month=month, **totals)
+
+    def personal_records(self, *, user_id: int) -> list[contracts.PersonalRecord]:
+        return [
+            contracts.PersonalRecord(
+                distance_key=effort.distance_key,
+                distance_m=effort.distance_m,
+                elapsed_s=effort.elapsed_s,
+                run_id=effort.run_id,
+                run_name=effort.run.name,
+                run_local_date=effort.run.local_date,
+            )
+            for effort in queries.fastest_efforts(user_id=user_id)
+        ]
+
+    def update_run(
+        self,
+        *,
+        user_id: int,
+        run_id: int,
+        name: str | None = None,
+        notes: str | None = None,
+        sport: contracts.Sport | None = None,
+        hidden: bool | None = None,
+    ) -> contracts.RunDetail:
+        changes = {
+            key: value
+            for key, value in {"name": name, "notes": notes, "sport": sport, "hidden": hidden}.items()
+            if value is not None
+        }
+        operations.run_update(user_id=user_id, run_id=run_id, changes=changes)
+        return _detail_of(user_id=user_id, run_id=run_id)
+
+    def delete_run(self, *, user_id: int, run_id: int) -> None:
+        operations.run_delete(user_id=user_id, run_id=run_id)

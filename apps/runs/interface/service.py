@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import abc
+import datetime
+
+from apps.runs.interface import contracts
+from project.rpc import interface as rpc
+
+MAX_PAGE_SIZE = 200
+
+
+class RunsService(rpc.Service):
+    name = "runs"
+    local_implementation = "apps.runs.interface.local.LocalRunsService"
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def record_run(self, *, draft: contracts.RunDraft) -> contracts.RecordedRun:
+        """Store a run and compute its stats. The same (user, source, source_id) is stored once.
+
+        A run that starts within 60 s of one of the user's runs and whose distance is within 3%
+        is kept hidden as its duplicate. Raises `InvalidRun` when nothing sensible can be stored.
+        """
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def get_run(self, *, user_id: int, run_id: int) -> contracts.RunDetail:
+        """One of the user's runs. Raises `RunNotFound` (also for another user's run)."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def list_runs(
+        self,
+        *,
+        user_id: int,
+        start_date: datetime.date | None = None,
+        end_date: datetime.date | None = None,
+        sports: list[contracts.Sport] | None = None,
+        include_hidden: bool = False,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> contracts.RunPage:
+        """The user's runs, newest first, by local start date (inclusive bounds) and sport.
+
+        Page with `next_cursor`. Raises `InvalidCursor`.
+        """
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def month_summary(
+        self, *, user_id: int, year: int, month: int, sports: list[contracts.Sport] | None = None
+    ) -> contracts.MonthSummary:
+        """Totals of the visible runs whose local start date falls in the month."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def personal_records(self, *, user_id: int) -> list[contracts.PersonalRecord]:
+        """The fastest effort at each standard distance across the user's visible runs, shortest first."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def update_run(
+        self,
+        *,
+        user_id: int,
+        run_id: int,
+        name: str | None = None,
+        notes: str | None = None,
+        sport: contracts.Sport | None = None,
+        hidden: bool | None = None,
+    ) -> contracts.RunDetail:
+        """Change what the runner may change; None leaves a field alone. Raises `RunNotFound`."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def delete_run(self, *, user_id: int, run_id: int) -> None:
+        """Delete one of the user's runs. Raises `RunNotFound`."""
+
+
+runs_service: RunsService = RunsService.delegator()

@@ -1,0 +1,105 @@
+import json
+import zlib
+
+from django.db import models
+from django.db.models import Q
+
+
+class Run(models.Model):
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Entered by hand"
+        FILE = "file", "Uploaded file"
+        STRAVA = "strava", "Strava"
+
+    class Sport(models.TextChoices):
+        RUN = "run", "Run"
+        TRAIL_RUN = "trail_run", "Trail run"
+        TREADMILL = "treadmill", "Treadmill"
+        WALK = "walk", "Walk"
+        HIKE = "hike", "Hike"
+        RIDE = "ride", "Ride"
+        OTHER = "other", "Other"
+
+    user_id = models.BigIntegerField(db_index=True)  # accounts.User, by id: no cross-app foreign key
+    source = models.CharField(max_length=10, choices=Source.choices)
+    source_id = models.CharField(max_length=128, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    sport = models.CharField(max_length=12, choices=Sport.choices, default=Sport.RUN)
+    start = models.DateTimeField()
+    timezone = models.CharField(max_length=64)
+    local_date = models.DateField()
+    elapsed_s = models.FloatField()
+    moving_s = models.FloatField()
+    distance_m = models.FloatField()
+    elevation_gain_m = models.FloatField(null=True, blank=True)
+    elevation_loss_m = models.FloatField(null=True, blank=True)
+    average_heart_rate = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_heart_rate = models.PositiveSmallIntegerField(null=True, blank=True)
+    average_cadence = models.FloatField(null=True, blank=True)
+    calories = models.PositiveIntegerField(null=True, blank=True)
+    laps = models.JSONField(default=list, blank=True)
+    splits = models.JSONField(default=list, blank=True)
+    polyline = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    hidden = models.BooleanField(default=False)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_id", "source", "source_id"], condition=~Q(source_id=""), name="runs_unique_source_id"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user_id", "-start", "-id"], name="runs_user_start"),
+            models.Index(fields=["user_id", "local_date"], name="runs_user_local_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.get_sport_display()} on {self.local_date}"
+
+    @property
+    def pace_s_per_km(self) -> float | None:
+        return self.moving_s / (self.distance_m / 1000) if self.distance_m >= 10 and self.moving_s else None
+
+
+class RunStreams(models.Model):
+    """A run's samples, column-wise JSON compressed with zlib: about a tenth of the raw size."""
+
+    run = models.OneToOneField(Run, on_delete=models.CASCADE, primary_key=True, related_name="streams")
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name_plural = "run streams"
+
+    def __str__(self) -> str:
+        return f"streams of run {self.run_id}"
+
+    @staticmethod
+    def pack(columns: dict) -> bytes:
+        return zlib.compress(json.dumps(columns, separators=(",", ":")).encode(), 6)
+
+    def unpack(self) -> dict:
+        return json.loads(zlib.decompress(bytes(self.data)))
+
+
+class BestEffort(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="best_efforts")
+    user_id = models.BigIntegerField()  # copied from the run, so records are one indexed query
+    distance_key = models.CharField(max_length=10)
+    distance_m = models.FloatField()
+    elapsed_s = models.FloatField()
+    start_offset_s = models.FloatField()
+
+    class Meta:
+        ordering = ["distance_m"]
+        constraints = [models.UniqueConstraint(fields=["run", "distance_key"], name="runs_best_effort_once")]
+        indexes = [models.Index(fields=["user_id", "distance_key", "elapsed_s"], name="runs_best_effort_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.distance_key} in {self.elapsed_s:.0f} s (run {self.run_id})"

@@ -1,0 +1,265 @@
+"""Writes on runs. Each function owns its transaction; stats are computed once, here."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import logging
+import zoneinfo
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from apps.accounts.interface.service import accounts_service
+from apps.runs import stats
+from apps.runs.interface import contracts, errors, events
+from apps.runs.models import BestEffort, Run, RunStreams
+from project.events import outbox
+
+logger = logging.getLogger(__name__)
+
+DUPLICATE_START_WINDOW = datetime.timedelta(seconds=60)
+DUPLICATE_DISTANCE_TOLERANCE = 0.03
+
+
+@functools.cache
+def _timezone_finder() -> Any:
+    from timezonefinder import TimezoneFinder
+
+    return TimezoneFinder()
+
+
+def _first_position(streams: contracts.Streams | None) -> tuple[float, float] | None:
+    if streams is None or not streams.latitude or not streams.longitude:
+        return None
+    for lat, lon in zip(streams.latitude, streams.longitude, strict=True):
+        if lat is not None and lon is not None:
+            return lat, lon
+    return None
+
+
+def run_timezone(*, draft: contracts.RunDraft) -> str:
+    """The run's IANA zone: as given, else where it started, else the runner's profile."""
+    if draft.timezone:
+        try:
+            zoneinfo.ZoneInfo(draft.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise errors.InvalidRun(
+                f"unknown time zone {draft.timezone!r}", fields={"timezone": ["unknown"]}
+            ) from None
+        return draft.timezone
+    position = _first_position(draft.streams)
+    if position is not None:
+        found = _timezone_finder().timezone_at(lat=position[0], lng=position[1])
+        if found:
+            return str(found)
+    return accounts_service.get_user(user_id=draft.user_id).timezone
+
+
+def _stats_of(draft: contracts.RunDraft) -> stats.ComputedStats:
+    streams = draft.streams
+    if streams is not None and len(streams.time_s) >= 2:
+        computed = stats.compute(
+            time_s=streams.time_s,
+            latitude=streams.latitude,
+            longitude=streams.longitude,
+            elevation_m=streams.elevation_m,
+            heart_rate=streams.heart_rate,
+            cadence=streams.cadence,
+            device_distance_m=streams.distance_m,
+        )
+        if computed.distance_m == 0 and draft.distance_m:
+            computed.distance_m = draft.distance_m  # no track and no device distance: trust the summary
+        if draft.elapsed_s and draft.elapsed_s > computed.elapsed_s:
+            computed.elapsed_s = draft.elapsed_s
+        return computed
+    if not draft.elapsed_s or draft.elapsed_s <= 0:
+        raise errors.InvalidRun("a run needs a duration", fields={"elapsed_s": ["must be more than 0 seconds"]})
+    if draft.distance_m is None or draft.distance_m < 0:
+        raise errors.InvalidRun("a run needs a distance", fields={"distance_m": ["must be 0 or more metres"]})
+    return stats.ComputedStats(
+        elapsed_s=draft.elapsed_s,
+        moving_s=draft.moving_s or draft.elapsed_s,
+        distance_m=draft.distance_m,
+        elevation_gain_m=draft.elevation_gain_m,
+        elevation_loss_m=draft.elevation_loss_m,
+        average_heart_rate=draft.average_heart_rate,
+        max_heart_rate=draft.max_heart_rate,
+        average_cadence=draft.average_cadence,
+        splits=[],
+        best_efforts=[],
+    )
+
+
+def _duplicate_candidate(*, user_id: int, start: datetime.datetime, distance_m: float) -> Run | None:
+    candidates = Run.objects.filter(
+        user_id=user_id,
+        hidden=False,
+        start__gte=start - DUPLICATE_START_WINDOW,
+        start__lte=start + DUPLICATE_START_WINDOW,
+    ).order_by("start", "id")
+    for candidate in candidates:
+        longest = max(candidate.distance_m, distance_m)
+        if longest == 0 or abs(candidate.distance_m - distance_m) / longest <= DUPLICATE_DISTANCE_TOLERANCE:
+            return candidate
+    return None
+
+
+def _existing(draft: contracts.RunDraft) -> Run | None:
+    if not draft.source_id:
+        return None
+    return Run.objects.filter(user_id=draft.user_id, source=draft.source, source_id=draft.source_id).first()
+
+
+def run_record(*, draft: contracts.RunDraft) -> tuple[Run, bool]:
+    """Store `draft` (computing its stats) unless its source id is already stored. Returns (run, created)."""
+    existing = _existing(draft)
+    if existing is not None:
+        return existing, False
+    timezone_name = run_timezone(draft=draft)  # may call the accounts service: before any transaction
+    computed = _stats_of(draft)
+    start = draft.start.astimezone(datetime.UTC)
+    try:
+        with transaction.atomic():
+            run = _create(draft=draft, computed=computed, start=start, timezone_name=timezone_name)
+    except IntegrityError:
+        existing = _existing(draft)  # stored meanwhile by a concurrent import of the same source
+        if existing is None:
+            raise
+        return existing, False
+    logger.info("runs.run_recorded", extra={"run_id": run.pk, "user_id": run.user_id, "source": run.source})
+    return run, True
+
+
+def _create(*, draft: contracts.RunDraft, computed: stats.ComputedStats, start: datetime.datetime, timezone_name: str):
+    duplicate_of = _duplicate_candidate(user_id=draft.user_id, start=start, distance_m=computed.distance_m)
+    run = Run.objects.create(
+        user_id=draft.user_id,
+        source=draft.source.value,
+        source_id=draft.source_id,
+        name=draft.name[:200],
+        sport=draft.sport.value,
+        start=start,
+        timezone=timezone_name,
+        local_date=start.astimezone(zoneinfo.ZoneInfo(timezone_name)).date(),
+        elapsed_s=computed.elapsed_s,
+        moving_s=draft.moving_s or computed.moving_s,
+        distance_m=round(computed.distance_m, 1),
+        elevation_gain_m=computed.elevation_gain_m
+        if computed.elevation_gain_m is not None
+        else draft.elevation_gain_m,
+        elevation_loss_m=computed.elevation_loss_m
+        if computed.elevation_loss_m is not None
+        else draft.elevation_loss_m,
+        average_heart_rate=computed.average_heart_rate or draft.average_heart_rate,
+        max_heart_rate=computed.max_heart_rate or draft.max_heart_rate,
+        average_cadence=computed.average_cadence or draft.average_cadence,
+        calories=draft.calories,
+        laps=[lap.model_dump() for lap in draft.laps],
+        splits=computed.splits,
+        polyline=computed.polyline,
+        notes=draft.notes,
+        hidden=duplicate_of is not None,
+        duplicate_of=duplicate_of,
+    )
+    if draft.streams is not None and len(draft.streams.time_s) >= 2:
+        RunStreams.objects.create(run=run, data=RunStreams.pack(draft.streams.model_dump(exclude_none=True)))
+    BestEffort.objects.bulk_create(
+        [BestEffort(run=run, user_id=run.user_id, **effort) for effort in computed.best_efforts]
+    )
+    outbox.publish(
+        events.RunRecorded(
+            run_id=run.pk,
+            user_id=run.user_id,
+            local_date=run.local_date,
+            sport=run.sport,
+            distance_m=run.distance_m,
+            moving_s=run.moving_s,
+            hidden=run.hidden,
+        )
+    )
+    return run
+
+
+def _owned(*, user_id: int, run_id: int, lock: bool = False) -> Run:
+    runs = Run.objects.select_for_update() if lock else Run.objects
+    run = runs.filter(pk=run_id, user_id=user_id).first()
+    if run is None:
+        raise errors.RunNotFound(f"no run {run_id} for this user")
+    return run
+
+
+def run_update(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
+    with transaction.atomic():
+        run = _owned(user_id=user_id, run_id=run_id, lock=True)
+        for name, value in changes.items():
+            setattr(run, name, value.value if hasattr(value, "value") else value)
+        if changes.get("hidden") is False:
+            run.duplicate_of = None  # the runner keeps both: it is no longer a duplicate
+        if changes:
+            run.full_clean(exclude=["laps", "splits", "polyline", "notes", "name", "duplicate_of"])
+            run.save()
+            outbox.publish(
+                events.RunUpdated(
+                    run_id=run.pk, user_id=user_id, local_date=run.local_date, sport=run.sport, hidden=run.hidden
+                )
+            )
+    return run
+
+
+def run_delete(*, user_id: int, run_id: int) -> None:
+    with transaction.atomic():
+        run = _owned(user_id=user_id, run_id=run_id, lock=True)
+        duplicates = list(run.duplicates.order_by("start", "id"))
+        if duplicates:
+            # The first duplicate takes the deleted run's place; the others now duplicate it.
+            promoted, rest = duplicates[0], duplicates[1:]
+            Run.objects.filter(pk=promoted.pk).update(hidden=False, duplicate_of=None)
+            Run.objects.filter(pk__in=[d.pk for d in rest]).update(duplicate_of=promoted)
+            outbox.publish(
+                events.RunUpdated(
+                    run_id=promoted.pk,
+                    user_id=user_id,
+                    local_date=promoted.local_date,
+                    sport=promoted.sport,
+                    hidden=False,
+                )
+            )
+        outbox.publish(events.RunDeleted(run_id=run.pk, user_id=user_id, local_date=run.local_date))
+        run.delete()
+
+
+def user_runs_delete(*, user_id: int) -> int:
+    """Every run of a deleted user (on `accounts.user_deleted`)."""
+    with transaction.atomic():
+        deleted, _ = Run.objects.filter(user_id=user_id).delete()
+    logger.info("runs.user_runs_deleted", extra={"user_id": user_id, "rows": deleted})
+    return deleted
+
+
+def run_recompute(*, run: Run) -> Run:
+    """Compute a run's stats again from its stored streams (after a change to `stats`)."""
+    streams = RunStreams.objects.filter(run=run).first()
+    if streams is None:
+        return run
+    data = contracts.Streams.model_validate(streams.unpack())
+    computed = _stats_of(
+        contracts.RunDraft(
+            user_id=run.user_id,
+            source=contracts.Source(run.source),
+            start=run.start,
+            timezone=run.timezone,
+            distance_m=run.distance_m,
+            streams=data,
+        )
+    )
+    with transaction.atomic():
+        for name in ("moving_s", "elevation_gain_m", "elevation_loss_m", "splits", "polyline"):
+            setattr(run, name, getattr(computed, name))
+        run.distance_m = round(computed.distance_m, 1)
+        run.save()
+        BestEffort.objects.filter(run=run).delete()
+        BestEffort.objects.bulk_create(
+            [BestEffort(run=run, user_id=run.user_id, **effort) for effort in computed.best_efforts]
+        )
+    return run

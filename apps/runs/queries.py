@@ -1,0 +1,80 @@
+"""Reads on runs. Every list is keyset-paginated and costs a fixed number of queries."""
+
+from __future__ import annotations
+
+import base64
+import calendar
+import datetime
+
+from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.utils.dateparse import parse_datetime
+
+from apps.runs.interface import errors
+from apps.runs.models import BestEffort, Run
+
+
+def encode_cursor(run: Run) -> str:
+    return base64.urlsafe_b64encode(f"{run.start.isoformat()}|{run.pk}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        start_text, run_id = raw.rsplit("|", 1)
+        start = parse_datetime(start_text)
+        if start is None:
+            raise ValueError(start_text)
+        return start, int(run_id)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.InvalidCursor(f"cursor {cursor!r} is not one this service gave out") from None
+
+
+def runs_for_user(
+    *,
+    user_id: int,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    sports: list[str] | None = None,
+    include_hidden: bool = False,
+    cursor: str | None = None,
+) -> QuerySet[Run]:
+    runs = Run.objects.filter(user_id=user_id).order_by("-start", "-id")
+    if not include_hidden:
+        runs = runs.filter(hidden=False)
+    if start_date is not None:
+        runs = runs.filter(local_date__gte=start_date)
+    if end_date is not None:
+        runs = runs.filter(local_date__lte=end_date)
+    if sports:
+        runs = runs.filter(sport__in=sports)
+    if cursor:
+        start, run_id = _decode_cursor(cursor)
+        runs = runs.filter(Q(start__lt=start) | Q(start=start, id__lt=run_id))
+    return runs
+
+
+def month_totals(*, user_id: int, year: int, month: int, sports: list[str] | None = None) -> dict:
+    first = datetime.date(year, month, 1)
+    last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+    runs = runs_for_user(user_id=user_id, start_date=first, end_date=last, sports=sports)
+    totals = runs.aggregate(
+        runs=Count("id"),
+        distance_m=Sum("distance_m"),
+        moving_s=Sum("moving_s"),
+        elapsed_s=Sum("elapsed_s"),
+        elevation_gain_m=Sum("elevation_gain_m"),
+    )
+    return {key: value or 0 for key, value in totals.items()}
+
+
+def fastest_efforts(*, user_id: int) -> list[BestEffort]:
+    """One effort per distance: the fastest, the earliest run on a tie. Two queries."""
+    visible = BestEffort.objects.filter(user_id=user_id, run__hidden=False)
+    bests = visible.values("distance_key").annotate(best=Min("elapsed_s"))
+    condition = Q(pk__in=[])
+    for row in bests:
+        condition |= Q(distance_key=row["distance_key"], elapsed_s=row["best"])
+    chosen: dict[str, BestEffort] = {}
+    for effort in visible.filter(condition).select_related("run").order_by("distance_m", "run__start", "run_id"):
+        chosen.setdefault(effort.distance_key, effort)
+    return list(chosen.values())

@@ -1,0 +1,229 @@
+"""What a run's numbers are, computed once from its samples. Pure functions: no Django, no I/O."""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polyline as polyline_codec
+
+EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
+MOVING_SPEED_M_S = 0.5  # slower than this between two samples counts as stopped
+MAX_SAMPLE_GAP_S = 120.0  # a longer gap is a pause even if the position changed (auto-pause, tunnel)
+ELEVATION_HYSTERESIS_M = 3.0  # climbs and descents smaller than this are GPS noise
+POLYLINE_MAX_POINTS = 400
+
+BEST_EFFORT_DISTANCES: dict[str, float] = {
+    "400m": 400.0,
+    "1k": 1000.0,
+    "1mi": 1609.344,
+    "5k": 5000.0,
+    "10k": 10000.0,
+    "half": 21097.5,
+    "marathon": 42195.0,
+}
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def cumulative_distance(latitude: Sequence[float | None], longitude: Sequence[float | None]) -> list[float]:
+    """Distance from the start at each sample; a sample without a position adds nothing."""
+    total, out = 0.0, []
+    previous: tuple[float, float] | None = None
+    for lat, lon in zip(latitude, longitude, strict=True):
+        if lat is not None and lon is not None:
+            if previous is not None:
+                total += haversine_m(previous[0], previous[1], lat, lon)
+            previous = (lat, lon)
+        out.append(total)
+    return out
+
+
+def forward_filled(values: Sequence[float | None]) -> list[float] | None:
+    """The device's cumulative distance with gaps filled from the last known value."""
+    out, last = [], None
+    for value in values:
+        if value is not None:
+            last = value if last is None else max(last, value)
+        out.append(last if last is not None else 0.0)
+    return out if last is not None else None
+
+
+def moving_time(time_s: Sequence[float], distance_m: Sequence[float]) -> float:
+    moving = 0.0
+    for i in range(1, len(time_s)):
+        dt = time_s[i] - time_s[i - 1]
+        if 0 < dt <= MAX_SAMPLE_GAP_S and (distance_m[i] - distance_m[i - 1]) / dt >= MOVING_SPEED_M_S:
+            moving += dt
+    return moving
+
+
+def elevation_change(elevation_m: Sequence[float | None]) -> tuple[float, float] | None:
+    """Gain and loss, counting only changes of at least ELEVATION_HYSTERESIS_M from the last turning point."""
+    points = [value for value in elevation_m if value is not None]
+    if len(points) < 2:
+        return None
+    gain = loss = 0.0
+    anchor = points[0]
+    for value in points[1:]:
+        if value - anchor >= ELEVATION_HYSTERESIS_M:
+            gain += value - anchor
+            anchor = value
+        elif anchor - value >= ELEVATION_HYSTERESIS_M:
+            loss += anchor - value
+            anchor = value
+    return gain, loss
+
+
+def _time_at_distance(target: float, time_s: Sequence[float], distance_m: Sequence[float]) -> float:
+    """The time at which the cumulative distance reaches `target`, interpolated between samples."""
+    j = bisect.bisect_left(distance_m, target)
+    if j == 0:
+        return time_s[0]
+    if j >= len(distance_m):
+        return time_s[-1]
+    d0, d1 = distance_m[j - 1], distance_m[j]
+    if d1 == d0:
+        return time_s[j]
+    return time_s[j - 1] + (time_s[j] - time_s[j - 1]) * (target - d0) / (d1 - d0)
+
+
+def splits(
+    time_s: Sequence[float], distance_m: Sequence[float], elevation_m: Sequence[float | None] | None = None
+) -> list[dict[str, float | int | None]]:
+    """One entry per full kilometre, and one for the rest when it is at least 50 m."""
+    total = distance_m[-1] if distance_m else 0.0
+    out: list[dict[str, float | int | None]] = []
+    boundaries = [float(km * 1000) for km in range(1, int(total // 1000) + 1)]
+    if total - (boundaries[-1] if boundaries else 0.0) >= 50:
+        boundaries.append(total)
+    start_distance, start_time = 0.0, time_s[0] if time_s else 0.0
+    for index, boundary in enumerate(boundaries, start=1):
+        end_time = _time_at_distance(boundary, time_s, distance_m)
+        out.append(
+            {
+                "index": index,
+                "distance_m": round(boundary - start_distance, 1),
+                "elapsed_s": round(end_time - start_time, 1),
+                "elevation_change_m": _elevation_between(start_distance, boundary, distance_m, elevation_m),
+            }
+        )
+        start_distance, start_time = boundary, end_time
+    return out
+
+
+def _elevation_between(
+    start: float, end: float, distance_m: Sequence[float], elevation_m: Sequence[float | None] | None
+) -> float | None:
+    if not elevation_m:
+        return None
+    i = min(bisect.bisect_left(distance_m, start), len(distance_m) - 1)
+    j = min(bisect.bisect_left(distance_m, end), len(distance_m) - 1)
+    first, last = elevation_m[i], elevation_m[j]
+    return round(last - first, 1) if first is not None and last is not None else None
+
+
+def best_efforts(time_s: Sequence[float], distance_m: Sequence[float]) -> list[dict[str, float | str]]:
+    """The fastest stretch of each standard distance inside the run.
+
+    A window ends at every sample; its start is interpolated at exactly `distance` before that
+    sample, so a stretch that begins between two samples is measured exactly when the pace
+    between them is even. O(n) per distance with a moving start pointer.
+    """
+    out: list[dict[str, float | str]] = []
+    total = distance_m[-1] if distance_m else 0.0
+    for key, target in BEST_EFFORT_DISTANCES.items():
+        if total < target:
+            break
+        best: tuple[float, float] | None = None
+        i = 0
+        for j in range(len(distance_m)):
+            start_distance = distance_m[j] - target
+            if start_distance < 0:
+                continue
+            while i + 1 < j and distance_m[i + 1] <= start_distance:
+                i += 1
+            d0, d1 = distance_m[i], distance_m[i + 1] if i + 1 <= j else distance_m[i]
+            t0, t1 = time_s[i], time_s[i + 1] if i + 1 <= j else time_s[i]
+            start_time = t0 if d1 == d0 else t0 + (t1 - t0) * (start_distance - d0) / (d1 - d0)
+            elapsed = time_s[j] - start_time
+            if best is None or elapsed < best[0]:
+                best = (elapsed, start_time - time_s[0])
+        if best is not None:
+            out.append(
+                {"distance_key": key, "distance_m": target, "elapsed_s": round(best[0], 3), "start_offset_s": best[1]}
+            )
+    return out
+
+
+def encoded_polyline(latitude: Sequence[float | None], longitude: Sequence[float | None]) -> str:
+    points = [(lat, lon) for lat, lon in zip(latitude, longitude, strict=True) if lat is not None and lon is not None]
+    if len(points) < 2:
+        return ""
+    step = max(1, math.ceil(len(points) / POLYLINE_MAX_POINTS))
+    kept = points[::step]
+    if kept[-1] != points[-1]:
+        kept.append(points[-1])
+    return polyline_codec.encode(kept, 5)
+
+
+@dataclass
+class ComputedStats:
+    elapsed_s: float
+    moving_s: float
+    distance_m: float
+    elevation_gain_m: float | None = None
+    elevation_loss_m: float | None = None
+    average_heart_rate: int | None = None
+    max_heart_rate: int | None = None
+    average_cadence: float | None = None
+    splits: list[dict[str, float | int | None]] = field(default_factory=list)
+    best_efforts: list[dict[str, float | str]] = field(default_factory=list)
+    polyline: str = ""
+
+
+def _mean(values: Sequence[int | None] | None, *, positive: bool = True) -> float | None:
+    usable = [v for v in values or () if v is not None and (v > 0 or not positive)]
+    return sum(usable) / len(usable) if usable else None
+
+
+def compute(
+    *,
+    time_s: Sequence[float],
+    latitude: Sequence[float | None] | None = None,
+    longitude: Sequence[float | None] | None = None,
+    elevation_m: Sequence[float | None] | None = None,
+    heart_rate: Sequence[int | None] | None = None,
+    cadence: Sequence[int | None] | None = None,
+    device_distance_m: Sequence[float | None] | None = None,
+) -> ComputedStats:
+    """Every stat of a recording. Distance comes from the track, else from the device's own counter."""
+    has_track = bool(latitude and longitude and sum(1 for v in latitude if v is not None) >= 2)
+    if has_track:
+        distance = cumulative_distance(latitude, longitude)  # type: ignore[arg-type]
+    else:
+        distance = forward_filled(device_distance_m or []) or [0.0] * len(time_s)
+    elevation = elevation_change(elevation_m) if elevation_m else None
+    heart_rates = [v for v in heart_rate or () if v]
+    average_hr = _mean(heart_rate)
+    average_cadence = _mean(cadence)
+    return ComputedStats(
+        elapsed_s=(time_s[-1] - time_s[0]) if time_s else 0.0,
+        moving_s=moving_time(time_s, distance),
+        distance_m=distance[-1] if distance else 0.0,
+        elevation_gain_m=round(elevation[0], 1) if elevation else None,
+        elevation_loss_m=round(elevation[1], 1) if elevation else None,
+        average_heart_rate=round(average_hr) if average_hr else None,
+        max_heart_rate=max(heart_rates) if heart_rates else None,
+        average_cadence=round(average_cadence, 1) if average_cadence else None,
+        splits=splits(time_s, distance, elevation_m),
+        best_efforts=best_efforts(time_s, distance),
+        polyline=encoded_polyline(latitude, longitude) if has_track else "",  # type: ignore[arg-type]
+    )

@@ -1,0 +1,72 @@
+import datetime
+
+import pytest
+
+from apps.accounts.interface import testing as accounts_testing
+from apps.runs.interface import contracts
+from apps.runs.interface.service import runs_service
+from apps.runs.models import BestEffort, Run, RunStreams
+from tests.runs.tracks import INTERVAL_SEGMENTS, draft, track
+
+pytestmark = pytest.mark.django_db
+
+
+def _bulk_runs(user_id, count):
+    start = datetime.datetime(2026, 1, 1, 7, tzinfo=datetime.UTC)
+    Run.objects.bulk_create(
+        Run(
+            user_id=user_id,
+            source="manual",
+            start=start + datetime.timedelta(hours=i),
+            timezone="UTC",
+            local_date=(start + datetime.timedelta(hours=i)).date(),
+            elapsed_s=1500,
+            moving_s=1500,
+            distance_m=5000,
+        )
+        for i in range(count)
+    )
+
+
+@pytest.mark.parametrize("count", [5, 500])
+def test_a_page_of_runs_is_one_query_however_many_runs_there_are(django_assert_num_queries, count):
+    user = accounts_testing.create_user()
+    _bulk_runs(user.id, count)
+    with django_assert_num_queries(1):
+        page = runs_service.list_runs(user_id=user.id, limit=50)
+    assert len(page.runs) == min(count, 50)
+
+
+def test_a_runs_detail_is_two_queries(django_assert_num_queries):
+    user = accounts_testing.create_user()
+    run = runs_service.record_run(draft=draft(user.id, track(INTERVAL_SEGMENTS))).run
+    with django_assert_num_queries(2):
+        assert runs_service.get_run(user_id=user.id, run_id=run.id).has_streams is True
+
+
+def test_personal_records_are_two_queries(django_assert_num_queries):
+    user = accounts_testing.create_user()
+    runs_service.record_run(draft=draft(user.id, track(INTERVAL_SEGMENTS)))
+    with django_assert_num_queries(2):
+        assert len(runs_service.personal_records(user_id=user.id)) == 3
+
+
+def test_deleting_an_account_deletes_its_runs_through_the_event(client, django_capture_on_commit_callbacks):
+    user = accounts_testing.create_user(email="ada@example.com", password="a-long-enough-Passw0rd")
+    other = accounts_testing.create_user(email="bob@example.com")
+    runs_service.record_run(draft=draft(user.id, track(INTERVAL_SEGMENTS)))
+    kept = runs_service.record_run(
+        draft=contracts.RunDraft(
+            user_id=other.id,
+            source=contracts.Source.MANUAL,
+            start=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC),
+            elapsed_s=600,
+            distance_m=2000,
+        )
+    ).run
+    client.login(email="ada@example.com", password="a-long-enough-Passw0rd")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/profile/delete/", {"password": "a-long-enough-Passw0rd"})
+    assert list(Run.objects.values_list("id", flat=True)) == [kept.id]
+    assert RunStreams.objects.count() == 0
+    assert BestEffort.objects.count() == 0

@@ -1,0 +1,220 @@
+"""RunsService, every method in both service modes."""
+
+import datetime
+
+import polyline
+import pytest
+
+from apps.accounts.interface import testing as accounts_testing
+from apps.runs.interface import contracts, errors
+from apps.runs.interface.service import runs_service
+from apps.runs.models import BestEffort, Run
+from project.events.models import OutboxEvent
+from tests.runs.tracks import INTERVAL_SEGMENTS, draft, track
+
+pytestmark = pytest.mark.django_db
+UTC = datetime.UTC
+
+
+@pytest.fixture
+def runner():
+    return accounts_testing.create_user(email="ada@example.com", timezone="America/New_York")
+
+
+def manual(user_id, *, start, distance_m=5000.0, elapsed_s=1500.0, source_id="", **fields):
+    return contracts.RunDraft(
+        user_id=user_id,
+        source=contracts.Source.MANUAL,
+        source_id=source_id,
+        start=start,
+        distance_m=distance_m,
+        elapsed_s=elapsed_s,
+        **fields,
+    )
+
+
+def test_recording_a_track_computes_and_stores_its_stats(service_mode, runner):
+    recorded = runs_service.record_run(
+        draft=draft(runner.id, track(INTERVAL_SEGMENTS), source_id="a.gpx", name="Intervals")
+    )
+    run = recorded.run
+    assert (recorded.created, recorded.duplicate_of_id) == (True, None)
+    assert (run.name, run.sport, run.source, run.source_id) == ("Intervals", "run", "file", "a.gpx")
+    assert run.timezone == "Europe/Paris"  # from the first position, not the profile
+    assert run.start == datetime.datetime(2026, 5, 10, 7, 0, tzinfo=UTC)
+    assert run.local_date == datetime.date(2026, 5, 10)
+    assert (run.elapsed_s, run.moving_s, run.distance_m) == (680.0, 680.0, 3000.0)
+    assert run.pace_s_per_km == pytest.approx(226.7, abs=0.05)
+    assert [(e.distance_key, round(e.elapsed_s)) for e in run.best_efforts] == [
+        ("400m", 80),
+        ("1k", 200),
+        ("1mi", 346),
+    ]
+    assert [split.index for split in run.splits] == [1, 2, 3]
+    assert run.has_streams is True
+    assert polyline.decode(run.polyline, 5)[0] == (48.85, 2.35)
+
+
+def test_a_manual_run_takes_the_runners_time_zone_for_its_local_date(service_mode, runner):
+    # 02:30 UTC on 1 March is still 28 February in New York.
+    run = runs_service.record_run(draft=manual(runner.id, start=datetime.datetime(2026, 3, 1, 2, 30, tzinfo=UTC))).run
+    assert (run.timezone, run.local_date) == ("America/New_York", datetime.date(2026, 2, 28))
+    assert (run.distance_m, run.elapsed_s, run.moving_s, run.pace_s_per_km) == (5000.0, 1500.0, 1500.0, 300.0)
+    assert (run.has_streams, run.best_efforts, run.splits) == (False, [], [])
+
+
+def test_recording_the_same_source_id_twice_stores_one_run(service_mode, runner):
+    first = runs_service.record_run(draft=draft(runner.id, track(INTERVAL_SEGMENTS), source_id="sha256:abc"))
+    again = runs_service.record_run(draft=draft(runner.id, track(INTERVAL_SEGMENTS), source_id="sha256:abc"))
+    assert (again.created, again.run.id) == (False, first.run.id)
+    assert Run.objects.count() == 1
+    assert OutboxEvent.objects.filter(name="runs.run_recorded").count() == 1
+
+
+def test_the_same_run_from_another_source_is_kept_hidden_as_a_duplicate(service_mode, runner):
+    start = datetime.datetime(2026, 5, 10, 7, 0, tzinfo=UTC)
+    original = runs_service.record_run(
+        draft=draft(runner.id, track(INTERVAL_SEGMENTS), source_id="a.gpx", start=start)
+    )
+    same = runs_service.record_run(
+        draft=manual(
+            runner.id, start=start + datetime.timedelta(seconds=45), distance_m=3080, elapsed_s=690, source_id="s1"
+        )
+    )
+    assert (same.created, same.duplicate_of_id, same.run.hidden) == (True, original.run.id, True)
+    other = runs_service.record_run(
+        draft=manual(
+            runner.id, start=start + datetime.timedelta(seconds=45), distance_m=3100, elapsed_s=690, source_id="s2"
+        )
+    )
+    assert (other.duplicate_of_id, other.run.hidden) == (None, False)  # 3.3% longer: another run
+    assert [run.id for run in runs_service.list_runs(user_id=runner.id).runs] == [other.run.id, original.run.id]
+
+
+def test_an_invalid_manual_run_is_refused_and_nothing_is_stored(service_mode, runner):
+    start = datetime.datetime(2026, 5, 10, 7, 0, tzinfo=UTC)
+    with pytest.raises(errors.InvalidRun) as raised:
+        runs_service.record_run(draft=manual(runner.id, start=start, elapsed_s=0))
+    assert raised.value.fields == {"elapsed_s": ["must be more than 0 seconds"]}
+    with pytest.raises(errors.InvalidRun, match="unknown time zone 'Mars/Olympus'"):
+        runs_service.record_run(draft=manual(runner.id, start=start, timezone="Mars/Olympus"))
+    assert Run.objects.count() == 0
+    assert OutboxEvent.objects.count() == 0
+
+
+def test_get_run_of_another_user_is_not_found(service_mode, runner):
+    run = runs_service.record_run(draft=manual(runner.id, start=datetime.datetime(2026, 5, 1, tzinfo=UTC))).run
+    other = accounts_testing.create_user(email="bob@example.com")
+    assert runs_service.get_run(user_id=runner.id, run_id=run.id) == run
+    with pytest.raises(errors.RunNotFound):
+        runs_service.get_run(user_id=other.id, run_id=run.id)
+
+
+def test_list_runs_filters_by_local_date_and_sport_and_pages_with_a_cursor(service_mode, runner):
+    ids = {}
+    for day in range(1, 8):
+        sport = contracts.Sport.RIDE if day == 4 else contracts.Sport.RUN
+        start = datetime.datetime(2026, 4, day, 12, tzinfo=UTC)
+        ids[day] = runs_service.record_run(draft=manual(runner.id, start=start, sport=sport)).run.id
+    first = runs_service.list_runs(
+        user_id=runner.id,
+        start_date=datetime.date(2026, 4, 2),
+        end_date=datetime.date(2026, 4, 6),
+        sports=[contracts.Sport.RUN],
+        limit=2,
+    )
+    assert [run.id for run in first.runs] == [ids[6], ids[5]]
+    second = runs_service.list_runs(
+        user_id=runner.id,
+        start_date=datetime.date(2026, 4, 2),
+        end_date=datetime.date(2026, 4, 6),
+        sports=[contracts.Sport.RUN],
+        cursor=first.next_cursor,
+        limit=2,
+    )
+    assert [run.id for run in second.runs] == [ids[3], ids[2]]
+    assert second.next_cursor is None
+
+
+def test_list_runs_refuses_a_forged_cursor(service_mode, runner):
+    with pytest.raises(errors.InvalidCursor):
+        runs_service.list_runs(user_id=runner.id, cursor="not-a-cursor")
+
+
+def test_month_summary_counts_visible_runs_by_local_month(service_mode, runner):
+    # New York (UTC-4 in April): the first is 31 March locally; 03:59 UTC on 1 May is still 30 April.
+    for start in ["2026-04-01T02:00:00+00:00", "2026-04-01T12:00:00+00:00", "2026-04-30T23:30:00+00:00"]:
+        runs_service.record_run(
+            draft=manual(runner.id, start=datetime.datetime.fromisoformat(start), elevation_gain_m=12)
+        )
+    runs_service.record_run(
+        draft=manual(
+            runner.id, start=datetime.datetime(2026, 5, 1, 3, 59, tzinfo=UTC), distance_m=8000, elapsed_s=2400
+        )
+    )
+    april = runs_service.month_summary(user_id=runner.id, year=2026, month=4)
+    assert april == contracts.MonthSummary(
+        user_id=runner.id,
+        year=2026,
+        month=4,
+        runs=3,
+        distance_m=5000 + 5000 + 8000,
+        moving_s=1500 + 1500 + 2400,
+        elapsed_s=1500 + 1500 + 2400,
+        elevation_gain_m=24,
+    )
+    runs_service.record_run(draft=manual(runner.id, start=datetime.datetime(2026, 5, 1, 4, 0, tzinfo=UTC)))
+    assert runs_service.month_summary(user_id=runner.id, year=2026, month=5).runs == 1
+    empty = runs_service.month_summary(user_id=runner.id, year=2025, month=4)
+    assert (empty.runs, empty.distance_m) == (0, 0)
+
+
+def test_personal_records_are_the_fastest_effort_per_distance(service_mode, runner):
+    slow = runs_service.record_run(draft=draft(runner.id, track([(900, 3.0)]), source_id="slow")).run
+    fast = runs_service.record_run(
+        draft=draft(
+            runner.id, track(INTERVAL_SEGMENTS), source_id="fast", start=datetime.datetime(2026, 6, 1, tzinfo=UTC)
+        )
+    ).run
+    records = runs_service.personal_records(user_id=runner.id)
+    assert [(r.distance_key, r.run_id, round(r.elapsed_s)) for r in records] == [
+        ("400m", fast.id, 80),
+        ("1k", fast.id, 200),
+        ("1mi", fast.id, 346),
+    ]
+    assert slow.id != fast.id
+    runs_service.update_run(user_id=runner.id, run_id=fast.id, hidden=True)
+    assert [r.run_id for r in runs_service.personal_records(user_id=runner.id)] == [slow.id, slow.id, slow.id]
+
+
+def test_update_run_changes_only_what_is_given(service_mode, runner):
+    run = runs_service.record_run(
+        draft=manual(runner.id, start=datetime.datetime(2026, 5, 1, tzinfo=UTC), name="x")
+    ).run
+    updated = runs_service.update_run(user_id=runner.id, run_id=run.id, notes="windy", sport=contracts.Sport.TRAIL_RUN)
+    assert (updated.name, updated.notes, updated.sport) == ("x", "windy", "trail_run")
+    assert OutboxEvent.objects.filter(name="runs.run_updated").count() == 1
+
+
+def test_update_or_delete_of_another_users_run_is_not_found_and_changes_nothing(service_mode, runner):
+    run = runs_service.record_run(draft=manual(runner.id, start=datetime.datetime(2026, 5, 1, tzinfo=UTC))).run
+    other = accounts_testing.create_user(email="bob@example.com")
+    with pytest.raises(errors.RunNotFound):
+        runs_service.update_run(user_id=other.id, run_id=run.id, name="mine now")
+    with pytest.raises(errors.RunNotFound):
+        runs_service.delete_run(user_id=other.id, run_id=run.id)
+    assert Run.objects.get().name == ""
+
+
+def test_deleting_a_run_promotes_its_duplicate(service_mode, runner):
+    start = datetime.datetime(2026, 5, 10, 7, 0, tzinfo=UTC)
+    original = runs_service.record_run(draft=manual(runner.id, start=start, source_id="a")).run
+    duplicate = runs_service.record_run(draft=manual(runner.id, start=start, source_id="b")).run
+    assert duplicate.hidden is True
+    assert runs_service.delete_run(user_id=runner.id, run_id=original.id) is None
+    promoted = runs_service.get_run(user_id=runner.id, run_id=duplicate.id)
+    assert (promoted.hidden, promoted.duplicate_of_id) == (False, None)
+    assert list(OutboxEvent.objects.filter(name="runs.run_deleted").values_list("payload", flat=True)) == [
+        {"run_id": original.id, "user_id": runner.id, "local_date": "2026-05-10"}
+    ]
+    assert BestEffort.objects.filter(run_id=original.id).count() == 0
