@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "project.events",
     "apps.accounts",
     "apps.runs",
+    "apps.imports",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "inter
 CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "events.sweep", "schedule": env.float("RUNNERLY_EVENTS_SWEEP_SECONDS", default=60.0)},
 }
+
+# Imports: limits on what a runner may upload at once.
+IMPORTS_MAX_UPLOAD_BYTES = env.int("RUNNERLY_IMPORTS_MAX_UPLOAD_BYTES", default=25 * 1000 * 1000)
+IMPORTS_MAX_ZIP_FILES = env.int("RUNNERLY_IMPORTS_MAX_ZIP_FILES", default=1000)
+IMPORTS_MAX_ZIP_UNCOMPRESSED_BYTES = env.int("RUNNERLY_IMPORTS_MAX_ZIP_UNCOMPRESSED_BYTES", default=500 * 1000 * 1000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1000 * 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1000 * 1000
 
 # Events (project/events): how long a handed-over delivery is left alone before the sweep sends it
 # again, and the first delay after a handler fails (doubling with each attempt, at most an hour).

@@ -1,0 +1,121 @@
+"""From uploaded bytes to runs: unpack, parse, and record each activity through RunsService."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from apps.imports import parsers
+from apps.runs.interface import contracts as runs_contracts
+from apps.runs.interface import errors as runs_errors
+from apps.runs.interface.service import runs_service
+
+logger = logging.getLogger(__name__)
+UPLOAD_EXTENSIONS = (*parsers.EXTENSIONS, ".zip")
+
+
+class ImportRefused(ValueError):
+    """The upload as a whole cannot be imported (too big, not a zip, a zip bomb)."""
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    name: str
+    status: str  # "imported", "duplicate" or "failed" (ImportItem.Status)
+    run_id: int | None = None
+    message: str = ""
+
+
+def extension_of(name: str) -> str:
+    return "." + name.lower().rsplit(".", 1)[-1] if "." in name else ""
+
+
+def entries(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
+    """The activity files inside an upload: the file itself, or each member of a zip."""
+    if extension_of(name) != ".zip":
+        yield name, data
+        return
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ImportRefused(f"{name}: this is not a valid zip file") from None
+    members = [info for info in archive.infolist() if not info.is_dir() and not info.filename.startswith("__MACOSX/")]
+    if len(members) > settings.IMPORTS_MAX_ZIP_FILES:
+        raise ImportRefused(
+            f"{name}: {len(members)} files, more than the {settings.IMPORTS_MAX_ZIP_FILES} a zip may hold"
+        )
+    declared = sum(info.file_size for info in members)
+    limit = settings.IMPORTS_MAX_ZIP_UNCOMPRESSED_BYTES
+    if declared > limit:
+        raise ImportRefused(f"{name}: unpacks to {declared:,} bytes, more than the limit of {limit:,}")
+    remaining = limit
+    for info in members:
+        with archive.open(info) as member:
+            content = member.read(remaining + 1)  # sizes in the header can lie; the bytes cannot
+        if len(content) > remaining:
+            raise ImportRefused(f"{name}: unpacks to more than the limit of {limit:,} bytes")
+        remaining -= len(content)
+        yield info.filename, content
+
+
+def _draft(*, user_id: int, activity: parsers.Activity, source_id: str) -> runs_contracts.RunDraft:
+    streams = runs_contracts.Streams(
+        time_s=activity.time_s,
+        latitude=activity.latitude if any(v is not None for v in activity.latitude) else None,
+        longitude=activity.longitude if any(v is not None for v in activity.longitude) else None,
+        elevation_m=activity.elevation_m if any(v is not None for v in activity.elevation_m) else None,
+        heart_rate=activity.heart_rate if any(activity.heart_rate) else None,
+        cadence=activity.cadence if any(activity.cadence) else None,
+        distance_m=activity.distance_m if any(v is not None for v in activity.distance_m) else None,
+    )
+    return runs_contracts.RunDraft(
+        user_id=user_id,
+        source=runs_contracts.Source.FILE,
+        source_id=source_id,
+        name=activity.name,
+        sport=runs_contracts.Sport(activity.sport),
+        start=activity.start,
+        elapsed_s=activity.elapsed_s,
+        moving_s=activity.moving_s,
+        distance_m=activity.total_distance_m,
+        calories=activity.calories,
+        laps=[runs_contracts.Lap(**lap) for lap in activity.laps],
+        streams=streams,
+    )
+
+
+def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
+    """Record every activity of one file. A bad file gives one failed result; nothing of it is stored."""
+    try:
+        activities = parsers.parse(name, data)
+    except parsers.ParseError as error:
+        return [ItemResult(name=name, status="failed", message=str(error))]
+    digest = hashlib.sha256(data).hexdigest()
+    results = []
+    for index, activity in enumerate(activities):
+        label = name if len(activities) == 1 else f"{name} #{index + 1}"
+        source_id = f"sha256:{digest}" if len(activities) == 1 else f"sha256:{digest}:{index}"
+        try:
+            recorded = runs_service.record_run(draft=_draft(user_id=user_id, activity=activity, source_id=source_id))
+        except runs_errors.InvalidRun as error:
+            results.append(ItemResult(name=label, status="failed", message=f"{label}: {error.message}"))
+            continue
+        duplicate = not recorded.created or recorded.duplicate_of_id is not None
+        if not recorded.created:
+            message = f"{label}: already imported"
+        elif duplicate:
+            message = f"{label}: the same run is already there (kept hidden as a duplicate)"
+        else:
+            message = ""
+        results.append(
+            ItemResult(
+                name=label, status="duplicate" if duplicate else "imported", run_id=recorded.run.id, message=message
+            )
+        )
+    return results

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import datetime
+import enum
+import uuid
+
+import pydantic
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ItemStatus(enum.StrEnum):
+    IMPORTED = "imported"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+class _Contract(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+
+class ImportItemResult(_Contract):
+    name: str
+    status: ItemStatus
+    run_id: int | None
+    message: str
+
+
+class ImportJobStatus(_Contract):
+    id: uuid.UUID
+    file_name: str
+    status: JobStatus
+    total_files: int
+    processed_files: int
+    imported: int
+    duplicates: int
+    failed: int
+    message: str
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+    items: list[ImportItemResult]

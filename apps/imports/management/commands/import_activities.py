@@ -1,0 +1,65 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.accounts.interface import errors as accounts_errors
+from apps.accounts.interface.service import accounts_service
+from apps.imports import importer
+
+
+class Command(BaseCommand):
+    help = "Import GPX, TCX and FIT files (or zips of them) for a runner, with progress and a summary."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="files, zips or folders")
+        parser.add_argument("--user", required=True, metavar="EMAIL", help="the runner who owns the runs")
+
+    def handle(self, *args, paths, user, **options):
+        try:
+            user_id = accounts_service.find_user_by_email(email=user).id
+        except accounts_errors.UserNotFound as error:
+            raise CommandError(error.message) from None
+        files = self._files(paths)
+        if not files:
+            raise CommandError("no .gpx, .tcx, .fit or .zip files in " + ", ".join(paths))
+        counts = {"imported": 0, "duplicate": 0, "failed": 0}
+        failures = []
+        for done, path in enumerate(files, start=1):
+            try:
+                for name, data in importer.entries(path.name, path.read_bytes()):
+                    for result in importer.import_file(user_id=user_id, name=name, data=data):
+                        counts[result.status] += 1
+                        if result.status == "failed":
+                            failures.append(result.message)
+            except importer.ImportRefused as error:
+                counts["failed"] += 1
+                failures.append(str(error))
+            self._progress(done, len(files), path.name)
+        self.stdout.write(
+            f"Imported {counts['imported']}, duplicates {counts['duplicate']}, failed {counts['failed']}."
+        )
+        for message in failures:
+            self.stdout.write(self.style.ERROR(f"  failed: {message}"))
+
+    def _files(self, paths: list[str]) -> list[Path]:
+        found = []
+        for raw in paths:
+            path = Path(raw)
+            if not path.exists():
+                raise CommandError(f"{raw}: no such file or folder")
+            candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
+            found += [
+                p for p in candidates if p.is_file() and importer.extension_of(p.name) in importer.UPLOAD_EXTENSIONS
+            ]
+        return found
+
+    def _progress(self, done: int, total: int, name: str) -> None:
+        if not sys.stderr.isatty():
+            return
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
