@@ -1,11 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from project import health
 
 urlpatterns = [
     path("", include("apps.accounts.urls")),
+    path("", include("apps.dashboard.urls")),
+    path("", include("apps.runs.urls")),
+    path("", include("apps.imports.urls")),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("apps.runs.api.urls")),
+    path("api/v1/", include("apps.imports.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("internal/rpc/", include("project.rpc.urls")),
     path("healthz", health.healthz, name="healthz"),

@@ -14,6 +14,8 @@ from apps.accounts.forms import DeleteAccountForm, ProfileForm
 
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard:home")
     return render(request, "accounts/landing.html")
 
 

@@ -78,3 +78,10 @@ def fastest_efforts(*, user_id: int) -> list[BestEffort]:
     for effort in visible.filter(condition).select_related("run").order_by("distance_m", "run__start", "run_id"):
         chosen.setdefault(effort.distance_key, effort)
     return list(chosen.values())
+
+
+def run_streams(*, user_id: int, run_id: int) -> dict | None:
+    from apps.runs.models import RunStreams
+
+    streams = RunStreams.objects.filter(run_id=run_id, run__user_id=user_id).first()
+    return streams.unpack() if streams else None

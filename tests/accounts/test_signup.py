@@ -55,7 +55,7 @@ def test_confirming_the_link_then_logging_in_works(client):
 
     response = client.post("/accounts/login/", {"login": "NEW@example.com", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/profile/"
+    assert response["Location"] == "/dashboard/"
     assert int(client.session["_auth_user_id"]) == User.objects.get(email="new@example.com").pk
 
 

@@ -43,6 +43,9 @@ def test_signup_confirm_login_and_edit_the_profile(live_server, page):
     page.fill("input[name=login]", "ada@example.com")
     page.fill("input[name=password]", PASSWORD)
     _submit(page)
+    page.wait_for_url(re.compile(r"/dashboard/$"))
+    assert "No runs yet." in page.content()
+    page.get_by_role("link", name="Profile").click()
     page.wait_for_url(re.compile(r"/profile/$"))
     assert page.locator("h1").inner_text() == "Your profile"
 

@@ -1,3 +1,4 @@
+import io
 import os
 import subprocess
 import sys
@@ -71,11 +72,18 @@ def test_healthz_answers_503_when_the_broker_is_unreachable(client, settings, mo
 
 
 @pytest.mark.django_db
-def test_the_demo_data_command_can_run_twice(capsys):
-    call_command("seed_demo")
-    call_command("seed_demo")
-    out = capsys.readouterr().out.splitlines()
-    assert out == [
+def test_the_demo_data_command_gives_a_year_of_runs_and_can_run_twice():
+    from apps.runs.models import Run
+
+    first, second = io.StringIO(), io.StringIO()
+    call_command("seed_demo", stdout=first)
+    call_command("seed_demo", stdout=second)
+    runs = Run.objects.count()
+    assert first.getvalue().splitlines() == [
         "Created the demo runner: log in as demo@runnerly.example / runnerly-demo-2026",
-        "Refreshed the demo runner: log in as demo@runnerly.example / runnerly-demo-2026",
+        f"{runs} demo runs added for demo@runnerly.example.",
     ]
+    assert second.getvalue().splitlines()[1] == "0 demo runs added for demo@runnerly.example."
+    assert 150 < runs < 250  # about four a week
+    days = set(Run.objects.values_list("local_date", flat=True))
+    assert (max(days) - min(days)).days > 300

@@ -7,7 +7,7 @@ DEMO_PASSWORD = "runnerly-demo-2026"
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) the demo runner, so a fresh install has something to show. Safe to run twice."
+    help = "Create (or refresh) the demo runner with a confirmed address and a profile. Safe to run twice."
 
     def handle(self, *args, **options):
         _user, created = operations.demo_user_ensure(email=DEMO_EMAIL, password=DEMO_PASSWORD)

@@ -1,0 +1,13 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+DEMO_EMAIL = "demo@runnerly.example"
+
+
+class Command(BaseCommand):
+    help = "Load the demo data of every app: the demo runner, then a year of their runs. Safe to run twice."
+
+    def handle(self, *args, **options):
+        # Each app seeds its own data through its own command: no app reaches into another here.
+        call_command("seed_demo_user", stdout=self.stdout)
+        call_command("seed_demo_runs", user=DEMO_EMAIL, stdout=self.stdout)

@@ -1,0 +1,66 @@
+"""The imports API: send a file, follow its job."""
+
+from __future__ import annotations
+
+import uuid
+
+import pydantic
+from drf_spectacular.utils import extend_schema
+from rest_framework import parsers, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.imports import operations
+from apps.imports.interface import contracts
+from apps.imports.interface.service import imports_service
+from project.api import ErrorResponse, dto
+
+ERRORS = {400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse}
+
+
+class JobsResponse(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    jobs: list[contracts.ImportJobStatus]
+
+
+class UploadApi(APIView):
+    parser_classes = [parsers.MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(help_text=".gpx, .tcx, .fit, or a .zip of them (25 MB at most)")
+
+        class Meta:
+            ref_name = "Upload"
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={202: contracts.ImportJobStatus, **ERRORS},
+        summary="Upload an activity file; it is imported in the background",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        try:
+            job = operations.upload_create(user_id=request.user.pk, name=upload.name, data=upload.read())
+        except operations.UploadRefused as error:
+            raise serializers.ValidationError({"file": [str(error)]}) from None
+        return dto(
+            imports_service.get_job(user_id=request.user.pk, job_id=job.pk), status_code=status.HTTP_202_ACCEPTED
+        )
+
+
+class JobListApi(APIView):
+    @extend_schema(responses={200: JobsResponse, **ERRORS}, summary="Your latest imports", operation_id="jobs_list")
+    def get(self, request: Request) -> Response:
+        return dto(JobsResponse(jobs=imports_service.list_jobs(user_id=request.user.pk, limit=20)))
+
+
+class JobDetailApi(APIView):
+    @extend_schema(
+        responses={200: contracts.ImportJobStatus, **ERRORS}, summary="One import and what became of each file"
+    )
+    def get(self, request: Request, job_id: uuid.UUID) -> Response:
+        return dto(imports_service.get_job(user_id=request.user.pk, job_id=job_id))

@@ -1,0 +1,64 @@
+import datetime
+import zoneinfo
+
+from django import forms
+
+from apps.runs.models import Run
+
+METRES_PER_MILE = 1609.344
+
+
+class DurationField(forms.CharField):
+    """hh:mm:ss, mm:ss or a number of minutes."""
+
+    def clean(self, value):
+        text = super().clean(value).strip()
+        parts = text.split(":")
+        try:
+            numbers = [float(part) for part in parts]
+        except ValueError:
+            raise forms.ValidationError("Enter the time as h:mm:ss, mm:ss or minutes, e.g. 45:30.") from None
+        if len(numbers) == 1:
+            seconds = numbers[0] * 60
+        elif len(numbers) in (2, 3):
+            seconds = sum(n * 60**i for i, n in enumerate(reversed(numbers)))
+        else:
+            raise forms.ValidationError("Enter the time as h:mm:ss, mm:ss or minutes, e.g. 45:30.")
+        if seconds <= 0:
+            raise forms.ValidationError("The time must be more than zero.")
+        if seconds > 7 * 24 * 3600:
+            raise forms.ValidationError("That is more than a week; check the time.")
+        return seconds
+
+
+class ManualRunForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False)
+    sport = forms.ChoiceField(choices=Run.Sport.choices, initial=Run.Sport.RUN)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), initial=datetime.time(7, 0))
+    distance = forms.FloatField(min_value=0, max_value=1000, help_text="In your units (km or miles).")
+    duration = DurationField(help_text="h:mm:ss or mm:ss")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10_000)
+
+    def __init__(self, *args, units: str, timezone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units, self.timezone = units, timezone
+        self.fields["distance"].label = "Distance (mi)" if units == "imperial" else "Distance (km)"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date") and cleaned.get("start_time"):
+            start = datetime.datetime.combine(cleaned["date"], cleaned["start_time"], zoneinfo.ZoneInfo(self.timezone))
+            if start > datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(hours=1):
+                self.add_error("date", "A run cannot start in the future.")
+            cleaned["start"] = start
+        if cleaned.get("distance") is not None:
+            factor = METRES_PER_MILE if self.units == "imperial" else 1000
+            cleaned["distance_m"] = cleaned["distance"] * factor
+        return cleaned
+
+
+class RunEditForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False)
+    sport = forms.ChoiceField(choices=Run.Sport.choices)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10_000)

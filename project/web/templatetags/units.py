@@ -1,0 +1,70 @@
+"""Showing distances, durations and paces in the runner's units."""
+
+from django import template
+
+register = template.Library()
+NOTHING = "\N{EN DASH}"  # shown where a value is unknown
+
+METRES_PER_MILE = 1609.344
+
+
+def _clock(seconds: float) -> str:
+    seconds = round(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def distance(metres, units="metric"):
+    if metres is None:
+        return NOTHING
+    if units == "imperial":
+        return f"{metres / METRES_PER_MILE:.2f} mi"
+    return f"{metres / 1000:.2f} km"
+
+
+@register.filter
+def duration(seconds):
+    return NOTHING if seconds is None else _clock(seconds)
+
+
+@register.filter
+def pace(seconds_per_km, units="metric"):
+    if not seconds_per_km:
+        return NOTHING
+    if units == "imperial":
+        return f"{_clock(seconds_per_km * METRES_PER_MILE / 1000)} /mi"
+    return f"{_clock(seconds_per_km)} /km"
+
+
+@register.filter
+def elevation(metres, units="metric"):
+    if metres is None:
+        return NOTHING
+    return f"{metres * 3.28084:.0f} ft" if units == "imperial" else f"{metres:.0f} m"
+
+
+SPORT_LABELS = {
+    "run": "Run",
+    "trail_run": "Trail run",
+    "treadmill": "Treadmill",
+    "walk": "Walk",
+    "hike": "Hike",
+    "ride": "Ride",
+    "other": "Other",
+}
+
+
+@register.filter
+def sport_label(value):
+    return SPORT_LABELS.get(str(value), str(value).replace("_", " ").capitalize())
+
+
+@register.filter
+def pace_of(item, units="metric"):
+    """The pace of anything with `elapsed_s` and `distance_m` (a split, a best effort, a record)."""
+    distance_m = getattr(item, "distance_m", None)
+    if not distance_m:
+        return NOTHING
+    return pace(item.elapsed_s / distance_m * 1000, units)
