@@ -53,3 +53,13 @@ class ErrorResponse(pydantic.BaseModel):
     code: str
     message: str
     fields: dict[str, list[str]]
+
+
+def not_found(request, exception=None):
+    """404 for a URL nothing matches: the API's error shape under /api/, Django's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "message": "No such resource.", "fields": {}}, status=404)
+    return defaults.page_not_found(request, exception)

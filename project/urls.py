@@ -18,3 +18,5 @@ urlpatterns = [
     path("internal/rpc/", include("project.rpc.urls")),
     path("healthz", health.healthz, name="healthz"),
 ]
+
+handler404 = "project.api.not_found"

@@ -111,8 +111,21 @@ def _existing(draft: contracts.RunDraft) -> Run | None:
     return Run.objects.filter(user_id=draft.user_id, source=draft.source, source_id=draft.source_id).first()
 
 
+EARLIEST_START = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
+
+
+def _check_start(draft: contracts.RunDraft) -> None:
+    latest = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=1)
+    if not EARLIEST_START <= draft.start <= latest:
+        raise errors.InvalidRun(
+            f"a run cannot start on {draft.start.date().isoformat()}",
+            fields={"start": ["must be between 1980 and today"]},
+        )
+
+
 def run_record(*, draft: contracts.RunDraft) -> tuple[Run, bool]:
     """Store `draft` (computing its stats) unless its source id is already stored. Returns (run, created)."""
+    _check_start(draft)
     existing = _existing(draft)
     if existing is not None:
         return existing, False

@@ -41,7 +41,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
             user_id=request.user.pk,
             start_date=start_date,
             end_date=end_date,
-            sports=[contracts.Sport(sport)] if sport in contracts.Sport else None,
+            sports=[contracts.Sport(sport)] if sport in contracts.Sport.__members__.values() else None,
             cursor=request.GET.get("cursor") or None,
             limit=25,
         )

@@ -55,6 +55,8 @@ class RunListApi(APIView):
         def validate_start(self, value: datetime.datetime) -> datetime.datetime:
             if value > datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=1):
                 raise serializers.ValidationError("A run cannot start in the future.")
+            if value.year < 1980:
+                raise serializers.ValidationError("A run cannot start before 1980.")
             return value
 
     @extend_schema(
