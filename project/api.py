@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pydantic
+from django.http import HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -41,8 +42,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
-def dto(value: pydantic.BaseModel, *, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(value.model_dump(mode="json"), status=status_code)
+def dto(value: pydantic.BaseModel, *, status_code: int = status.HTTP_200_OK) -> HttpResponse:
+    """A contract as the response body, serialised by pydantic-core (no second pass through DRF's renderer)."""
+    return HttpResponse(value.model_dump_json(), status=status_code, content_type="application/json")
 
 
 class ErrorResponse(pydantic.BaseModel):

@@ -34,3 +34,9 @@ def healthz(request):
     checks = {"database": _database(), "broker": _broker()}
     healthy = all(value in ("ok", "eager") for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+@require_GET
+def livez(request):
+    """Liveness: the process answers. No database or broker, so a load balancer can tell "up" from "ready"."""
+    return JsonResponse({"status": "ok"})

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from apps.accounts.interface.service import accounts_service
-from apps.runs import stats
+from apps.runs import queries, stats
 from apps.runs.interface import contracts, errors, events
 from apps.runs.models import BestEffort, Run, RunStreams
 from project.events import outbox
@@ -180,6 +180,7 @@ def _create(*, draft: contracts.RunDraft, computed: stats.ComputedStats, start: 
     BestEffort.objects.bulk_create(
         [BestEffort(run=run, user_id=run.user_id, **effort) for effort in computed.best_efforts]
     )
+    _forget_lists_on_commit(run.user_id)
     outbox.publish(
         events.RunRecorded(
             run_id=run.pk,
@@ -192,6 +193,10 @@ def _create(*, draft: contracts.RunDraft, computed: stats.ComputedStats, start: 
         )
     )
     return run
+
+
+def _forget_lists_on_commit(user_id: int) -> None:
+    transaction.on_commit(lambda: queries.forget_lists(user_id), robust=True)
 
 
 def _owned(*, user_id: int, run_id: int, lock: bool = False) -> Run:
@@ -212,6 +217,7 @@ def run_update(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
         if changes:
             run.full_clean(exclude=["laps", "splits", "polyline", "notes", "name", "duplicate_of"])
             run.save()
+            _forget_lists_on_commit(user_id)
             outbox.publish(
                 events.RunUpdated(
                     run_id=run.pk, user_id=user_id, local_date=run.local_date, sport=run.sport, hidden=run.hidden
@@ -240,12 +246,14 @@ def run_delete(*, user_id: int, run_id: int) -> None:
             )
         outbox.publish(events.RunDeleted(run_id=run.pk, user_id=user_id, local_date=run.local_date))
         run.delete()
+        _forget_lists_on_commit(user_id)
 
 
 def user_runs_delete(*, user_id: int) -> int:
     """Every run of a deleted user (on `accounts.user_deleted`)."""
     with transaction.atomic():
         deleted, _ = Run.objects.filter(user_id=user_id).delete()
+        _forget_lists_on_commit(user_id)
     logger.info("runs.user_runs_deleted", extra={"user_id": user_id, "rows": deleted})
     return deleted
 
@@ -275,4 +283,5 @@ def run_recompute(*, run: Run) -> Run:
         BestEffort.objects.bulk_create(
             [BestEffort(run=run, user_id=run.user_id, **effort) for effort in computed.best_efforts]
         )
+        _forget_lists_on_commit(run.user_id)
     return run

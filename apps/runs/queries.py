@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import calendar
 import datetime
+import hashlib
+import uuid
 
+from django.core.cache import cache
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils.dateparse import parse_datetime
 
@@ -13,8 +16,8 @@ from apps.runs.interface import errors
 from apps.runs.models import BestEffort, Run
 
 
-def encode_cursor(run: Run) -> str:
-    return base64.urlsafe_b64encode(f"{run.start.isoformat()}|{run.pk}".encode()).decode().rstrip("=")
+def encode_cursor(*, start: datetime.datetime, run_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{start.isoformat()}|{run_id}".encode()).decode().rstrip("=")
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
@@ -27,6 +30,25 @@ def _decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
         return start, int(run_id)
     except (ValueError, UnicodeDecodeError):
         raise errors.InvalidCursor(f"cursor {cursor!r} is not one this service gave out") from None
+
+
+SUMMARY_FIELDS = (
+    "id",
+    "user_id",
+    "source",
+    "name",
+    "sport",
+    "start",
+    "timezone",
+    "local_date",
+    "elapsed_s",
+    "moving_s",
+    "distance_m",
+    "elevation_gain_m",
+    "average_heart_rate",
+    "hidden",
+    "duplicate_of_id",
+)
 
 
 def runs_for_user(
@@ -85,3 +107,25 @@ def run_streams(*, user_id: int, run_id: int) -> dict | None:
 
     streams = RunStreams.objects.filter(run_id=run_id, run__user_id=user_id).first()
     return streams.unpack() if streams else None
+
+
+LIST_CACHE_SECONDS = 3600
+
+
+def list_cache_key(*, user_id: int, **params: object) -> str:
+    """Where a page of the user's runs is cached: under the user's current runs version.
+
+    Every write to a user's runs forgets the version (`forget_lists`), so a cached page is never
+    served after a change; pages of an old version simply expire.
+    """
+    version_key = f"runs:version:{user_id}"
+    version = cache.get(version_key)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.set(version_key, version, None)
+    digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
+    return f"runs:list:{user_id}:{version}:{digest}"
+
+
+def forget_lists(user_id: int) -> None:
+    cache.delete(f"runs:version:{user_id}")

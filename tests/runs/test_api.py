@@ -184,3 +184,23 @@ def test_a_run_before_1980_is_refused_by_the_service_too(api, runner):
             )
         )
     assert raised.value.fields == {"start": ["must be between 1980 and today"]}
+
+
+def test_a_cached_token_stops_working_when_its_user_is_deactivated_or_it_is_forgotten(runner):
+    from project.authentication import forget_token
+
+    user = _user(runner.id)
+    token = Token.objects.create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/runs/").status_code == 200
+    assert client.get("/api/v1/runs/").status_code == 200  # answered from the cache
+    user.is_active = False
+    user.save()
+    assert client.get("/api/v1/runs/").status_code == 401
+    user.is_active = True
+    user.save()
+    token.delete()
+    forget_token(token.key)
+    response = client.get("/api/v1/runs/")
+    assert (response.status_code, response.json()["message"]) == (401, "Invalid token.")

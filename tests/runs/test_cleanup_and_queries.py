@@ -6,32 +6,16 @@ from apps.accounts.interface import testing as accounts_testing
 from apps.runs.interface import contracts
 from apps.runs.interface.service import runs_service
 from apps.runs.models import BestEffort, Run, RunStreams
+from tests.runs.helpers import bulk_runs
 from tests.runs.tracks import INTERVAL_SEGMENTS, draft, track
 
 pytestmark = pytest.mark.django_db
 
 
-def _bulk_runs(user_id, count):
-    start = datetime.datetime(2026, 1, 1, 7, tzinfo=datetime.UTC)
-    Run.objects.bulk_create(
-        Run(
-            user_id=user_id,
-            source="manual",
-            start=start + datetime.timedelta(hours=i),
-            timezone="UTC",
-            local_date=(start + datetime.timedelta(hours=i)).date(),
-            elapsed_s=1500,
-            moving_s=1500,
-            distance_m=5000,
-        )
-        for i in range(count)
-    )
-
-
 @pytest.mark.parametrize("count", [5, 500])
 def test_a_page_of_runs_is_one_query_however_many_runs_there_are(django_assert_num_queries, count):
     user = accounts_testing.create_user()
-    _bulk_runs(user.id, count)
+    bulk_runs(user.id, count)
     with django_assert_num_queries(1):
         page = runs_service.list_runs(user_id=user.id, limit=50)
     assert len(page.runs) == min(count, 50)
@@ -70,3 +54,21 @@ def test_deleting_an_account_deletes_its_runs_through_the_event(client, django_c
     assert list(Run.objects.values_list("id", flat=True)) == [kept.id]
     assert RunStreams.objects.count() == 0
     assert BestEffort.objects.count() == 0
+
+
+def test_a_page_of_runs_is_cached_until_the_runners_runs_change(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    user = accounts_testing.create_user()
+    first = runs_service.list_runs(user_id=user.id)
+    with django_assert_num_queries(0):
+        assert runs_service.list_runs(user_id=user.id) == first
+    with django_capture_on_commit_callbacks(execute=True):
+        recorded = runs_service.record_run(draft=draft(user.id, track(INTERVAL_SEGMENTS))).run
+    assert [run.id for run in runs_service.list_runs(user_id=user.id).runs] == [recorded.id]
+    with django_capture_on_commit_callbacks(execute=True):
+        runs_service.update_run(user_id=user.id, run_id=recorded.id, name="Renamed")
+    assert runs_service.list_runs(user_id=user.id).runs[0].name == "Renamed"
+    with django_capture_on_commit_callbacks(execute=True):
+        runs_service.delete_run(user_id=user.id, run_id=recorded.id)
+    assert runs_service.list_runs(user_id=user.id).runs == []

@@ -4,40 +4,39 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import cache
+
 from apps.runs import operations, queries
 from apps.runs.interface import contracts, errors
 from apps.runs.interface.service import MAX_PAGE_SIZE, RunsService
 from apps.runs.models import Run
 
+_SOURCES = {source.value: source for source in contracts.Source}
+_SPORTS = {sport.value: sport for sport in contracts.Sport}
 
-def _summary_fields(run: Run) -> dict:
+
+def _summary_fields(row: dict) -> dict:
+    """The one mapping from a stored run (a row of queries.SUMMARY_FIELDS) to the summary contract's fields."""
+    distance_m, moving_s = row["distance_m"], row["moving_s"]
     return {
-        "id": run.pk,
-        "user_id": run.user_id,
-        "source": contracts.Source(run.source),
-        "name": run.name,
-        "sport": contracts.Sport(run.sport),
-        "start": run.start,
-        "timezone": run.timezone,
-        "local_date": run.local_date,
-        "elapsed_s": run.elapsed_s,
-        "moving_s": run.moving_s,
-        "distance_m": run.distance_m,
-        "elevation_gain_m": run.elevation_gain_m,
-        "average_heart_rate": run.average_heart_rate,
-        "pace_s_per_km": round(run.pace_s_per_km, 1) if run.pace_s_per_km else None,
-        "hidden": run.hidden,
-        "duplicate_of_id": run.duplicate_of_id,
+        **row,
+        "source": _SOURCES[row["source"]],
+        "sport": _SPORTS[row["sport"]],
+        "pace_s_per_km": round(moving_s / (distance_m / 1000), 1) if distance_m >= 10 and moving_s else None,
     }
 
 
-def run_summary(run: Run) -> contracts.RunSummary:
-    return contracts.RunSummary(**_summary_fields(run))
+def _row(run: Run) -> dict:
+    return {field: getattr(run, field) for field in queries.SUMMARY_FIELDS}
+
+
+def run_summary(row: dict) -> contracts.RunSummary:
+    return contracts.RunSummary(**_summary_fields(row))
 
 
 def run_detail(run: Run) -> contracts.RunDetail:
     return contracts.RunDetail(
-        **_summary_fields(run),
+        **_summary_fields(_row(run)),
         source_id=run.source_id,
         elevation_loss_m=run.elevation_loss_m,
         max_heart_rate=run.max_heart_rate,
@@ -96,7 +95,19 @@ class LocalRunsService(RunsService):
     ) -> contracts.RunPage:
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise errors.InvalidRun(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}")
-        runs = list(
+        params = {
+            "start_date": start_date,
+            "end_date": end_date,
+            "sports": sorted(sport.value for sport in sports) if sports else None,
+            "include_hidden": include_hidden,
+            "cursor": cursor,
+            "limit": limit,
+        }
+        key = queries.list_cache_key(user_id=user_id, **params)
+        cached = cache.get(key)
+        if cached is not None:
+            return contracts.RunPage.model_validate_json(cached)  # JSON, not pickle: validated in pydantic-core
+        rows = list(
             queries.runs_for_user(
                 user_id=user_id,
                 start_date=start_date,
@@ -104,13 +115,17 @@ class LocalRunsService(RunsService):
                 sports=[sport.value for sport in sports] if sports else None,
                 include_hidden=include_hidden,
                 cursor=cursor,
-            )[: limit + 1]
+            ).values(*queries.SUMMARY_FIELDS)[: limit + 1]
         )
-        page = runs[:limit]
-        return contracts.RunPage(
-            runs=[run_summary(run) for run in page],
-            next_cursor=queries.encode_cursor(page[-1]) if len(runs) > limit else None,
+        page = rows[:limit]
+        result = contracts.RunPage(
+            runs=[run_summary(row) for row in page],
+            next_cursor=queries.encode_cursor(start=page[-1]["start"], run_id=page[-1]["id"])
+            if len(rows) > limit
+            else None,
         )
+        cache.set(key, result.model_dump_json(), queries.LIST_CACHE_SECONDS)
+        return result
 
     def month_summary(
         self, *, user_id: int, year: int, month: int, sports: list[contracts.Sport] | None = None

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The runs list API (pages of 50) under load, next to a trivial JSON view (/livez) of the same
+# gunicorn server, on PostgreSQL, in one run. Tools: wrk (Debian) and gunicorn.
+#   bash bench/api_load.sh            # needs PostgreSQL on 127.0.0.1:5432 and `make test` run once (.venv)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+PORT="${PORT:-8099}"
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-16}"
+WORKERS="${WORKERS:-4}"
+db=runnerly_bench_api
+psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS ${db}" -c "CREATE DATABASE ${db}"
+
+export DJANGO_SETTINGS_MODULE=project.settings.production
+export DJANGO_SECRET_KEY="bench-only-$(head -c 32 /dev/urandom | base64 | tr -d '/+=')"
+export DJANGO_ALLOWED_HOSTS=127.0.0.1
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/${db}"
+export DJANGO_CACHE_URL="redis://127.0.0.1:6379/3"  # shared by the workers, as in production
+export RPC_SIGNING_KEYS=bench
+export DJANGO_SECURE_SSL_REDIRECT=false
+export DJANGO_LOG_LEVEL=WARNING
+export CELERY_TASK_ALWAYS_EAGER=true
+
+.venv/bin/python manage.py migrate -v0
+.venv/bin/python manage.py seed_demo >/dev/null
+token=$(.venv/bin/python manage.py shell -v0 -c "
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+print(Token.objects.get_or_create(user=get_user_model().objects.get(email='demo@runnerly.example'))[0].key)")
+runs=$(.venv/bin/python manage.py shell -v0 -c "from apps.runs.models import Run; print(Run.objects.count())")
+
+.venv/bin/gunicorn project.wsgi --bind "127.0.0.1:${PORT}" --workers "${WORKERS}" --log-level warning &
+server=$!
+trap 'kill ${server} 2>/dev/null || true; psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS ${db}" >/dev/null 2>&1 || true' EXIT
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:${PORT}/livez" >/dev/null && break; sleep 0.2; done
+curl -sf -H "Authorization: Token ${token}" "http://127.0.0.1:${PORT}/api/v1/runs/?limit=50" | head -c 200; echo
+
+rate() { sed -n 's/^Requests\/sec: *//p'; }
+echo "== warm-up"; wrk -t2 -c"${CONNECTIONS}" -d3s "http://127.0.0.1:${PORT}/livez" >/dev/null
+echo "== trivial JSON view /livez"
+trivial=$(wrk -t2 -c"${CONNECTIONS}" -d"${DURATION}" "http://127.0.0.1:${PORT}/livez" | tee /dev/stderr | rate)
+echo "== runs list, pages of 50 (${runs} runs)"
+runs_rate=$(wrk -t2 -c"${CONNECTIONS}" -d"${DURATION}" -H "Authorization: Token ${token}" \
+  "http://127.0.0.1:${PORT}/api/v1/runs/?limit=50" | tee /dev/stderr | rate)
+python3 -c "print(f'trivial {float(\"${trivial}\"):,.0f} req/s, runs list {float(\"${runs_rate}\"):,.0f} req/s, ratio {float(\"${runs_rate}\")/float(\"${trivial}\"):.2f}')"
