@@ -200,7 +200,8 @@ def test_a_cached_token_stops_working_when_its_user_is_deactivated_or_it_is_forg
     assert client.get("/api/v1/runs/").status_code == 401
     user.is_active = True
     user.save()
+    key = token.key
     token.delete()
-    forget_token(token.key)
+    forget_token(key)
     response = client.get("/api/v1/runs/")
     assert (response.status_code, response.json()["message"]) == (401, "Invalid token.")
