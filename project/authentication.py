@@ -37,3 +37,7 @@ class CachedTokenAuthentication(authentication.TokenAuthentication):
             forget_token(key)
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
         return user, key
+
+
+def forget_deleted_token(sender, instance, **kwargs) -> None:
+    forget_token(instance.key)

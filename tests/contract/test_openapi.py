@@ -5,6 +5,9 @@ It must find no server error, and no response whose status, content type or body
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -14,7 +17,6 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from apps.accounts.interface import testing as accounts_testing
-from project.wsgi import application
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -28,8 +30,21 @@ def token(db):
     return Token.objects.create(user=user).key
 
 
+@pytest.fixture
+def application():
+    """The WSGI app, kept from closing the test's database connection after each request.
+
+    Django's test client does the same; without it PostgreSQL loses the connection mid-test.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
-def test_the_api_answers_every_generated_request_as_its_schema_says(token):
+def test_the_api_answers_every_generated_request_as_its_schema_says(token, application):
     # Driven by hand rather than through schemathesis's pytest plugin, which does not load on pytest 9.
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     operations = [result.ok() for result in schema.get_all_operations()]
