@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 PORT="${PORT:-8099}"
-DURATION="${DURATION:-10s}"
+DURATION="${DURATION:-5s}"
 CONNECTIONS="${CONNECTIONS:-16}"
 WORKERS="${WORKERS:-4}"
 db=runnerly_bench_api
@@ -38,10 +38,18 @@ for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:${PORT}/livez" >/dev/null &&
 curl -sf -H "Authorization: Token ${token}" "http://127.0.0.1:${PORT}/api/v1/runs/?limit=50" | head -c 200; echo
 
 rate() { sed -n 's/^Requests\/sec: *//p'; }
-echo "== warm-up"; wrk -t2 -c"${CONNECTIONS}" -d3s "http://127.0.0.1:${PORT}/livez" >/dev/null
-echo "== trivial JSON view /livez"
-trivial=$(wrk -t2 -c"${CONNECTIONS}" -d"${DURATION}" "http://127.0.0.1:${PORT}/livez" | tee /dev/stderr | rate)
-echo "== runs list, pages of 50 (${runs} runs)"
-runs_rate=$(wrk -t2 -c"${CONNECTIONS}" -d"${DURATION}" -H "Authorization: Token ${token}" \
-  "http://127.0.0.1:${PORT}/api/v1/runs/?limit=50" | tee /dev/stderr | rate)
-python3 -c "print(f'trivial {float(\"${trivial}\"):,.0f} req/s, runs list {float(\"${runs_rate}\"):,.0f} req/s, ratio {float(\"${runs_rate}\")/float(\"${trivial}\"):.2f}')"
+echo "== warm-up"
+wrk -t2 -c"${CONNECTIONS}" -d3s "http://127.0.0.1:${PORT}/livez" >/dev/null
+wrk -t2 -c"${CONNECTIONS}" -d3s -H "Authorization: Token ${token}" "http://127.0.0.1:${PORT}/api/v1/runs/?limit=50" >/dev/null
+# Alternate the two, several rounds, and report each ratio and the median: the machine's noise
+# moves both figures of a round together.
+ratios=()
+for round in $(seq 1 "${ROUNDS:-5}"); do
+  trivial=$(wrk -t2 -c"${CONNECTIONS}" -d"${DURATION}" "http://127.0.0.1:${PORT}/livez" | rate)
+  runs_rate=$(wrk -t2 -c"${CONNECTIONS}" -d"${DURATION}" -H "Authorization: Token ${token}" \
+    "http://127.0.0.1:${PORT}/api/v1/runs/?limit=50" | rate)
+  ratio=$(python3 -c "print(f'{${runs_rate}/${trivial}:.2f}')")
+  ratios+=("${ratio}")
+  echo "round ${round}: trivial /livez ${trivial} req/s, runs list (pages of 50, ${runs} runs) ${runs_rate} req/s, ratio ${ratio}"
+done
+python3 -c "import statistics, sys; print('median ratio', statistics.median(float(r) for r in sys.argv[1:]))" "${ratios[@]}"

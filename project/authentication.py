@@ -11,9 +11,8 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from rest_framework import authentication, exceptions
+from rest_framework import authentication
 
 
 def _cache_key(key: str) -> str:
@@ -27,17 +26,21 @@ def forget_token(key: str) -> None:
 class CachedTokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key: str):
         cache_key = _cache_key(key)
-        user_id = cache.get(cache_key)
-        if user_id is None:
-            user, token = super().authenticate_credentials(key)
-            cache.set(cache_key, user.pk, getattr(settings, "AUTH_TOKEN_CACHE_SECONDS", 60))
-            return user, token
-        user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+        user = cache.get(cache_key)
         if user is None:
-            forget_token(key)
-            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+            user, token = super().authenticate_credentials(key)
+            cache.set(cache_key, user, getattr(settings, "AUTH_TOKEN_CACHE_SECONDS", 60))
+            return user, token
         return user, key
 
 
 def forget_deleted_token(sender, instance, **kwargs) -> None:
     forget_token(instance.key)
+
+
+def forget_tokens_of_inactive_user(sender, instance, **kwargs) -> None:
+    if not instance.is_active:
+        from rest_framework.authtoken.models import Token
+
+        for key in Token.objects.filter(user_id=instance.pk).values_list("key", flat=True):
+            forget_token(key)

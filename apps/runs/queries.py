@@ -112,20 +112,38 @@ def run_streams(*, user_id: int, run_id: int) -> dict | None:
 LIST_CACHE_SECONDS = 3600
 
 
-def list_cache_key(*, user_id: int, **params: object) -> str:
-    """Where a page of the user's runs is cached: under the user's current runs version.
+def _version_key(user_id: int) -> str:
+    return f"runs:version:{user_id}"
 
-    Every write to a user's runs forgets the version (`forget_lists`), so a cached page is never
-    served after a change; pages of an old version simply expire.
+
+def _page_key(user_id: int, params: dict) -> str:
+    digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
+    return f"runs:list:{user_id}:{digest}"
+
+
+def cached_list(*, user_id: int, **params: object) -> tuple[str | None, str]:
+    """A cached page of the user's runs (or None) and the runs version to store a fresh one under.
+
+    One round trip reads both the user's runs version and the page, which is kept with the version
+    it was computed under. Every write forgets the version (`forget_lists`), so a page computed
+    before a change never matches again (docs/decisions/0009).
     """
-    version_key = f"runs:version:{user_id}"
-    version = cache.get(version_key)
+    version_key, page_key = _version_key(user_id), _page_key(user_id, params)
+    found = cache.get_many([version_key, page_key])
+    version = found.get(version_key)
     if version is None:
         version = uuid.uuid4().hex
-        cache.set(version_key, version, None)
-    digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
-    return f"runs:list:{user_id}:{version}:{digest}"
+        if not cache.add(version_key, version, None):
+            version = cache.get(version_key) or version  # another request started the version first
+    entry = found.get(page_key)
+    if entry is not None and entry[0] == version:
+        return entry[1], version
+    return None, version
+
+
+def store_list(*, user_id: int, version: str, value: str, **params: object) -> None:
+    cache.set(_page_key(user_id, params), (version, value), LIST_CACHE_SECONDS)
 
 
 def forget_lists(user_id: int) -> None:
-    cache.delete(f"runs:version:{user_id}")
+    cache.delete(_version_key(user_id))

@@ -78,6 +78,9 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": env.cache("DJANGO_CACHE_URL", default="locmemcache://runnerly"),
 }
+REDIS_CACHE_BACKEND = "project.cache.RedisCache"  # Django's, reusing its client (project/cache.py)
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = REDIS_CACHE_BACKEND
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -10,6 +10,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/1"))}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = REDIS_CACHE_BACKEND  # noqa: F405
 RPC_SIGNING_KEYS = env.list("RPC_SIGNING_KEYS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,10 +7,17 @@ class WebConfig(AppConfig):
     verbose_name = "Web pages (shared layout and formatting)"
 
     def ready(self) -> None:
-        # DRF's Token belongs to no app of ours: this is not a signal between our apps.
-        from django.db.models.signals import post_delete
+        # The project's authentication keeping its cache true to the auth user and DRF's Token; these
+        # are framework models, and no app of ours listens to another through them.
+        from django.conf import settings
+        from django.db.models.signals import post_delete, post_save
         from rest_framework.authtoken.models import Token
 
-        from project.authentication import forget_deleted_token
+        from project import authentication
 
-        post_delete.connect(forget_deleted_token, sender=Token, dispatch_uid="forget_deleted_token")
+        post_delete.connect(authentication.forget_deleted_token, sender=Token, dispatch_uid="forget_deleted_token")
+        post_save.connect(
+            authentication.forget_tokens_of_inactive_user,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="forget_tokens_of_inactive_user",
+        )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.cache import cache
-
 from apps.runs import operations, queries
 from apps.runs.interface import contracts, errors
 from apps.runs.interface.service import MAX_PAGE_SIZE, RunsService
@@ -103,8 +101,7 @@ class LocalRunsService(RunsService):
             "cursor": cursor,
             "limit": limit,
         }
-        key = queries.list_cache_key(user_id=user_id, **params)
-        cached = cache.get(key)
+        cached, version = queries.cached_list(user_id=user_id, **params)
         if cached is not None:
             return contracts.RunPage.model_validate_json(cached)  # JSON, not pickle: validated in pydantic-core
         rows = list(
@@ -124,7 +121,7 @@ class LocalRunsService(RunsService):
             if len(rows) > limit
             else None,
         )
-        cache.set(key, result.model_dump_json(), queries.LIST_CACHE_SECONDS)
+        queries.store_list(user_id=user_id, version=version, value=result.model_dump_json(), **params)
         return result
 
     def month_summary(
