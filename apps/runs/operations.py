@@ -249,6 +249,18 @@ def run_delete(*, user_id: int, run_id: int) -> None:
         _forget_lists_on_commit(user_id)
 
 
+def source_runs_delete(*, user_id: int, source: str) -> int:
+    """Every run of the user from one source, each announced with `RunDeleted`."""
+    with transaction.atomic():
+        runs = list(Run.objects.select_for_update().filter(user_id=user_id, source=source).values("id", "local_date"))
+        for run in runs:
+            outbox.publish(events.RunDeleted(run_id=run["id"], user_id=user_id, local_date=run["local_date"]))
+        Run.objects.filter(pk__in=[run["id"] for run in runs]).delete()
+        _forget_lists_on_commit(user_id)
+    logger.info("runs.source_runs_deleted", extra={"user_id": user_id, "source": source, "runs": len(runs)})
+    return len(runs)
+
+
 def user_runs_delete(*, user_id: int) -> int:
     """Every run of a deleted user (on `accounts.user_deleted`)."""
     with transaction.atomic():

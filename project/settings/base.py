@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.runs",
     "apps.imports",
+    "apps.strava",
     "apps.dashboard",
 ]
 
@@ -183,6 +184,17 @@ IMPORTS_MAX_ZIP_FILES = env.int("RUNNERLY_IMPORTS_MAX_ZIP_FILES", default=1000)
 IMPORTS_MAX_ZIP_UNCOMPRESSED_BYTES = env.int("RUNNERLY_IMPORTS_MAX_ZIP_UNCOMPRESSED_BYTES", default=500 * 1000 * 1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1000 * 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1000 * 1000
+
+# Strava: off until the app's credentials are set. The URLs can point at a fake in tests and staging.
+STRAVA_CLIENT_ID = env("STRAVA_CLIENT_ID", default="")
+STRAVA_CLIENT_SECRET = env("STRAVA_CLIENT_SECRET", default="")
+STRAVA_WEBHOOK_VERIFY_TOKEN = env("STRAVA_WEBHOOK_VERIFY_TOKEN", default="")
+STRAVA_SUBSCRIPTION_ID = env.int("STRAVA_SUBSCRIPTION_ID", default=0)  # 0: not subscribed yet
+STRAVA_API_URL = env("STRAVA_API_URL", default="https://www.strava.com/api/v3")
+STRAVA_OAUTH_URL = env("STRAVA_OAUTH_URL", default="https://www.strava.com/oauth")
+STRAVA_TOKEN_KEYS = env.list("STRAVA_TOKEN_KEYS", default=[])  # Fernet keys; the first encrypts
+STRAVA_QUOTA_FRACTION = env.float("STRAVA_QUOTA_FRACTION", default=0.8)
+STRAVA_DEFAULT_LIMITS = (100, 1000)  # per 15 minutes and per day, until Strava's headers say otherwise
 
 # Events (project/events): how long a handed-over delivery is left alone before the sweep sends it
 # again, and the first delay after a handler fails (doubling with each attempt, at most an hour).

@@ -24,3 +24,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+STRAVA_TOKEN_KEYS = (
+    env.list("STRAVA_TOKEN_KEYS", default=[])
+    if not env("STRAVA_CLIENT_ID", default="")
+    else env.list("STRAVA_TOKEN_KEYS")
+)  # required once Strava is configured: tokens must not be encrypted with a key derived from the secret key

@@ -218,3 +218,23 @@ def test_deleting_a_run_promotes_its_duplicate(service_mode, runner):
         {"run_id": original.id, "user_id": runner.id, "local_date": "2026-05-10"}
     ]
     assert BestEffort.objects.filter(run_id=original.id).count() == 0
+
+
+def test_find_run_by_source_and_delete_runs_from_source(service_mode, runner):
+    start = datetime.datetime(2026, 5, 1, 7, tzinfo=UTC)
+    strava = runs_service.record_run(
+        draft=contracts.RunDraft(
+            user_id=runner.id, source="strava", source_id="123", start=start, elapsed_s=600, distance_m=2000
+        )
+    ).run
+    mine = runs_service.record_run(draft=manual(runner.id, start=start + datetime.timedelta(days=1))).run
+    found = runs_service.find_run_by_source(user_id=runner.id, source=contracts.Source.STRAVA, source_id="123")
+    assert found.id == strava.id
+    with pytest.raises(errors.RunNotFound):
+        runs_service.find_run_by_source(user_id=runner.id, source=contracts.Source.STRAVA, source_id="124")
+    other = accounts_testing.create_user(email="bob@example.com")
+    with pytest.raises(errors.RunNotFound):
+        runs_service.find_run_by_source(user_id=other.id, source=contracts.Source.STRAVA, source_id="123")
+    assert runs_service.delete_runs_from_source(user_id=runner.id, source=contracts.Source.STRAVA) == 1
+    assert [run.id for run in runs_service.list_runs(user_id=runner.id).runs] == [mine.id]
+    assert OutboxEvent.objects.filter(name="runs.run_deleted").count() == 1

@@ -167,3 +167,17 @@ class LocalRunsService(RunsService):
 
     def delete_run(self, *, user_id: int, run_id: int) -> None:
         operations.run_delete(user_id=user_id, run_id=run_id)
+
+    def find_run_by_source(self, *, user_id: int, source: contracts.Source, source_id: str) -> contracts.RunSummary:
+        row = (
+            queries.runs_for_user(user_id=user_id, include_hidden=True)
+            .filter(source=source.value, source_id=source_id)
+            .values(*queries.SUMMARY_FIELDS)
+            .first()
+        )
+        if row is None:
+            raise errors.RunNotFound(f"no run from {source.value} {source_id!r} for this user")
+        return run_summary(row)
+
+    def delete_runs_from_source(self, *, user_id: int, source: contracts.Source) -> int:
+        return operations.source_runs_delete(user_id=user_id, source=source.value)

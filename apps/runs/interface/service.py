@@ -76,5 +76,15 @@ class RunsService(rpc.Service):
     def delete_run(self, *, user_id: int, run_id: int) -> None:
         """Delete one of the user's runs. Raises `RunNotFound`."""
 
+    @rpc.idempotent
+    @abc.abstractmethod
+    def find_run_by_source(self, *, user_id: int, source: contracts.Source, source_id: str) -> contracts.RunSummary:
+        """The run stored from this source id (a Strava activity, a file). Raises `RunNotFound`."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def delete_runs_from_source(self, *, user_id: int, source: contracts.Source) -> int:
+        """Delete every run of the user that came from `source` (Strava's agreement on revocation); how many."""
+
 
 runs_service: RunsService = RunsService.delegator()

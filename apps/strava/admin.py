@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from apps.strava import quota
+from apps.strava.models import StravaConnection
+
+
+@admin.register(StravaConnection)
+class StravaConnectionAdmin(admin.ModelAdmin):
+    list_display = [
+        "user_id",
+        "athlete_id",
+        "athlete_name",
+        "status",
+        "backfill",
+        "imported",
+        "next_batch_at",
+        "updated_at",
+    ]
+    list_filter = ["status", "backfill"]
+    search_fields = ["=user_id", "=athlete_id", "athlete_name"]
+    exclude = ["access_token", "refresh_token"]  # encrypted; never shown
+    readonly_fields = ["user_id", "athlete_id", "scopes", "expires_at", "connected_at", "updated_at", "quota"]
+
+    @admin.display(description="App quota now (15 min / day)")
+    def quota(self, obj):
+        usage = quota.usage()
+        return f"{usage['used_15']}/{usage['limit_15']} · {usage['used_day']}/{usage['limit_day']}"

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import datetime
+import enum
+
+import pydantic
+
+
+class ConnectionState(enum.StrEnum):
+    NOT_CONNECTED = "not_connected"
+    ACTIVE = "active"
+    NEEDS_RECONNECT = "reconnect"
+
+
+class StravaStatus(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    state: ConnectionState
+    athlete_id: int | None = None
+    athlete_name: str = ""
+    backfill: str = ""  # pending, running, waiting, done
+    imported: int = 0
+    next_batch_at: datetime.datetime | None = None
+    last_error: str = ""

@@ -1,0 +1,240 @@
+"""Connecting, keeping tokens fresh, importing history and following changes. Calls to Strava and
+to other services happen outside database transactions; the token refresh alone holds a row lock."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.runs.interface import contracts as runs_contracts
+from apps.runs.interface import errors as runs_errors
+from apps.runs.interface.service import runs_service
+from apps.strava import client, crypto
+from apps.strava.models import StravaConnection
+
+logger = logging.getLogger(__name__)
+
+REQUIRED_SCOPE = "activity:read_all"
+PAGE_SIZE = 200
+REFRESH_MARGIN = datetime.timedelta(minutes=5)
+SPORTS = {
+    "Run": "run",
+    "TrailRun": "trail_run",
+    "VirtualRun": "treadmill",
+    "Walk": "walk",
+    "Hike": "hike",
+    "Ride": "ride",
+    "VirtualRide": "ride",
+    "MountainBikeRide": "ride",
+    "GravelRide": "ride",
+    "EBikeRide": "ride",
+}
+
+
+class MissingScope(ValueError):
+    """The athlete did not grant the scope we need to read their activities."""
+
+
+def _expires(payload: dict[str, Any]) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(int(payload["expires_at"]), tz=datetime.UTC)
+
+
+def connection_create(*, user_id: int, code: str, scopes: str) -> StravaConnection:
+    """Exchange the authorization code and keep the connection; the backfill starts on commit."""
+    granted = set(scopes.split(","))
+    if REQUIRED_SCOPE not in granted:
+        raise MissingScope(
+            "Runnerly needs to see all your activities (“View data about your private activities”). "
+            "Connect again and leave that box ticked."
+        )
+    payload = client.oauth_post(
+        "token",
+        {
+            "client_id": settings.STRAVA_CLIENT_ID,
+            "client_secret": settings.STRAVA_CLIENT_SECRET,
+            "code": code,
+            "grant_type": "authorization_code",
+        },
+    )
+    athlete = payload.get("athlete") or {}
+    from apps.strava import tasks
+
+    with transaction.atomic():
+        connection, _ = StravaConnection.objects.update_or_create(
+            user_id=user_id,
+            defaults={
+                "athlete_id": athlete["id"],
+                "athlete_name": f"{athlete.get('firstname', '')} {athlete.get('lastname', '')}".strip(),
+                "scopes": scopes,
+                "access_token": crypto.seal(payload["access_token"]),
+                "refresh_token": crypto.seal(payload["refresh_token"]),
+                "expires_at": _expires(payload),
+                "status": StravaConnection.Status.ACTIVE,
+                "last_error": "",
+            },
+        )
+        transaction.on_commit(lambda: tasks.backfill.delay(connection_id=connection.pk), robust=True)
+    logger.info("strava.connected", extra={"user_id": user_id, "athlete_id": connection.athlete_id})
+    return connection
+
+
+def access_token(*, connection_id: int) -> str:
+    """A valid access token, refreshed first when it expires within five minutes.
+
+    The refresh happens under a row lock, and the new refresh token is saved in the same
+    transaction, so concurrent tasks refresh once and never lose the token Strava rotated.
+    """
+    connection = StravaConnection.objects.get(pk=connection_id)
+    if connection.expires_at - REFRESH_MARGIN > timezone.now():
+        return crypto.unseal(connection.access_token)
+    with transaction.atomic():
+        connection = StravaConnection.objects.select_for_update().get(pk=connection_id)
+        if connection.expires_at - REFRESH_MARGIN > timezone.now():
+            return crypto.unseal(connection.access_token)  # another task refreshed it meanwhile
+        try:
+            payload = client.oauth_post(
+                "token",
+                {
+                    "client_id": settings.STRAVA_CLIENT_ID,
+                    "client_secret": settings.STRAVA_CLIENT_SECRET,
+                    "grant_type": "refresh_token",
+                    "refresh_token": crypto.unseal(connection.refresh_token),
+                },
+            )
+        except client.Unauthorized as error:
+            # Kept (committed) before raising: the runner must see that they have to connect again.
+            revoked: client.Unauthorized | None = error
+            connection.status, connection.last_error = StravaConnection.Status.NEEDS_RECONNECT, str(error)
+            connection.save(update_fields=["status", "last_error", "updated_at"])
+        else:
+            revoked = None
+            connection.access_token = crypto.seal(payload["access_token"])
+            connection.refresh_token = crypto.seal(payload["refresh_token"])
+            connection.expires_at = _expires(payload)
+            connection.save(update_fields=["access_token", "refresh_token", "expires_at", "updated_at"])
+    if revoked is not None:
+        logger.warning("strava.refresh_revoked", extra={"athlete_id": connection.athlete_id})
+        raise revoked
+    logger.info("strava.token_refreshed", extra={"athlete_id": connection.athlete_id})
+    return crypto.unseal(connection.access_token)
+
+
+def _timezone(value: str) -> str | None:
+    match = re.search(r"\)\s*(\S+)$", value or "")
+    return match.group(1) if match else None
+
+
+def draft_of(*, user_id: int, activity: dict[str, Any]) -> runs_contracts.RunDraft:
+    return runs_contracts.RunDraft(
+        user_id=user_id,
+        source=runs_contracts.Source.STRAVA,
+        source_id=str(activity["id"]),
+        name=activity.get("name") or "",
+        sport=runs_contracts.Sport(SPORTS.get(activity.get("sport_type") or activity.get("type") or "", "other")),
+        start=datetime.datetime.fromisoformat(activity["start_date"].replace("Z", "+00:00")),
+        timezone=_timezone(activity.get("timezone", "")),
+        elapsed_s=float(activity.get("elapsed_time") or 0) or None,
+        moving_s=float(activity.get("moving_time") or 0) or None,
+        distance_m=float(activity.get("distance") or 0),
+        elevation_gain_m=activity.get("total_elevation_gain"),
+        average_heart_rate=round(activity["average_heartrate"]) if activity.get("average_heartrate") else None,
+        max_heart_rate=round(activity["max_heartrate"]) if activity.get("max_heartrate") else None,
+    )
+
+
+def _epoch(activity: dict[str, Any]) -> int:
+    return int(datetime.datetime.fromisoformat(activity["start_date"].replace("Z", "+00:00")).timestamp())
+
+
+def backfill_step(*, connection_id: int) -> bool:
+    """Import the next page of history, oldest first. Returns True when there is more to do.
+
+    The cursor (the newest start imported) moves only after the page's runs are stored, and
+    storing is idempotent on the Strava id, so a page cut short by a 429 or a dead worker is
+    simply read again.
+    """
+    connection = StravaConnection.objects.get(pk=connection_id)
+    if connection.status != StravaConnection.Status.ACTIVE:
+        return False
+    token = access_token(connection_id=connection_id)
+    page = (
+        client.api_get(
+            token, "athlete/activities", {"after": connection.backfill_after, "per_page": PAGE_SIZE, "page": 1}
+        )
+        or []
+    )
+    created = 0
+    for activity in page:
+        try:
+            created += runs_service.record_run(draft=draft_of(user_id=connection.user_id, activity=activity)).created
+        except runs_errors.InvalidRun as error:
+            logger.warning(
+                "strava.activity_skipped", extra={"activity_id": activity.get("id"), "reason": error.message}
+            )
+    newest = max((_epoch(activity) for activity in page), default=connection.backfill_after)
+    more = len(page) == PAGE_SIZE
+    StravaConnection.objects.filter(pk=connection_id).update(
+        backfill_after=newest,
+        imported=F("imported") + created,
+        backfill=StravaConnection.Backfill.RUNNING if more else StravaConnection.Backfill.DONE,
+        next_batch_at=None,
+        last_error="",
+        updated_at=timezone.now(),
+    )
+    logger.info("strava.backfill_page", extra={"athlete_id": connection.athlete_id, "activities": len(page)})
+    return more
+
+
+def backfill_wait(*, connection_id: int, until: datetime.datetime) -> None:
+    StravaConnection.objects.filter(pk=connection_id).update(
+        backfill=StravaConnection.Backfill.WAITING, next_batch_at=until, updated_at=timezone.now()
+    )
+
+
+def activity_apply(*, athlete_id: int, activity_id: int, aspect: str, updates: dict[str, Any] | None = None) -> str:
+    """Follow one webhook event: create, update or delete the run of a Strava activity."""
+    connection = StravaConnection.objects.filter(athlete_id=athlete_id).first()
+    if connection is None or connection.status != StravaConnection.Status.ACTIVE:
+        return "ignored"
+    source = runs_contracts.Source.STRAVA
+    if aspect == "delete":
+        try:
+            run = runs_service.find_run_by_source(
+                user_id=connection.user_id, source=source, source_id=str(activity_id)
+            )
+        except runs_errors.RunNotFound:
+            return "absent"
+        runs_service.delete_run(user_id=connection.user_id, run_id=run.id)
+        return "deleted"
+    activity = client.api_get(access_token(connection_id=connection.pk), f"activities/{activity_id}")
+    if activity is None:
+        return "absent"
+    draft = draft_of(user_id=connection.user_id, activity=activity)
+    recorded = runs_service.record_run(draft=draft)
+    if not recorded.created:
+        runs_service.update_run(user_id=connection.user_id, run_id=recorded.run.id, name=draft.name, sport=draft.sport)
+        return "updated"
+    return "created"
+
+
+def disconnect(*, user_id: int, revoked_by_athlete: bool = False) -> int:
+    """Forget the connection and delete the runs that came from Strava, as its API agreement requires."""
+    connection = StravaConnection.objects.filter(user_id=user_id).first()
+    if connection is None:
+        return 0
+    if not revoked_by_athlete:
+        try:
+            client.oauth_post("deauthorize", {"access_token": crypto.unseal(connection.access_token)})
+        except client.StravaError:
+            logger.warning("strava.deauthorize_failed", extra={"athlete_id": connection.athlete_id})
+    connection.delete()
+    deleted = runs_service.delete_runs_from_source(user_id=user_id, source=runs_contracts.Source.STRAVA)
+    logger.info("strava.disconnected", extra={"user_id": user_id, "runs_deleted": deleted})
+    return deleted

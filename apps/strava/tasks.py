@@ -1,0 +1,50 @@
+"""Strava work in Celery. A task that meets the rate limit reschedules itself for the next window;
+no worker ever sleeps waiting for Strava."""
+
+import logging
+
+from celery import current_app, shared_task
+
+from apps.strava import client, operations
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="strava.backfill", acks_late=True)
+def backfill(*, connection_id: int, pages: int = 5) -> str:
+    """Import up to `pages` pages, then hand over to a new task so that one athlete cannot hog a worker."""
+    try:
+        for _ in range(pages):
+            if not operations.backfill_step(connection_id=connection_id):
+                return "done"
+    except client.RateLimited as limited:
+        operations.backfill_wait(connection_id=connection_id, until=limited.retry_at)
+        if not current_app.conf.task_always_eager:  # eager mode ignores eta: `strava_sync` resumes instead
+            backfill.apply_async(kwargs={"connection_id": connection_id}, eta=limited.retry_at)
+        return "waiting"
+    except client.Unauthorized:
+        return "needs reconnect"
+    backfill.delay(connection_id=connection_id)
+    return "continuing"
+
+
+@shared_task(name="strava.apply_event", acks_late=True)
+def apply_event(*, athlete_id: int, activity_id: int, aspect: str) -> str:
+    try:
+        return operations.activity_apply(athlete_id=athlete_id, activity_id=activity_id, aspect=aspect)
+    except client.RateLimited as limited:
+        if not current_app.conf.task_always_eager:
+            apply_event.apply_async(
+                kwargs={"athlete_id": athlete_id, "activity_id": activity_id, "aspect": aspect}, eta=limited.retry_at
+            )
+        return "waiting"
+
+
+@shared_task(name="strava.athlete_revoked")
+def athlete_revoked(*, athlete_id: int) -> int:
+    from apps.strava.models import StravaConnection
+
+    connection = StravaConnection.objects.filter(athlete_id=athlete_id).first()
+    if connection is None:
+        return 0
+    return operations.disconnect(user_id=connection.user_id, revoked_by_athlete=True)

@@ -1,0 +1,117 @@
+import json
+import logging
+import secrets
+import urllib.parse
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.strava import client, operations, tasks
+from apps.strava.interface.service import strava_service
+
+logger = logging.getLogger(__name__)
+STATE_KEY = "strava_oauth_state"
+
+
+def _configured() -> bool:
+    return bool(settings.STRAVA_CLIENT_ID and settings.STRAVA_CLIENT_SECRET)
+
+
+@login_required
+@require_GET
+def status(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "strava/status.html",
+        {"configured": _configured(), "status": strava_service.connection_status(user_id=request.user.pk)},
+    )
+
+
+@login_required
+@require_POST
+def connect(request: HttpRequest) -> HttpResponse:
+    if not _configured():
+        messages.error(request, "Strava is not configured on this server (STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET).")
+        return redirect("strava:status")
+    state = secrets.token_urlsafe(24)
+    request.session[STATE_KEY] = state
+    query = urllib.parse.urlencode(
+        {
+            "client_id": settings.STRAVA_CLIENT_ID,
+            "redirect_uri": request.build_absolute_uri(reverse("strava:callback")),
+            "response_type": "code",
+            "approval_prompt": "auto",
+            "scope": f"read,{operations.REQUIRED_SCOPE}",
+            "state": state,
+        }
+    )
+    return redirect(f"{settings.STRAVA_OAUTH_URL}/authorize?{query}")
+
+
+@login_required
+@require_GET
+def callback(request: HttpRequest) -> HttpResponse:
+    expected = request.session.pop(STATE_KEY, None)
+    if not expected or not secrets.compare_digest(expected, request.GET.get("state", "")):
+        messages.error(request, "That Strava answer was not for this session. Please connect again.")
+        return redirect("strava:status")
+    if request.GET.get("error"):
+        messages.warning(request, "You did not give Runnerly access to Strava, so nothing changed.")
+        return redirect("strava:status")
+    try:
+        operations.connection_create(
+            user_id=request.user.pk, code=request.GET.get("code", ""), scopes=request.GET.get("scope", "")
+        )
+    except operations.MissingScope as error:
+        messages.error(request, str(error))
+        return redirect("strava:status")
+    except client.StravaError:
+        logger.warning("strava.connect_failed", exc_info=True)
+        messages.error(request, "Strava did not accept the connection. Please try again in a minute.")
+        return redirect("strava:status")
+    messages.success(request, "Connected to Strava. Your runs are being imported.")
+    return redirect("strava:status")
+
+
+@login_required
+@require_POST
+def disconnect(request: HttpRequest) -> HttpResponse:
+    deleted = operations.disconnect(user_id=request.user.pk)
+    messages.success(request, f"Disconnected from Strava; the {deleted} runs that came from it are deleted.")
+    return redirect("strava:status")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def webhook(request: HttpRequest) -> HttpResponse:
+    """Strava's push subscription: the handshake, then events, answered at once (work is queued)."""
+    if request.method == "GET":
+        if request.GET.get("hub.verify_token") != settings.STRAVA_WEBHOOK_VERIFY_TOKEN or not request.GET.get(
+            "hub.challenge"
+        ):
+            return HttpResponseBadRequest("bad verify token")
+        return JsonResponse({"hub.challenge": request.GET["hub.challenge"]})
+    try:
+        event = json.loads(request.body)
+        object_type, aspect = event["object_type"], event["aspect_type"]
+        object_id, owner_id, subscription_id = (
+            int(event["object_id"]),
+            int(event["owner_id"]),
+            int(event["subscription_id"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        return HttpResponseBadRequest("malformed event")
+    if settings.STRAVA_SUBSCRIPTION_ID and subscription_id != settings.STRAVA_SUBSCRIPTION_ID:
+        logger.info("strava.webhook_ignored", extra={"subscription_id": subscription_id})
+        return JsonResponse({"status": "ignored"})
+    if object_type == "athlete" and str((event.get("updates") or {}).get("authorized")) == "false":
+        tasks.athlete_revoked.delay(athlete_id=owner_id)
+    elif object_type == "activity" and aspect in ("create", "update", "delete"):
+        tasks.apply_event.delay(athlete_id=owner_id, activity_id=object_id, aspect=aspect)
+    return JsonResponse({"status": "queued"})
