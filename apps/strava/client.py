@@ -71,3 +71,18 @@ def api_get(access_token: str, path: str, params: dict[str, Any] | None = None) 
     if response.status_code != 200:
         raise StravaError(f"Strava answered {response.status_code} to {path}")
     return response.json()
+
+
+def subscriptions(method: str, path: str = "", data: dict[str, Any] | None = None) -> Any:
+    """Strava's push-subscription endpoints, authenticated with the app's own credentials."""
+    credentials = {"client_id": settings.STRAVA_CLIENT_ID, "client_secret": settings.STRAVA_CLIENT_SECRET}
+    url = f"{settings.STRAVA_API_URL}/push_subscriptions{path}"
+    if method == "GET":
+        response = _session.get(url, params=credentials, timeout=TIMEOUT)
+    elif method == "POST":
+        response = _session.post(url, data={**credentials, **(data or {})}, timeout=TIMEOUT)
+    else:
+        response = _session.delete(url, params=credentials, timeout=TIMEOUT)
+    if response.status_code >= 400:
+        raise StravaError(f"Strava answered {response.status_code}: {_errors(response)}")
+    return response.json() if response.content else None

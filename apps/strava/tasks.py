@@ -48,3 +48,16 @@ def athlete_revoked(*, athlete_id: int) -> int:
     if connection is None:
         return 0
     return operations.disconnect(user_id=connection.user_id, revoked_by_athlete=True)
+
+
+@shared_task(name="strava.safety_sync")
+def safety_sync() -> int:
+    """Beat, hourly: read what is new for every finished connection, in case a webhook was missed."""
+    from apps.strava.models import StravaConnection
+
+    due = StravaConnection.objects.filter(
+        status=StravaConnection.Status.ACTIVE, backfill=StravaConnection.Backfill.DONE
+    ).values_list("pk", flat=True)
+    for connection_id in due:
+        backfill.delay(connection_id=connection_id, pages=1)
+    return len(due)
