@@ -75,3 +75,20 @@ def service_mode(request, settings):
     else:
         settings.SERVICE_ROUTING = {}
     return request.param
+
+
+@pytest.fixture
+def fake_strava(settings):
+    """A fake Strava on loopback (tests/fakes/strava), with the app's settings pointing at it."""
+    from tests.fakes.strava.server import FakeStrava
+
+    fake = FakeStrava()
+    base = fake.start()
+    settings.STRAVA_API_URL = f"{base}/api/v3"
+    settings.STRAVA_OAUTH_URL = f"{base}/oauth"
+    settings.STRAVA_CLIENT_ID = "4242"
+    settings.STRAVA_CLIENT_SECRET = "fake-secret"
+    settings.STRAVA_WEBHOOK_VERIFY_TOKEN = "verify-me"
+    settings.STRAVA_SUBSCRIPTION_ID = 7
+    yield fake
+    fake.stop()
