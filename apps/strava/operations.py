@@ -170,10 +170,11 @@ def backfill_step(*, connection_id: int) -> bool:
         )
         or []
     )
-    created = 0
+    stored = 0  # created now, or found already stored (a page read again after a crash counts once)
     for activity in page:
         try:
-            created += runs_service.record_run(draft=draft_of(user_id=connection.user_id, activity=activity)).created
+            runs_service.record_run(draft=draft_of(user_id=connection.user_id, activity=activity))
+            stored += 1
         except runs_errors.InvalidRun as error:
             logger.warning(
                 "strava.activity_skipped", extra={"activity_id": activity.get("id"), "reason": error.message}
@@ -182,7 +183,7 @@ def backfill_step(*, connection_id: int) -> bool:
     more = len(page) == PAGE_SIZE
     StravaConnection.objects.filter(pk=connection_id).update(
         backfill_after=newest,
-        imported=F("imported") + created,
+        imported=F("imported") + stored,
         backfill=StravaConnection.Backfill.RUNNING if more else StravaConnection.Backfill.DONE,
         next_batch_at=None,
         last_error="",

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.cache import cache
 
-WINDOW_S = 15 * 60
 DAY_S = 86400
 
 
@@ -23,16 +22,20 @@ def _now() -> float:
     return time.time()
 
 
+def _window_s() -> int:
+    return settings.STRAVA_QUOTA_WINDOW_S  # Strava's is 15 minutes; tests shorten it
+
+
 def _boundary(now: float, period: int) -> datetime.datetime:
     return datetime.datetime.fromtimestamp((int(now // period) + 1) * period, tz=datetime.UTC)
 
 
 def next_window(now: float | None = None) -> datetime.datetime:
-    return _boundary(_now() if now is None else now, WINDOW_S)
+    return _boundary(_now() if now is None else now, _window_s())
 
 
 def _keys(now: float) -> tuple[str, str]:
-    return f"strava:used15:{int(now // WINDOW_S)}", f"strava:usedday:{int(now // DAY_S)}"
+    return f"strava:used15:{int(now // _window_s())}", f"strava:usedday:{int(now // DAY_S)}"
 
 
 def _limits() -> tuple[int, int]:
@@ -56,11 +59,11 @@ def reserve() -> None:
     if used_day > fraction * limit_day:
         cache.decr(day_key)
         raise RateLimited(_boundary(now, DAY_S))
-    used_15 = _take(window_key, 2 * WINDOW_S)
+    used_15 = _take(window_key, 2 * _window_s())
     if used_15 > fraction * limit_15:
         cache.decr(window_key)
         cache.decr(day_key)
-        raise RateLimited(_boundary(now, WINDOW_S))
+        raise RateLimited(_boundary(now, _window_s()))
 
 
 def record(headers: Mapping[str, str]) -> None:
@@ -79,7 +82,7 @@ def record(headers: Mapping[str, str]) -> None:
     cache.set("strava:limits", (min(lim[0] for lim in limits), min(lim[1] for lim in limits)), 2 * DAY_S)
     window_key, day_key = _keys(_now())
     for key, reported, ttl in (
-        (window_key, max(u[0] for u in usages), 2 * WINDOW_S),
+        (window_key, max(u[0] for u in usages), 2 * _window_s()),
         (day_key, max(u[1] for u in usages), 2 * DAY_S),
     ):
         cache.add(key, 0, ttl)

@@ -173,7 +173,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    # With acks_late, a task whose worker died is handed out again after this long (Redis broker).
+    "visibility_timeout": env.int("RUNNERLY_BROKER_VISIBILITY_TIMEOUT", default=3600),
+    # How often workers look for such tasks (kombu's defaults: every 10 s, scanning one time in 10).
+    "unacked_restore_interval": env.int("RUNNERLY_BROKER_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1 if env("RUNNERLY_BROKER_RESTORE_INTERVAL", default="") else 10,
+}
 CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "events.sweep", "schedule": env.float("RUNNERLY_EVENTS_SWEEP_SECONDS", default=60.0)},
     "strava-safety-sync": {"task": "strava.safety_sync", "schedule": 3600.0},
@@ -195,6 +204,7 @@ STRAVA_API_URL = env("STRAVA_API_URL", default="https://www.strava.com/api/v3")
 STRAVA_OAUTH_URL = env("STRAVA_OAUTH_URL", default="https://www.strava.com/oauth")
 STRAVA_TOKEN_KEYS = env.list("STRAVA_TOKEN_KEYS", default=[])  # Fernet keys; the first encrypts
 STRAVA_QUOTA_FRACTION = env.float("STRAVA_QUOTA_FRACTION", default=0.8)
+STRAVA_QUOTA_WINDOW_S = env.int("STRAVA_QUOTA_WINDOW_S", default=15 * 60)
 STRAVA_DEFAULT_LIMITS = (100, 1000)  # per 15 minutes and per day, until Strava's headers say otherwise
 
 # Events (project/events): how long a handed-over delivery is left alone before the sweep sends it

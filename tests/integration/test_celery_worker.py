@@ -3,69 +3,17 @@
 Run by .ci/run on PostgreSQL; deselected on SQLite, whose in-memory test database a worker cannot share.
 """
 
-import os
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-import redis
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
-from project.celery import app as celery_app
 from project.events import outbox
 from project.events.models import Delivery, InboxEntry, OutboxEvent
-from tests.integration.subscribers import REDIS_URL, Pinged
+from tests.integration.subscribers import Pinged
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _test_database_url() -> str:
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
-
-
-@pytest.fixture
-def store():
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    yield client
-    client.flushdb()
-
-
-@pytest.fixture
-def worker(store):
-    """A real `celery worker` process on the test database and this process's broker, and tasks sent to it."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "project.settings.test",
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": celery_app.conf.broker_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "RUNNERLY_TEST_REDIS_URL": REDIS_URL,
-        "RUNNERLY_EVENTS_RETRY_SECONDS": "0",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "project", "worker", "--pool", "solo", "--loglevel", "INFO"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    celery_app.control.purge()  # nothing left over from an earlier run
-    celery_app.conf.task_always_eager = False
-    try:
-        yield process
-    finally:
-        celery_app.conf.task_always_eager = True
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        print(output[-4000:])
 
 
 def _wait_for(condition, timeout=30.0):

@@ -30,7 +30,8 @@ class Athlete:
 
 
 class FakeStrava:
-    def __init__(self) -> None:
+    def __init__(self, *, window_s: int = WINDOW_S) -> None:
+        self.window_s = window_s
         self.athletes: dict[int, Athlete] = {}
         self.codes: dict[str, int] = {}
         self.access_tokens: dict[str, tuple[int, float]] = {}  # token -> (athlete id, expires at)
@@ -82,7 +83,8 @@ class FakeStrava:
         counts: dict[int, int] = {}
         for when, _, path in self.requests:
             if path.startswith("/api/"):
-                counts[int(when // WINDOW_S) * WINDOW_S] = counts.get(int(when // WINDOW_S) * WINDOW_S, 0) + 1
+                start = int(when // self.window_s) * self.window_s
+                counts[start] = counts.get(start, 0) + 1
         return counts
 
     def api_requests(self, prefix: str = "/api/") -> int:
@@ -117,7 +119,7 @@ class FakeStrava:
     # --- request handling -----------------------------------------------------------------
     def _usage(self) -> tuple[int, int]:
         now = self.clock()
-        window = int(now // WINDOW_S) * WINDOW_S
+        window = int(now // self.window_s) * self.window_s
         day = int(now // 86400) * 86400
         api = [when for when, _, path in self.requests if path.startswith("/api/")]
         return sum(1 for w in api if w >= window), sum(1 for w in api if w >= day)

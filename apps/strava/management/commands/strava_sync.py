@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{user} has no active Strava connection")
         for connection in connections:
             if full:
-                StravaConnection.objects.filter(pk=connection.pk).update(backfill_after=0)
+                StravaConnection.objects.filter(pk=connection.pk).update(backfill_after=0, imported=0)
             pages = 0
             try:
                 while operations.backfill_step(connection_id=connection.pk):

@@ -1,0 +1,97 @@
+"""Real Celery workers for the integration tests: separate processes on the test database and Redis."""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from django.db import connection
+
+from project.celery import app as celery_app
+from tests.integration.subscribers import REDIS_URL
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _test_database_url() -> str:
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+class Workers:
+    """Starts `celery worker` processes with the test's environment; kills what is left at the end."""
+
+    def __init__(self) -> None:
+        self.processes: list[subprocess.Popen] = []
+        self.env: dict[str, str] = {}
+
+    def start(self) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "project.settings.test",
+            "DATABASE_URL": _test_database_url(),
+            "CELERY_BROKER_URL": celery_app.conf.broker_url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "RUNNERLY_TEST_REDIS_URL": REDIS_URL,
+            "RUNNERLY_EVENTS_RETRY_SECONDS": "0",
+            **self.env,
+        }
+        log = tempfile.NamedTemporaryFile("w+", prefix="runnerly-worker-", suffix=".log", delete=False)  # noqa: SIM115
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "project", "worker", "--pool", "solo", "--loglevel", "INFO"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        process.log_path = log.name
+        self.processes.append(process)
+        return process
+
+    @staticmethod
+    def kill(process: subprocess.Popen) -> None:
+        """As a crash would: no warm shutdown, unacknowledged tasks stay with the broker."""
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+            process.wait(timeout=30)
+            lines = Path(process.log_path).read_text().splitlines()
+            print(f"--- {process.log_path}: the worker's task lines")
+            print("\n".join(line for line in lines if " Task " in line or "ERROR" in line or "Traceback" in line))
+
+
+@pytest.fixture
+def store():
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture
+def workers(store):
+    """Workers on the test database, and this process sending tasks to the broker instead of running them."""
+    celery_app.control.purge()
+    celery_app.conf.task_always_eager = False
+    pool = Workers()
+    try:
+        yield pool
+    finally:
+        celery_app.conf.task_always_eager = True
+        pool.stop_all()
+        celery_app.control.purge()
+
+
+@pytest.fixture
+def worker(workers):
+    return workers.start()

@@ -1,0 +1,86 @@
+"""A Strava backfill of 1,000 activities through real workers on Redis, within the quota, surviving a crash.
+
+The fake Strava runs in this process on loopback with 10-second rate-limit windows of 5 calls (the
+app's quota window is shortened to match), so the 80% rule is exercised in seconds, not hours.
+"""
+
+import time
+
+import pytest
+import redis
+
+from apps.accounts.interface import testing as accounts_testing
+from apps.runs.models import Run
+from apps.strava import crypto, tasks
+from apps.strava.models import StravaConnection
+from tests.fakes.strava.server import FakeStrava
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+ATHLETE = 904
+WINDOW_S = 10
+QUOTA_CACHE = "redis://127.0.0.1:6379/13"
+
+
+def _wait_for(condition, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def fake():
+    fake = FakeStrava(window_s=WINDOW_S)
+    fake.limit_15min = fake.read_limit_15min = 5
+    fake.base = fake.start()
+    yield fake
+    fake.stop()
+
+
+def test_1000_activities_arrive_once_each_within_the_quota_though_a_worker_is_killed(workers, fake):
+    redis.Redis.from_url(QUOTA_CACHE).flushdb()
+    fake.add_athlete(ATHLETE, activities=1000)
+    user = accounts_testing.create_user(email="ultra@example.com")
+    tokens = fake._issue(ATHLETE)
+    connection = StravaConnection.objects.create(
+        user_id=user.id,
+        athlete_id=ATHLETE,
+        scopes="read,activity:read_all",
+        access_token=crypto.seal(tokens["access_token"]),
+        refresh_token=crypto.seal(tokens["refresh_token"]),
+        expires_at="2099-01-01T00:00:00Z",
+    )
+    workers.env = {
+        "STRAVA_API_URL": f"{fake.base}/api/v3",
+        "STRAVA_OAUTH_URL": f"{fake.base}/oauth",
+        "STRAVA_CLIENT_ID": "4242",
+        "STRAVA_CLIENT_SECRET": "fake-secret",
+        "STRAVA_QUOTA_WINDOW_S": str(WINDOW_S),
+        "DJANGO_CACHE_URL": QUOTA_CACHE,  # the quota is shared by every worker, before and after the crash
+        "RUNNERLY_BROKER_VISIBILITY_TIMEOUT": "5",  # the killed worker's task is handed out again after 5 s
+        "RUNNERLY_BROKER_RESTORE_INTERVAL": "1",
+    }
+    first = workers.start()
+    tasks.backfill.delay(connection_id=connection.pk)
+
+    def strava_runs():
+        return Run.objects.filter(user_id=user.id, source="strava").count()
+
+    assert _wait_for(lambda: strava_runs() >= 200, timeout=60)
+    workers.kill(first)
+    stored_at_crash = strava_runs()
+    assert stored_at_crash < 1000
+
+    workers.start()
+    assert _wait_for(
+        lambda: StravaConnection.objects.filter(pk=connection.pk, backfill="done").exists(), timeout=120
+    ), f"stopped at {strava_runs()} runs"
+    assert strava_runs() == 1000
+    assert Run.objects.filter(user_id=user.id, source="strava").values("source_id").distinct().count() == 1000
+    assert StravaConnection.objects.get(pk=connection.pk).imported == 1000
+    per_window = fake.windows()
+    assert max(per_window.values()) <= 4  # 80% of 5 calls, in every window
+    assert sum(per_window.values()) >= 6  # 5 full pages and the empty one that ends the history
+    assert len(per_window) >= 2  # the quota made the backfill wait for a later window
