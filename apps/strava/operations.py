@@ -239,3 +239,20 @@ def disconnect(*, user_id: int, revoked_by_athlete: bool = False) -> int:
     deleted = runs_service.delete_runs_from_source(user_id=user_id, source=runs_contracts.Source.STRAVA)
     logger.info("strava.disconnected", extra={"user_id": user_id, "runs_deleted": deleted})
     return deleted
+
+
+def tell_revoked(*, user_id: int, runs_deleted: int) -> None:
+    from django.core.mail import send_mail
+
+    from apps.accounts.interface.service import accounts_service
+
+    profile = accounts_service.get_user(user_id=user_id)
+    send_mail(
+        "[Runnerly] Strava is disconnected",
+        f"Hello {profile.display_name or profile.email},\n\n"
+        "You withdrew Runnerly's access on Strava, so we have disconnected your account and, as Strava's "
+        f"terms require, deleted the {runs_deleted} runs that came from it. Runs you uploaded or entered "
+        "yourself are still there.\n\nYou can connect again at any time from the Strava page.\n",
+        None,
+        [profile.email],
+    )

@@ -42,12 +42,15 @@ def apply_event(*, athlete_id: int, activity_id: int, aspect: str) -> str:
 
 @shared_task(name="strava.athlete_revoked")
 def athlete_revoked(*, athlete_id: int) -> int:
+    """The athlete withdrew Runnerly's access on Strava: delete their Strava runs and tell them."""
     from apps.strava.models import StravaConnection
 
     connection = StravaConnection.objects.filter(athlete_id=athlete_id).first()
     if connection is None:
         return 0
-    return operations.disconnect(user_id=connection.user_id, revoked_by_athlete=True)
+    deleted = operations.disconnect(user_id=connection.user_id, revoked_by_athlete=True)
+    operations.tell_revoked(user_id=connection.user_id, runs_deleted=deleted)
+    return deleted
 
 
 @shared_task(name="strava.safety_sync")

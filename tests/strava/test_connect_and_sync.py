@@ -247,6 +247,10 @@ def test_an_athlete_revoking_access_deletes_their_strava_runs(
     )
     assert StravaConnection.objects.count() == 0
     assert _strava_runs(runner.id) == []
+    from django.core import mail
+
+    assert [message.subject for message in mail.outbox] == ["[Runnerly] Strava is disconnected"]
+    assert "deleted the 3 runs that came from it" in mail.outbox[0].body
 
 
 def test_disconnecting_deletes_strava_runs_and_keeps_the_others(
