@@ -297,3 +297,45 @@ def run_recompute(*, run: Run) -> Run:
         )
         _forget_lists_on_commit(run.user_id)
     return run
+
+
+def run_streams_attach(*, user_id: int, run_id: int, streams: contracts.Streams) -> Run:
+    """Store a run's samples (fetched after the run, as from Strava) and compute what they allow."""
+    if len(streams.time_s) < 2:
+        raise errors.InvalidRun("a run's streams need at least two samples", fields={"streams": ["too short"]})
+    computed = stats.compute(
+        time_s=streams.time_s,
+        latitude=streams.latitude,
+        longitude=streams.longitude,
+        elevation_m=streams.elevation_m,
+        heart_rate=streams.heart_rate,
+        cadence=streams.cadence,
+        device_distance_m=streams.distance_m,
+    )
+    with transaction.atomic():
+        run = _owned(user_id=user_id, run_id=run_id, lock=True)
+        RunStreams.objects.update_or_create(
+            run=run, defaults={"data": RunStreams.pack(streams.model_dump(exclude_none=True))}
+        )
+        run.splits, run.polyline = computed.splits, computed.polyline
+        for field in (
+            "elevation_gain_m",
+            "elevation_loss_m",
+            "average_heart_rate",
+            "max_heart_rate",
+            "average_cadence",
+        ):
+            if getattr(run, field) is None:
+                setattr(run, field, getattr(computed, field))
+        run.save()
+        BestEffort.objects.filter(run=run).delete()
+        BestEffort.objects.bulk_create(
+            [BestEffort(run=run, user_id=run.user_id, **effort) for effort in computed.best_efforts]
+        )
+        _forget_lists_on_commit(user_id)
+        outbox.publish(
+            events.RunUpdated(
+                run_id=run.pk, user_id=user_id, local_date=run.local_date, sport=run.sport, hidden=run.hidden
+            )
+        )
+    return run

@@ -48,6 +48,7 @@ SUMMARY_FIELDS = (
     "average_heart_rate",
     "hidden",
     "duplicate_of_id",
+    "source_id",
 )
 
 

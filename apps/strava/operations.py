@@ -256,3 +256,55 @@ def tell_revoked(*, user_id: int, runs_deleted: int) -> None:
         None,
         [profile.email],
     )
+
+
+STREAM_KEYS = "time,latlng,altitude,heartrate,cadence,distance"
+STREAMS_BELOW = 0.5  # fetch streams only while the window is less than half used: imports come first
+STREAMS_BATCH = 20
+
+
+def _streams_of(payload: dict[str, Any]) -> runs_contracts.Streams | None:
+    def data(key: str) -> list | None:
+        return (payload.get(key) or {}).get("data")
+
+    time_s = data("time")
+    if not time_s or len(time_s) < 2:
+        return None
+    latlng = data("latlng")
+    return runs_contracts.Streams(
+        time_s=[float(t) for t in time_s],
+        latitude=[point[0] for point in latlng] if latlng else None,
+        longitude=[point[1] for point in latlng] if latlng else None,
+        elevation_m=data("altitude"),
+        heart_rate=data("heartrate"),
+        cadence=data("cadence"),
+        distance_m=data("distance"),
+    )
+
+
+def streams_fetch(*, connection_id: int, limit: int = STREAMS_BATCH) -> int:
+    """Give up to `limit` Strava runs their samples, while the quota leaves room. Returns how many."""
+    from apps.strava import quota
+
+    connection = StravaConnection.objects.get(pk=connection_id)
+    missing = runs_service.list_runs_without_streams(
+        user_id=connection.user_id, source=runs_contracts.Source.STRAVA, limit=limit
+    )
+    fetched = 0
+    for run in missing:
+        usage = quota.usage()
+        if (
+            usage["used_15"] >= STREAMS_BELOW * usage["limit_15"]
+            or usage["used_day"] >= STREAMS_BELOW * usage["limit_day"]
+        ):
+            raise client.RateLimited(quota.next_window())
+        payload = client.api_get(
+            access_token(connection_id=connection_id),
+            f"activities/{run.source_id}/streams",
+            {"keys": STREAM_KEYS, "key_by_type": "true"},
+        )
+        streams = _streams_of(payload or {})
+        if streams is not None:
+            runs_service.attach_streams(user_id=connection.user_id, run_id=run.id, streams=streams)
+            fetched += 1
+    return fetched

@@ -16,6 +16,7 @@ def backfill(*, connection_id: int, pages: int = 5) -> str:
     try:
         for _ in range(pages):
             if not operations.backfill_step(connection_id=connection_id):
+                fetch_streams.delay(connection_id=connection_id)
                 return "done"
     except client.RateLimited as limited:
         operations.backfill_wait(connection_id=connection_id, until=limited.retry_at)
@@ -64,3 +65,19 @@ def safety_sync() -> int:
     for connection_id in due:
         backfill.delay(connection_id=connection_id, pages=1)
     return len(due)
+
+
+@shared_task(name="strava.fetch_streams", acks_late=True)
+def fetch_streams(*, connection_id: int) -> int:
+    """Samples for Strava runs, a batch at a time, only while the quota has room to spare."""
+    try:
+        fetched = operations.streams_fetch(connection_id=connection_id)
+    except client.RateLimited as limited:
+        if not current_app.conf.task_always_eager:
+            fetch_streams.apply_async(kwargs={"connection_id": connection_id}, eta=limited.retry_at)
+        return 0
+    except client.Unauthorized:
+        return 0
+    if fetched == operations.STREAMS_BATCH:
+        fetch_streams.delay(connection_id=connection_id)
+    return fetched

@@ -238,3 +238,36 @@ def test_find_run_by_source_and_delete_runs_from_source(service_mode, runner):
     assert runs_service.delete_runs_from_source(user_id=runner.id, source=contracts.Source.STRAVA) == 1
     assert [run.id for run in runs_service.list_runs(user_id=runner.id).runs] == [mine.id]
     assert OutboxEvent.objects.filter(name="runs.run_deleted").count() == 1
+
+
+def test_runs_without_streams_then_attaching_them(service_mode, runner):
+    start = datetime.datetime(2026, 5, 1, 7, tzinfo=UTC)
+    strava = runs_service.record_run(
+        draft=contracts.RunDraft(
+            user_id=runner.id,
+            source="strava",
+            source_id="9",
+            start=start,
+            elapsed_s=680,
+            moving_s=680,
+            distance_m=3000,
+        )
+    ).run
+    runs_service.record_run(
+        draft=draft(runner.id, track(INTERVAL_SEGMENTS), source_id="f", start=start.replace(day=2))
+    )
+    missing = runs_service.list_runs_without_streams(user_id=runner.id, source=contracts.Source.STRAVA)
+    assert [(run.id, run.source_id) for run in missing] == [(strava.id, "9")]
+    detail = runs_service.attach_streams(user_id=runner.id, run_id=strava.id, streams=track(INTERVAL_SEGMENTS))
+    assert (detail.has_streams, detail.distance_m, detail.moving_s) == (True, 3000.0, 680.0)
+    assert [(e.distance_key, round(e.elapsed_s)) for e in detail.best_efforts] == [
+        ("400m", 80),
+        ("1k", 200),
+        ("1mi", 346),
+    ]
+    assert runs_service.list_runs_without_streams(user_id=runner.id, source=contracts.Source.STRAVA) == []
+    with pytest.raises(errors.InvalidRun):
+        runs_service.attach_streams(user_id=runner.id, run_id=strava.id, streams=contracts.Streams(time_s=[0.0]))
+    other = accounts_testing.create_user(email="bob@example.com")
+    with pytest.raises(errors.RunNotFound):
+        runs_service.attach_streams(user_id=other.id, run_id=strava.id, streams=track(INTERVAL_SEGMENTS))

@@ -314,3 +314,35 @@ def test_strava_service_in_both_modes(service_mode, client, runner, fake_strava,
         "done",
         2,
     )
+
+
+def test_strava_runs_get_their_streams_and_so_best_efforts(
+    client, runner, fake_strava, django_capture_on_commit_callbacks
+):
+    fake_strava.add_athlete(ATHLETE, activities=1)
+    _connect(client, fake_strava, django_capture_on_commit_callbacks)
+    activity = fake_strava.athletes[ATHLETE].activities[0]
+    assert fake_strava.api_requests(f"/api/v3/activities/{activity['id']}/streams") == 1
+    summary = _strava_runs(runner.id)[0]
+    run = runs_service.get_run(user_id=runner.id, run_id=summary.id)
+    speed = activity["distance"] / activity["elapsed_time"]
+    assert run.has_streams is True
+    assert run.distance_m == activity["distance"]  # Strava's own distance is kept
+    efforts = {effort.distance_key: effort.elapsed_s for effort in run.best_efforts}
+    assert list(efforts) == ["400m", "1k", "1mi", "5k"]
+    assert efforts["1k"] == pytest.approx(1000 / speed, abs=0.01)
+    assert efforts["5k"] == pytest.approx(5000 / speed, abs=0.01)
+    assert [split.index for split in run.splits] == [1, 2, 3, 4, 5]  # 5,000 m: five full kilometres
+    assert run.polyline != ""
+
+
+def test_streams_wait_while_the_quota_is_half_used(
+    client, runner, fake_strava, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("apps.strava.quota._now", lambda: 1_800_000_000.0 + 60)
+    fake_strava.limit_15min = fake_strava.read_limit_15min = 4  # the list call uses 1 of 4; streams stop at 2
+    fake_strava.add_athlete(ATHLETE, activities=5)
+    _connect(client, fake_strava, django_capture_on_commit_callbacks)
+    assert fake_strava.api_requests("/api/v3/activities/") == 1  # one run got its streams, then the quota said wait
+    missing = runs_service.list_runs_without_streams(user_id=runner.id, source=runs_contracts.Source.STRAVA)
+    assert len(missing) == 4

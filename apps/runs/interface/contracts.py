@@ -119,10 +119,10 @@ class RunSummary(_Contract):
     pace_s_per_km: float | None  # moving time over distance
     hidden: bool
     duplicate_of_id: int | None
+    source_id: str = ""
 
 
 class RunDetail(RunSummary):
-    source_id: str
     elevation_loss_m: float | None
     max_heart_rate: int | None
     average_cadence: float | None

@@ -35,7 +35,6 @@ def run_summary(row: dict) -> contracts.RunSummary:
 def run_detail(run: Run) -> contracts.RunDetail:
     return contracts.RunDetail(
         **_summary_fields(_row(run)),
-        source_id=run.source_id,
         elevation_loss_m=run.elevation_loss_m,
         max_heart_rate=run.max_heart_rate,
         average_cadence=run.average_cadence,
@@ -181,3 +180,18 @@ class LocalRunsService(RunsService):
 
     def delete_runs_from_source(self, *, user_id: int, source: contracts.Source) -> int:
         return operations.source_runs_delete(user_id=user_id, source=source.value)
+
+    def list_runs_without_streams(
+        self, *, user_id: int, source: contracts.Source, limit: int = 20
+    ) -> list[contracts.RunSummary]:
+        rows = (
+            queries.runs_for_user(user_id=user_id, include_hidden=True)
+            .filter(source=source.value, streams__isnull=True)
+            .order_by("start", "id")
+            .values(*queries.SUMMARY_FIELDS)[: max(1, min(limit, MAX_PAGE_SIZE))]
+        )
+        return [run_summary(row) for row in rows]
+
+    def attach_streams(self, *, user_id: int, run_id: int, streams: contracts.Streams) -> contracts.RunDetail:
+        operations.run_streams_attach(user_id=user_id, run_id=run_id, streams=streams)
+        return _detail_of(user_id=user_id, run_id=run_id)

@@ -86,5 +86,20 @@ class RunsService(rpc.Service):
     def delete_runs_from_source(self, *, user_id: int, source: contracts.Source) -> int:
         """Delete every run of the user that came from `source` (Strava's agreement on revocation); how many."""
 
+    @rpc.idempotent
+    @abc.abstractmethod
+    def list_runs_without_streams(
+        self, *, user_id: int, source: contracts.Source, limit: int = 20
+    ) -> list[contracts.RunSummary]:
+        """The user's runs from `source` that have no samples yet, oldest first (to fetch them)."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def attach_streams(self, *, user_id: int, run_id: int, streams: contracts.Streams) -> contracts.RunDetail:
+        """Give a run its samples and compute what they allow (splits, best efforts, route, heart rate).
+
+        The run's own distance and times are kept. Raises `RunNotFound`, `InvalidRun` (too few samples).
+        """
+
 
 runs_service: RunsService = RunsService.delegator()
