@@ -25,6 +25,7 @@ class StravaConnection(models.Model):
     backfill = models.CharField(max_length=8, choices=Backfill.choices, default=Backfill.PENDING)
     backfill_after = models.BigIntegerField(default=0)  # epoch of the newest activity imported, oldest first
     imported = models.PositiveIntegerField(default=0)
+    estimated_total = models.PositiveIntegerField(null=True, blank=True)  # from the athlete's stats
     next_batch_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     connected_at = models.DateTimeField(auto_now_add=True)

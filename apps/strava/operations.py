@@ -164,6 +164,8 @@ def backfill_step(*, connection_id: int) -> bool:
     if connection.status != StravaConnection.Status.ACTIVE:
         return False
     token = access_token(connection_id=connection_id)
+    if connection.estimated_total is None:
+        _estimate_total(connection, token)
     page = (
         client.api_get(
             token, "athlete/activities", {"after": connection.backfill_after, "per_page": PAGE_SIZE, "page": 1}
@@ -191,6 +193,16 @@ def backfill_step(*, connection_id: int) -> bool:
     )
     logger.info("strava.backfill_page", extra={"athlete_id": connection.athlete_id, "activities": len(page)})
     return more
+
+
+def _estimate_total(connection: StravaConnection, token: str) -> None:
+    """How many activities to expect, from the athlete's all-time totals (for "340 of about 1,200")."""
+    stats = client.api_get(token, f"athletes/{connection.athlete_id}/stats") or {}
+    total = sum(
+        int((stats.get(key) or {}).get("count") or 0)
+        for key in ("all_run_totals", "all_ride_totals", "all_swim_totals")
+    )
+    StravaConnection.objects.filter(pk=connection.pk).update(estimated_total=total)
 
 
 def backfill_wait(*, connection_id: int, until: datetime.datetime) -> None:

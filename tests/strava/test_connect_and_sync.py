@@ -170,9 +170,10 @@ def test_the_backfill_stops_at_80_percent_of_the_window_and_waits(
     _connect(client, fake_strava, django_capture_on_commit_callbacks)
     connection = StravaConnection.objects.get()
     assert connection.backfill == "waiting"
-    assert connection.imported == 400  # 2 pages: 80% of 3 calls is 2.4 in this window
+    assert connection.imported == 200  # the stats and 1 page: 80% of 3 calls is 2.4 in this window
     assert max(fake_strava.windows().values()) == 2
-    assert "next batch at" in client.get("/strava/").content.decode()
+    page = client.get("/strava/").content.decode()
+    assert f"Importing 200 of about 1000, next batch at {connection.next_batch_at:%H:%M} UTC" in page
 
 
 def _event(**overrides):
@@ -340,7 +341,7 @@ def test_streams_wait_while_the_quota_is_half_used(
     client, runner, fake_strava, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr("apps.strava.quota._now", lambda: 1_800_000_000.0 + 60)
-    fake_strava.limit_15min = fake_strava.read_limit_15min = 4  # the list call uses 1 of 4; streams stop at 2
+    fake_strava.limit_15min = fake_strava.read_limit_15min = 6  # stats and list use 2 of 6; streams stop at 3
     fake_strava.add_athlete(ATHLETE, activities=5)
     _connect(client, fake_strava, django_capture_on_commit_callbacks)
     assert fake_strava.api_requests("/api/v3/activities/") == 1  # one run got its streams, then the quota said wait

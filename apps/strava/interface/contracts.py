@@ -20,5 +20,6 @@ class StravaStatus(pydantic.BaseModel):
     athlete_name: str = ""
     backfill: str = ""  # pending, running, waiting, done
     imported: int = 0
+    estimated_total: int | None = None  # what Strava's all-time totals count; other sports may add some
     next_batch_at: datetime.datetime | None = None
     last_error: str = ""

@@ -16,6 +16,7 @@ class LocalStravaService(StravaService):
             athlete_name=connection.athlete_name,
             backfill=connection.backfill,
             imported=connection.imported,
+            estimated_total=connection.estimated_total,
             next_batch_at=connection.next_batch_at,
             last_error=connection.last_error,
         )

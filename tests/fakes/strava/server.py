@@ -273,6 +273,18 @@ class FakeStrava:
             chosen.sort(key=_epoch, reverse="after" not in query)  # oldest first when paging forward from `after`
             return 200, chosen[(page - 1) * per_page : page * per_page], limits
         parts = path.split("/")
+        if len(parts) == 6 and parts[3] == "athletes" and parts[5] == "stats":
+            runs = sum(1 for a in athlete.activities if a["type"] == "Run")
+            rides = sum(1 for a in athlete.activities if a["type"] == "Ride")
+            return (
+                200,
+                {
+                    "all_run_totals": {"count": runs, "distance": 0.0},
+                    "all_ride_totals": {"count": rides, "distance": 0.0},
+                    "all_swim_totals": {"count": 0, "distance": 0.0},
+                },
+                limits,
+            )
         if len(parts) >= 5 and parts[3] == "activities":
             activity = next((a for a in athlete.activities if a["id"] == int(parts[4])), None)
             if activity is None:
