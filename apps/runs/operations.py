@@ -56,18 +56,22 @@ def run_timezone(*, draft: contracts.RunDraft) -> str:
     return accounts_service.get_user(user_id=draft.user_id).timezone
 
 
+def _computed(streams: contracts.Streams) -> stats.ComputedStats:
+    return stats.compute(
+        time_s=streams.time_s,
+        latitude=streams.latitude,
+        longitude=streams.longitude,
+        elevation_m=streams.elevation_m,
+        heart_rate=streams.heart_rate,
+        cadence=streams.cadence,
+        device_distance_m=streams.distance_m,
+    )
+
+
 def _stats_of(draft: contracts.RunDraft) -> stats.ComputedStats:
     streams = draft.streams
     if streams is not None and len(streams.time_s) >= 2:
-        computed = stats.compute(
-            time_s=streams.time_s,
-            latitude=streams.latitude,
-            longitude=streams.longitude,
-            elevation_m=streams.elevation_m,
-            heart_rate=streams.heart_rate,
-            cadence=streams.cadence,
-            device_distance_m=streams.distance_m,
-        )
+        computed = _computed(streams)
         if computed.distance_m == 0 and draft.distance_m:
             computed.distance_m = draft.distance_m  # no track and no device distance: trust the summary
         if draft.elapsed_s and draft.elapsed_s > computed.elapsed_s:
@@ -303,15 +307,7 @@ def run_streams_attach(*, user_id: int, run_id: int, streams: contracts.Streams)
     """Store a run's samples (fetched after the run, as from Strava) and compute what they allow."""
     if len(streams.time_s) < 2:
         raise errors.InvalidRun("a run's streams need at least two samples", fields={"streams": ["too short"]})
-    computed = stats.compute(
-        time_s=streams.time_s,
-        latitude=streams.latitude,
-        longitude=streams.longitude,
-        elevation_m=streams.elevation_m,
-        heart_rate=streams.heart_rate,
-        cadence=streams.cadence,
-        device_distance_m=streams.distance_m,
-    )
+    computed = _computed(streams)
     with transaction.atomic():
         run = _owned(user_id=user_id, run_id=run_id, lock=True)
         RunStreams.objects.update_or_create(

@@ -38,3 +38,18 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def log_in(live_server, page):
+    """Log a runner in through the login page; they land on the dashboard."""
+    import re
+
+    def log_in(email, password):
+        page.goto(live_server.url + "/accounts/login/")
+        page.fill("input[name=login]", email)
+        page.fill("input[name=password]", password)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/dashboard/$"))
+
+    return log_in

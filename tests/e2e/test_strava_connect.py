@@ -10,14 +10,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-enough-Passw0rd"
 
 
-def test_connect_see_runs_and_disconnect(live_server, page, fake_strava):
+def test_connect_see_runs_and_disconnect(live_server, page, log_in, fake_strava):
     fake_strava.add_athlete(903, activities=12)
     accounts_testing.create_user(email="ada@example.com", password=PASSWORD)
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", "ada@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/dashboard/$"))
+    log_in("ada@example.com", PASSWORD)
 
     page.get_by_role("link", name="Strava", exact=True).click()
     page.get_by_role("button", name="Connect with Strava").click()

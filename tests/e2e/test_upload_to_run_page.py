@@ -11,13 +11,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-enough-Passw0rd"
 
 
-def test_upload_a_file_and_see_the_run_on_the_dashboard(live_server, page):
+def test_upload_a_file_and_see_the_run_on_the_dashboard(live_server, page, log_in):
     accounts_testing.create_user(email="ada@example.com", password=PASSWORD)
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", "ada@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/dashboard/$"))
+    log_in("ada@example.com", PASSWORD)
 
     page.get_by_role("link", name="Upload", exact=True).click()
     page.set_input_files("input[name=files]", str(reference.FIXTURES / "gpx11_strava_run_hr.gpx"))
