@@ -14,7 +14,7 @@ from project.rpc.errors import InvalidRequest
 
 @functools.cache
 def _params_model(service: type[rpc_interface.Service], method_name: str) -> type[pydantic.BaseModel]:
-    params, _ = rpc_interface._describe(getattr(service, method_name))
+    params, _ = rpc_interface.signature_of(getattr(service, method_name))
     fields: dict[str, Any] = {
         name: (annotation, ... if default is inspect.Parameter.empty else default)
         for name, _kind, default, annotation in params
@@ -26,7 +26,7 @@ def _params_model(service: type[rpc_interface.Service], method_name: str) -> typ
 
 @functools.cache
 def _result_adapter(service: type[rpc_interface.Service], method_name: str) -> pydantic.TypeAdapter[Any]:
-    _, returns = rpc_interface._describe(getattr(service, method_name))
+    _, returns = rpc_interface.signature_of(getattr(service, method_name))
     return pydantic.TypeAdapter(returns)
 
 

@@ -96,7 +96,8 @@ def _abstract_methods(interface: type) -> dict[str, Callable[..., Any]]:
     return {name: getattr(interface, name) for name in sorted(names)}
 
 
-def _describe(function: Callable[..., Any]) -> tuple[list[tuple[str, Any, Any, Any]], Any]:
+def signature_of(function: Callable[..., Any]) -> tuple[list[tuple[str, Any, Any, Any]], Any]:
+    """(name, kind, default, resolved annotation) of each parameter after self, and the return annotation."""
     signature = inspect.signature(function)
     hints = typing.get_type_hints(function)
     params = [
@@ -114,7 +115,7 @@ def _validate_interface(interface: type[Service]) -> None:
         where = f"{interface.__name__}.{method_name}"
         if method_name.startswith("_"):
             raise InterfaceError(f"{where}: interface methods are public")
-        params, returns = _describe(method)
+        params, returns = signature_of(method)
         for name, kind, _default, annotation in params:
             if kind is not inspect.Parameter.KEYWORD_ONLY:
                 raise InterfaceError(f"{where}: parameter {name!r} must be keyword-only (put it after '*')")
@@ -131,7 +132,7 @@ def _validate_implementation(implementation: type[Service], interface: type[Serv
         concrete = getattr(implementation, method_name)
         if concrete is abstract:
             continue  # left abstract: Python refuses to instantiate the class anyway
-        expected, got = _describe(abstract), _describe(concrete)
+        expected, got = signature_of(abstract), signature_of(concrete)
         if expected != got:
             raise InterfaceError(
                 f"{implementation.__name__}.{method_name} does not match {interface.__name__}.{method_name}: "

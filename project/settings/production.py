@@ -24,8 +24,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-STRAVA_TOKEN_KEYS = (
-    env.list("STRAVA_TOKEN_KEYS", default=[])
-    if not env("STRAVA_CLIENT_ID", default="")
-    else env.list("STRAVA_TOKEN_KEYS")
-)  # required once Strava is configured: tokens must not be encrypted with a key derived from the secret key
+# Once Strava is configured, its tokens must be encrypted with keys of their own, not one derived from
+# the secret key: starting without STRAVA_TOKEN_KEYS then fails loudly.
+STRAVA_TOKEN_KEYS = env.list("STRAVA_TOKEN_KEYS") if env("STRAVA_CLIENT_ID", default="") else []

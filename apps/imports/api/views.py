@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pydantic
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, serializers, status
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.imports import operations
@@ -39,7 +39,7 @@ class UploadApi(APIView):
         responses={202: contracts.ImportJobStatus, **ERRORS},
         summary="Upload an activity file; it is imported in the background",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> HttpResponse:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
@@ -54,7 +54,7 @@ class UploadApi(APIView):
 
 class JobListApi(APIView):
     @extend_schema(responses={200: JobsResponse, **ERRORS}, summary="Your latest imports", operation_id="jobs_list")
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         return dto(JobsResponse(jobs=imports_service.list_jobs(user_id=request.user.pk, limit=20)))
 
 
@@ -62,5 +62,5 @@ class JobDetailApi(APIView):
     @extend_schema(
         responses={200: contracts.ImportJobStatus, **ERRORS}, summary="One import and what became of each file"
     )
-    def get(self, request: Request, job_id: uuid.UUID) -> Response:
+    def get(self, request: Request, job_id: uuid.UUID) -> HttpResponse:
         return dto(imports_service.get_job(user_id=request.user.pk, job_id=job_id))

@@ -94,7 +94,7 @@ class RunListApi(APIView):
     @extend_schema(
         request=InputSerializer, responses={201: contracts.RunDetail, **ERRORS}, summary="Enter a run by hand"
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> HttpResponse:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         draft = contracts.RunDraft(
@@ -118,11 +118,11 @@ class RunDetailApi(APIView):
         summary="One run with splits and best efforts",
         operation_id="runs_retrieve",
     )
-    def get(self, request: Request, run_id: int) -> Response:
+    def get(self, request: Request, run_id: int) -> HttpResponse:
         return dto(runs_service.get_run(user_id=request.user.pk, run_id=run_id))
 
     @extend_schema(request=UpdateSerializer, responses={200: contracts.RunDetail, **ERRORS}, summary="Change a run")
-    def patch(self, request: Request, run_id: int) -> Response:
+    def patch(self, request: Request, run_id: int) -> HttpResponse:
         serializer = self.UpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
@@ -140,5 +140,5 @@ class RecordListApi(APIView):
     @extend_schema(
         responses={200: RecordsResponse, **ERRORS}, summary="Your personal records", operation_id="records_list"
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         return dto(RecordsResponse(records=runs_service.personal_records(user_id=request.user.pk)))
