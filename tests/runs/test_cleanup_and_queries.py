@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from apps.accounts.interface import testing as accounts_testing
-from apps.runs.interface import contracts
+from apps.runs.interface import testing as runs_testing
 from apps.runs.interface.service import runs_service
 from apps.runs.models import BestEffort, Run, RunStreams
 from tests.runs.helpers import bulk_runs
@@ -39,15 +39,9 @@ def test_deleting_an_account_deletes_its_runs_through_the_event(client, django_c
     user = accounts_testing.create_user(email="ada@example.com", password="a-long-enough-Passw0rd")
     other = accounts_testing.create_user(email="bob@example.com")
     runs_service.record_run(draft=draft(user.id, track(INTERVAL_SEGMENTS)))
-    kept = runs_service.record_run(
-        draft=contracts.RunDraft(
-            user_id=other.id,
-            source=contracts.Source.MANUAL,
-            start=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC),
-            elapsed_s=600,
-            distance_m=2000,
-        )
-    ).run
+    kept = runs_testing.record_manual_run(
+        user_id=other.id, start=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC), elapsed_s=600, distance_m=2000
+    )
     client.login(email="ada@example.com", password="a-long-enough-Passw0rd")
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/profile/delete/", {"password": "a-long-enough-Passw0rd"})

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.interface import testing as accounts_testing
 from apps.runs.interface import contracts
+from apps.runs.interface import testing as runs_testing
 from apps.runs.interface.service import runs_service
 from apps.runs.models import Run
 from tests.runs.helpers import bulk_runs
@@ -75,15 +76,9 @@ def test_a_runs_page_shows_stats_route_charts_splits_and_best_efforts(client, ru
 
 def test_another_users_run_page_is_404(client, runner):
     other = accounts_testing.create_user(email="bob@example.com")
-    run = runs_service.record_run(
-        draft=contracts.RunDraft(
-            user_id=other.id,
-            source=contracts.Source.MANUAL,
-            start=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC),
-            elapsed_s=600,
-            distance_m=2000,
-        )
-    ).run
+    run = runs_testing.record_manual_run(
+        user_id=other.id, start=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC), elapsed_s=600, distance_m=2000
+    )
     for url in (f"/runs/{run.id}/", f"/runs/{run.id}/edit/"):
         assert client.get(url).status_code == 404
     for url in (f"/runs/{run.id}/delete/", f"/runs/{run.id}/keep/"):

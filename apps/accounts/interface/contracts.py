@@ -6,7 +6,7 @@ import datetime
 import enum
 from decimal import Decimal
 
-import pydantic
+from project.rpc.contracts import Contract
 
 
 class Units(enum.StrEnum):
@@ -14,11 +14,7 @@ class Units(enum.StrEnum):
     IMPERIAL = "imperial"
 
 
-class _Contract(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(frozen=True)
-
-
-class UserProfile(_Contract):
+class UserProfile(Contract):
     """A runner as other apps see them: identity, preferences and the physiology that stats need."""
 
     id: int
@@ -35,7 +31,7 @@ class UserProfile(_Contract):
     date_joined: datetime.datetime
 
 
-class ReportRecipient(_Contract):
+class ReportRecipient(Contract):
     id: int
     email: str
     display_name: str
@@ -43,6 +39,6 @@ class ReportRecipient(_Contract):
     units: Units
 
 
-class ReportRecipientsPage(_Contract):
+class ReportRecipientsPage(Contract):
     recipients: list[ReportRecipient]
     next_after_id: int | None

@@ -4,7 +4,7 @@ import datetime
 import enum
 import uuid
 
-import pydantic
+from project.rpc.contracts import Contract
 
 
 class JobStatus(enum.StrEnum):
@@ -20,18 +20,14 @@ class ItemStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class _Contract(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(frozen=True)
-
-
-class ImportItemResult(_Contract):
+class ImportItemResult(Contract):
     name: str
     status: ItemStatus
     run_id: int | None
     message: str
 
 
-class ImportJobStatus(_Contract):
+class ImportJobStatus(Contract):
     id: uuid.UUID
     file_name: str
     status: JobStatus

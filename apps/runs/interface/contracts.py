@@ -7,6 +7,8 @@ import enum
 
 import pydantic
 
+from project.rpc.contracts import Contract
+
 
 class Source(enum.StrEnum):
     MANUAL = "manual"
@@ -27,11 +29,7 @@ class Sport(enum.StrEnum):
 RUNNING_SPORTS = (Sport.RUN, Sport.TRAIL_RUN, Sport.TREADMILL)
 
 
-class _Contract(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(frozen=True)
-
-
-class Streams(_Contract):
+class Streams(Contract):
     """Samples of a recording, one list per channel, all as long as `time_s` (seconds from the start)."""
 
     time_s: list[float]
@@ -51,13 +49,13 @@ class Streams(_Contract):
         return self
 
 
-class Lap(_Contract):
+class Lap(Contract):
     start_offset_s: float
     elapsed_s: float
     distance_m: float
 
 
-class RunDraft(_Contract):
+class RunDraft(Contract):
     """A run as any source describes it; the runs app computes everything else from it."""
 
     user_id: int
@@ -88,21 +86,21 @@ class RunDraft(_Contract):
         return value
 
 
-class Split(_Contract):
+class Split(Contract):
     index: int  # 1-based kilometre
     distance_m: float
     elapsed_s: float
     elevation_change_m: float | None = None
 
 
-class BestEffort(_Contract):
+class BestEffort(Contract):
     distance_key: str  # "400m", "1k", "1mi", "5k", "10k", "half", "marathon"
     distance_m: float
     elapsed_s: float
     start_offset_s: float
 
 
-class RunSummary(_Contract):
+class RunSummary(Contract):
     id: int
     user_id: int
     source: Source
@@ -135,18 +133,18 @@ class RunDetail(RunSummary):
     has_streams: bool
 
 
-class RunPage(_Contract):
+class RunPage(Contract):
     runs: list[RunSummary]
     next_cursor: str | None
 
 
-class RecordedRun(_Contract):
+class RecordedRun(Contract):
     run: RunDetail
     created: bool  # False when this (user, source, source_id) was already stored
     duplicate_of_id: int | None  # set when the run was kept hidden as a duplicate of another
 
 
-class MonthSummary(_Contract):
+class MonthSummary(Contract):
     user_id: int
     year: int
     month: int
@@ -157,7 +155,7 @@ class MonthSummary(_Contract):
     elevation_gain_m: float
 
 
-class PersonalRecord(_Contract):
+class PersonalRecord(Contract):
     distance_key: str
     distance_m: float
     elapsed_s: float

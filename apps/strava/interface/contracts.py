@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 import enum
 
-import pydantic
+from project.rpc.contracts import Contract
 
 
 class ConnectionState(enum.StrEnum):
@@ -12,9 +12,7 @@ class ConnectionState(enum.StrEnum):
     NEEDS_RECONNECT = "reconnect"
 
 
-class StravaStatus(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(frozen=True)
-
+class StravaStatus(Contract):
     state: ConnectionState
     athlete_id: int | None = None
     athlete_name: str = ""
