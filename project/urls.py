@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("apps.runs.urls")),
     path("", include("apps.imports.urls")),
     path("", include("apps.strava.urls")),
+    path("", include("apps.reports.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("apps.runs.api.urls")),
     path("api/v1/", include("apps.imports.api.urls")),

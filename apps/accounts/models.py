@@ -46,6 +46,7 @@ PROFILE_FIELDS = (
     "resting_heart_rate",
     "max_heart_rate",
     "wants_monthly_report",
+    "wants_empty_monthly_report",
 )
 
 
@@ -81,6 +82,7 @@ class User(AbstractUser):
         "maximum heart rate (bpm)", null=True, blank=True, validators=[MinValueValidator(100), MaxValueValidator(240)]
     )
     wants_monthly_report = models.BooleanField("email me a monthly report", default=True)
+    wants_empty_monthly_report = models.BooleanField("also for months without runs", default=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

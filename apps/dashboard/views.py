@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.imports.interface.service import imports_service
+from apps.reports.interface.service import reports_service
 from apps.runs.interface.service import runs_service
 from project.rpc.errors import RemoteServiceError
 
@@ -34,9 +35,13 @@ def _section(load: Callable[[], Any]) -> dict[str, Any]:
 def home(request: HttpRequest) -> HttpResponse:
     user_id = request.user.pk
     today = datetime.datetime.now(zoneinfo.ZoneInfo(request.user.timezone)).date()
+    last_month = today.replace(day=1) - datetime.timedelta(days=1)
     context = {
         "today": today,
         "month": _section(lambda: runs_service.month_summary(user_id=user_id, year=today.year, month=today.month)),
+        "report": _section(
+            lambda: reports_service.month_report(user_id=user_id, year=last_month.year, month=last_month.month)
+        ),
         "recent": _section(lambda: runs_service.list_runs(user_id=user_id, limit=10).runs),
         "imports": _section(
             lambda: [j for j in imports_service.list_jobs(user_id=user_id, limit=3) if j.status != "done"]

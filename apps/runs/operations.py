@@ -233,6 +233,7 @@ def run_update(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
 def run_delete(*, user_id: int, run_id: int) -> None:
     with transaction.atomic():
         run = _owned(user_id=user_id, run_id=run_id, lock=True)
+        _forget_lists_on_commit(user_id)  # before the events: an eager subscriber may list runs at once
         duplicates = list(run.duplicates.order_by("start", "id"))
         if duplicates:
             # The first duplicate takes the deleted run's place; the others now duplicate it.
@@ -250,17 +251,16 @@ def run_delete(*, user_id: int, run_id: int) -> None:
             )
         outbox.publish(events.RunDeleted(run_id=run.pk, user_id=user_id, local_date=run.local_date))
         run.delete()
-        _forget_lists_on_commit(user_id)
 
 
 def source_runs_delete(*, user_id: int, source: str) -> int:
     """Every run of the user from one source, each announced with `RunDeleted`."""
     with transaction.atomic():
         runs = list(Run.objects.select_for_update().filter(user_id=user_id, source=source).values("id", "local_date"))
+        _forget_lists_on_commit(user_id)
         for run in runs:
             outbox.publish(events.RunDeleted(run_id=run["id"], user_id=user_id, local_date=run["local_date"]))
         Run.objects.filter(pk__in=[run["id"] for run in runs]).delete()
-        _forget_lists_on_commit(user_id)
     logger.info("runs.source_runs_deleted", extra={"user_id": user_id, "source": source, "runs": len(runs)})
     return len(runs)
 

@@ -9,7 +9,8 @@ import hashlib
 import uuid
 
 from django.core.cache import cache
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.dateparse import parse_datetime
 
 from apps.runs.interface import errors
@@ -101,6 +102,31 @@ def fastest_efforts(*, user_id: int) -> list[BestEffort]:
     for effort in visible.filter(condition).select_related("run").order_by("distance_m", "run__start", "run_id"):
         chosen.setdefault(effort.distance_key, effort)
     return list(chosen.values())
+
+
+def active_months(*, user_id: int, sports: list[str] | None = None) -> list[dict]:
+    runs = runs_for_user(user_id=user_id, sports=sports).order_by()
+    return [
+        dict(row)
+        for row in runs.annotate(year=ExtractYear("local_date"), month=ExtractMonth("local_date"))
+        .values("year", "month")
+        .annotate(runs=Count("id"))
+        .order_by("year", "month")
+    ]
+
+
+def efforts_between(
+    *, user_id: int, start_date: datetime.date, end_date: datetime.date, sports: list[str] | None = None
+) -> list[dict]:
+    efforts = BestEffort.objects.filter(
+        user_id=user_id, run__hidden=False, run__local_date__gte=start_date, run__local_date__lte=end_date
+    )
+    if sports:
+        efforts = efforts.filter(run__sport__in=sports)
+    rows = efforts.order_by("run__local_date", "run__start", "distance_m").values(
+        "run_id", "distance_key", "distance_m", "elapsed_s", local_date=F("run__local_date"), sport=F("run__sport")
+    )
+    return [dict(row) for row in rows]
 
 
 def run_streams(*, user_id: int, run_id: int) -> dict | None:

@@ -71,18 +71,29 @@ def _task_arguments(delivery: Delivery) -> dict[str, Any]:
 
 
 def handle(*, delivery_id: int, subscriber: str, event_id: str, event_name: str, payload: dict[str, Any]) -> bool:
-    """Run one subscriber on one event at most once. Returns False when it had already run."""
+    """Run one subscriber on one event at most once. Returns False when it had already run.
+
+    An `in_transaction` handler shares the inbox's transaction: its writes and the inbox entry
+    commit together. Any other handler runs first, outside a transaction (it may call services
+    remotely), and the inbox is written after it; it is idempotent, so running it twice is harmless.
+    """
     sub = registry.get_subscriber(subscriber)
     event = event_class(event_name).model_validate(payload)
+    inbox_key = {"event_id": uuid.UUID(event_id), "subscriber": subscriber}
+    handled = False
+    if not sub.in_transaction and not InboxEntry.objects.filter(**inbox_key).exists():
+        sub.handler(event)
+        handled = True
     with transaction.atomic():
         try:
             with transaction.atomic():
-                InboxEntry.objects.create(event_id=uuid.UUID(event_id), subscriber=subscriber)
+                InboxEntry.objects.create(**inbox_key)
         except IntegrityError:
-            handled = False
+            pass
         else:
-            sub.handler(event)
-            handled = True
+            if sub.in_transaction:
+                sub.handler(event)
+                handled = True
         Delivery.objects.filter(pk=delivery_id).update(delivered_at=timezone.now(), last_error="")
     logger.info("events.handled", extra={"event_id": event_id, "subscriber": subscriber, "applied": handled})
     return handled

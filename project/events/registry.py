@@ -5,6 +5,10 @@
 
 The name is stable: it keys the inbox that makes a redelivery a no-op, so renaming it would
 deliver old events again.
+
+A handler that calls another service (which may be remote) declares `in_transaction=False`: it
+then runs outside any transaction, and the inbox is written after it returns. A crash between the
+two runs it again, so such a handler must be idempotent (recompute from the source, never add).
 """
 
 from __future__ import annotations
@@ -23,17 +27,22 @@ class Subscriber:
     name: str
     event_name: str
     handler: Callable[[Any], None]
+    in_transaction: bool = True
 
 
 _subscribers: dict[str, Subscriber] = {}
 
 
-def subscriber(event: type[E], *, name: str) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
+def subscriber(
+    event: type[E], *, name: str, in_transaction: bool = True
+) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
     def register(handler: Callable[[E], None]) -> Callable[[E], None]:
         existing = _subscribers.get(name)
         if existing is not None and existing.handler.__qualname__ != handler.__qualname__:
             raise TypeError(f"subscriber name {name!r} is taken by {existing.handler.__qualname__}")
-        _subscribers[name] = Subscriber(name=name, event_name=event.name, handler=handler)
+        _subscribers[name] = Subscriber(
+            name=name, event_name=event.name, handler=handler, in_transaction=in_transaction
+        )
         return handler
 
     return register

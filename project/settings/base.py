@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "apps.runs",
     "apps.imports",
     "apps.strava",
+    "apps.reports",
     "apps.dashboard",
 ]
 
@@ -186,7 +188,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "events.sweep", "schedule": env.float("RUNNERLY_EVENTS_SWEEP_SECONDS", default=60.0)},
     "strava-safety-sync": {"task": "strava.safety_sync", "schedule": 3600.0},
+    # On the hour, every hour: whoever's local clock has just passed 08:00 on the 1st is due.
+    "reports-send-due": {"task": "reports.send_due", "schedule": crontab(minute=0)},
 }
+
+# Monthly reports: sent on the 1st at this local hour; a beat that was down catches up for a few days.
+REPORTS_SEND_HOUR = env.int("RUNNERLY_REPORTS_SEND_HOUR", default=8)
+REPORTS_CATCH_UP_DAYS = env.int("RUNNERLY_REPORTS_CATCH_UP_DAYS", default=7)
+# Where links in emails point (no request to take the host from).
+SITE_URL = env("RUNNERLY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Imports: limits on what a runner may upload at once.
 IMPORTS_MAX_UPLOAD_BYTES = env.int("RUNNERLY_IMPORTS_MAX_UPLOAD_BYTES", default=25 * 1000 * 1000)

@@ -13,6 +13,7 @@ CACHES = {"default": env.cache("DJANGO_CACHE_URL", default=env("REDIS_URL", defa
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = REDIS_CACHE_BACKEND  # noqa: F405
 RPC_SIGNING_KEYS = env.list("RPC_SIGNING_KEYS")
+SITE_URL = env("RUNNERLY_SITE_URL").rstrip("/")  # links in emails: required, no localhost default
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -38,6 +38,7 @@ def test_get_user_returns_the_profile_with_exact_values(service_mode, runner):
         resting_heart_rate=48,
         max_heart_rate=190,
         wants_monthly_report=True,
+        wants_empty_monthly_report=False,
         is_active=True,
         date_joined=datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
     )
@@ -83,8 +84,23 @@ def test_report_recipients_are_confirmed_active_opted_in_users_paged_by_id(servi
     assert [r.email for r in second.recipients] == ["r2@example.com"]
     assert second.next_after_id is None
     assert second.recipients[0] == contracts.ReportRecipient(
-        id=wanted[2].id, email="r2@example.com", display_name="r2@example.com", timezone="UTC", units="metric"
+        id=wanted[2].id,
+        email="r2@example.com",
+        display_name="r2@example.com",
+        timezone="UTC",
+        units="metric",
+        wants_empty_monthly_report=False,
     )
+
+
+def test_list_user_ids_walks_every_user_by_id(service_mode):
+    users = [testing.create_user(email=f"u{i}@example.com", confirmed=i != 1) for i in range(3)]
+    User.objects.filter(pk=users[2].id).update(is_active=False)
+    assert accounts_service.list_user_ids(limit=2) == [users[0].id, users[1].id]
+    assert accounts_service.list_user_ids(after_id=users[1].id, limit=2) == [users[2].id]
+    assert accounts_service.list_user_ids(after_id=users[2].id) == []
+    with pytest.raises(errors.InvalidPageSize, match="limit must be between 1 and 500, got 0"):
+        accounts_service.list_user_ids(limit=0)
 
 
 @pytest.mark.parametrize("limit", [0, 501])

@@ -29,6 +29,7 @@ PROFILE = {
     "resting_heart_rate": "50",
     "max_heart_rate": "185",
     "wants_monthly_report": "",
+    "wants_empty_monthly_report": "on",
 }
 
 
@@ -58,7 +59,8 @@ def test_saving_the_profile_stores_every_field(client, runner):
         user.resting_heart_rate,
         user.max_heart_rate,
         user.wants_monthly_report,
-    ) == ("Ada L.", "Europe/Paris", "imperial", 1985, Decimal("61.5"), 50, 185, False)
+        user.wants_empty_monthly_report,
+    ) == ("Ada L.", "Europe/Paris", "imperial", 1985, Decimal("61.5"), 50, 185, False, True)
     assert b"Your profile is saved." in client.get("/profile/").content
 
 
@@ -102,6 +104,7 @@ def test_the_export_is_json_with_the_account_and_profile(client, runner):
         "resting_heart_rate": 50,
         "max_heart_rate": 185,
         "wants_monthly_report": False,
+        "wants_empty_monthly_report": True,
     }
 
 

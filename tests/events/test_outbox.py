@@ -118,3 +118,38 @@ def test_an_event_without_subscribers_is_kept_in_the_outbox(django_capture_on_co
     assert callbacks == []
     row = OutboxEvent.objects.get()
     assert (row.id, row.name, row.version, row.payload) == (event_id, "tests.parcel_shipped", 1, {"parcel_id": 13})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_subscriber_that_calls_services_runs_outside_any_transaction_and_once(settings):
+    """`in_transaction=False`: no transaction is open while it runs (a remote call is allowed), the
+    inbox is written only after it succeeded, and a redelivery does not run it again."""
+    from django.db import connection
+
+    settings.EVENTS_RETRY_SECONDS = 0
+    calls: list[tuple[int, bool]] = []
+    failing = [True]
+
+    @registry.subscriber(ParcelShipped, name="tests.tracking", in_transaction=False)
+    def tracking(event):
+        calls.append((event.parcel_id, connection.in_atomic_block))
+        if failing[0]:
+            raise ConnectionError("tracking is down")
+
+    try:
+        outbox.publish(ParcelShipped(parcel_id=13))  # autocommit: relayed at once
+        assert calls == [(13, False)]
+        assert InboxEntry.objects.filter(subscriber="tests.tracking").count() == 0
+        assert Delivery.objects.get(subscriber="tests.tracking").attempts == 1
+
+        failing[0] = False
+        assert outbox.sweep() == 1
+        assert calls == [(13, False), (13, False)]
+        delivery = Delivery.objects.select_related("event").get(subscriber="tests.tracking")
+        assert delivery.delivered_at is not None
+        assert InboxEntry.objects.filter(subscriber="tests.tracking").count() == 1
+
+        assert tasks.deliver.apply(kwargs=outbox._task_arguments(delivery)).get() is False
+        assert len(calls) == 2
+    finally:
+        registry.unregister("tests.tracking")

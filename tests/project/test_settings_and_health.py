@@ -20,6 +20,7 @@ def test_production_settings_pass_the_deploy_check():
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "RPC_SIGNING_KEYS": "a-shared-secret-for-service-calls",
         "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example:587",
+        "RUNNERLY_SITE_URL": "https://runnerly.example",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

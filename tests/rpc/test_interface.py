@@ -102,6 +102,7 @@ def test_the_accounts_interface_is_registered_with_its_methods():
         "get_user",
         "get_users",
         "list_report_recipients",
+        "list_user_ids",
         "set_monthly_report_opt_in",
     ]
     assert service.is_idempotent("get_user") is True

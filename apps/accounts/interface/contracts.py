@@ -27,6 +27,7 @@ class UserProfile(Contract):
     resting_heart_rate: int | None
     max_heart_rate: int | None
     wants_monthly_report: bool
+    wants_empty_monthly_report: bool
     is_active: bool
     date_joined: datetime.datetime
 
@@ -37,6 +38,7 @@ class ReportRecipient(Contract):
     display_name: str
     timezone: str
     units: Units
+    wants_empty_monthly_report: bool
 
 
 class ReportRecipientsPage(Contract):

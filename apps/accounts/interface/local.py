@@ -20,6 +20,7 @@ def _profile(user: User) -> contracts.UserProfile:
         resting_heart_rate=user.resting_heart_rate,
         max_heart_rate=user.max_heart_rate,
         wants_monthly_report=user.wants_monthly_report,
+        wants_empty_monthly_report=user.wants_empty_monthly_report,
         is_active=user.is_active,
         date_joined=user.date_joined,
     )
@@ -55,11 +56,17 @@ class LocalAccountsService(AccountsService):
                     display_name=user.get_full_name(),
                     timezone=user.timezone,
                     units=contracts.Units(user.units),
+                    wants_empty_monthly_report=user.wants_empty_monthly_report,
                 )
                 for user in page
             ],
             next_after_id=page[-1].pk if len(users) > limit else None,
         )
+
+    def list_user_ids(self, *, after_id: int = 0, limit: int = 500) -> list[int]:
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise errors.InvalidPageSize(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}")
+        return list(User.objects.filter(pk__gt=after_id).order_by("pk").values_list("pk", flat=True)[:limit])
 
     def set_monthly_report_opt_in(self, *, user_id: int, enabled: bool) -> contracts.UserProfile:
         return _profile(operations.monthly_report_opt_in_set(user_id=user_id, enabled=enabled))

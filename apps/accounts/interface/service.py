@@ -37,6 +37,14 @@ class AccountsService(rpc.Service):
 
     @rpc.idempotent
     @abc.abstractmethod
+    def list_user_ids(self, *, after_id: int = 0, limit: int = 500) -> list[int]:
+        """Every user's id after `after_id`, ascending; a page shorter than `limit` is the last.
+
+        For maintenance that walks all users (rebuilding summaries). Raises `InvalidPageSize` outside 1..500.
+        """
+
+    @rpc.idempotent
+    @abc.abstractmethod
     def set_monthly_report_opt_in(self, *, user_id: int, enabled: bool) -> contracts.UserProfile:
         """Turn the monthly report email on or off (the report's unsubscribe link). Raises `UserNotFound`."""
 

@@ -155,6 +155,23 @@ class MonthSummary(Contract):
     elevation_gain_m: float
 
 
+class RunEffort(Contract):
+    """A run's best effort at a standard distance, with the run it belongs to."""
+
+    run_id: int
+    local_date: datetime.date
+    sport: Sport
+    distance_key: str
+    distance_m: float
+    elapsed_s: float
+
+
+class MonthCount(Contract):
+    year: int
+    month: int
+    runs: int
+
+
 class PersonalRecord(Contract):
     distance_key: str
     distance_m: float

@@ -146,6 +146,30 @@ class LocalRunsService(RunsService):
             for effort in queries.fastest_efforts(user_id=user_id)
         ]
 
+    def list_best_efforts(
+        self,
+        *,
+        user_id: int,
+        start_date: datetime.date,
+        end_date: datetime.date,
+        sports: list[contracts.Sport] | None = None,
+    ) -> list[contracts.RunEffort]:
+        if not 0 <= (end_date - start_date).days <= 365:
+            raise errors.InvalidRun(f"a range of 1 to 366 days, got {start_date} to {end_date}")
+        rows = queries.efforts_between(
+            user_id=user_id,
+            start_date=start_date,
+            end_date=end_date,
+            sports=[sport.value for sport in sports] if sports else None,
+        )
+        return [contracts.RunEffort(**{**row, "sport": _SPORTS[row["sport"]]}) for row in rows]
+
+    def list_active_months(
+        self, *, user_id: int, sports: list[contracts.Sport] | None = None
+    ) -> list[contracts.MonthCount]:
+        rows = queries.active_months(user_id=user_id, sports=[sport.value for sport in sports] if sports else None)
+        return [contracts.MonthCount(**row) for row in rows]
+
     def update_run(
         self,
         *,

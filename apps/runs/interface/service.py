@@ -59,6 +59,28 @@ class RunsService(rpc.Service):
 
     @rpc.idempotent
     @abc.abstractmethod
+    def list_best_efforts(
+        self,
+        *,
+        user_id: int,
+        start_date: datetime.date,
+        end_date: datetime.date,
+        sports: list[contracts.Sport] | None = None,
+    ) -> list[contracts.RunEffort]:
+        """Best efforts of the visible runs whose local start date is in the range (inclusive).
+
+        By date, then distance. At most 366 days at a time; raises `InvalidRun` for a longer or reversed range.
+        """
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def list_active_months(
+        self, *, user_id: int, sports: list[contracts.Sport] | None = None
+    ) -> list[contracts.MonthCount]:
+        """Every month (by local start date) with at least one visible run, oldest first, with its count."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
     def update_run(
         self,
         *,

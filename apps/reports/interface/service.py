@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import abc
+
+from apps.reports.interface import contracts
+from project.rpc import interface as rpc
+
+
+class ReportsService(rpc.Service):
+    name = "reports"
+    local_implementation = "apps.reports.interface.local.LocalReportsService"
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def month_report(self, *, user_id: int, year: int, month: int) -> contracts.MonthReport:
+        """A month's summary with its comparisons, records and trend, from the kept summaries.
+
+        A month without runs gives zero totals. Raises `InvalidMonth` for a month outside 1980..2100 or 1..12.
+        """
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def year_overview(self, *, user_id: int, year: int) -> contracts.YearOverview:
+        """Each month of the year and its total, with the years that have runs. Raises `InvalidMonth`."""
+
+
+reports_service: ReportsService = ReportsService.delegator()
