@@ -17,6 +17,7 @@ def create_user(
     units: contracts.Units = contracts.Units.METRIC,
     confirmed: bool = True,
     wants_monthly_report: bool = True,
+    wants_empty_monthly_report: bool = False,
 ) -> contracts.UserProfile:
     """A user who can log in (when `confirmed`), returned as the contract other apps see."""
     from allauth.account.models import EmailAddress
@@ -26,7 +27,12 @@ def create_user(
 
     email = email or f"runner{next(_sequence)}@example.com"
     user = User.objects.create_user(
-        email, password, timezone=timezone, units=units.value, wants_monthly_report=wants_monthly_report
+        email,
+        password,
+        timezone=timezone,
+        units=units.value,
+        wants_monthly_report=wants_monthly_report,
+        wants_empty_monthly_report=wants_empty_monthly_report,
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=confirmed, primary=True)
     return _profile(user)
