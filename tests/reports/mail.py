@@ -2,9 +2,11 @@
 
 import smtplib
 import time
+import uuid
+from pathlib import Path
 
+from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.backends.filebased import EmailBackend as FileBackend
 
 
 class RefusingBackend(BaseEmailBackend):
@@ -12,14 +14,16 @@ class RefusingBackend(BaseEmailBackend):
         raise smtplib.SMTPRecipientsRefused({m.to[0]: (450, b"try later") for m in email_messages})
 
 
-class SlowFileBackend(FileBackend):
-    """Writes each message to its own file, then takes a while, like an SMTP server acknowledging it."""
+class SlowFileBackend(BaseEmailBackend):
+    """Each message to its own file in EMAIL_FILE_PATH, then a pause, like a server taking its time to say OK.
+
+    The integration suite's worker uses it, so the test can count what went out and kill the worker mid-batch.
+    """
 
     def send_messages(self, email_messages):
-        sent = 0
         for message in email_messages:
-            self._fname = None  # one file per message
-            sent += super().send_messages([message])
-            self.close()
+            path = Path(settings.EMAIL_FILE_PATH) / f"{uuid.uuid4().hex}.eml"
+            path.with_suffix(".tmp").write_bytes(message.message().as_bytes())
+            path.with_suffix(".tmp").rename(path)  # whole files only
             time.sleep(0.4)
-        return sent
+        return len(email_messages)

@@ -17,7 +17,7 @@ def record_manual_run(
     distance_m: float = 5000.0,
     elapsed_s: float = 1500.0,
     sport: contracts.Sport = contracts.Sport.RUN,
-    timezone: str = "UTC",
+    timezone: str | None = "UTC",
     name: str = "",
 ) -> contracts.RunDetail:
     from apps.runs.interface.local import LocalRunsService
