@@ -126,3 +126,18 @@ def test_a_tampered_unsubscribe_link_is_refused(client):
         assert response.status_code == 400
         assert "This unsubscribe link is not valid" in response.content.decode()
     assert [accounts_service.get_user(user_id=u.id).wants_monthly_report for u in (runner, other)] == [True, True]
+
+
+def test_deleting_the_account_deletes_its_summaries_and_send_log(client, runner, django_capture_on_commit_callbacks):
+    from apps.reports import operations
+    from apps.reports.models import ReportDelivery
+
+    other = accounts_testing.create_user(email="bo@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        record_manual_run(user_id=runner.id, start=datetime.datetime(2026, 3, 5, 8, tzinfo=UTC))
+        record_manual_run(user_id=other.id, start=datetime.datetime(2026, 3, 5, 8, tzinfo=UTC))
+    operations.delivery_skip(user_id=runner.id, year=2026, month=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/profile/delete/", {"password": PASSWORD})
+    assert list(MonthSummary.objects.values_list("user_id", flat=True)) == [other.id]
+    assert ReportDelivery.objects.count() == 0

@@ -187,6 +187,70 @@ def test_personal_records_are_the_fastest_effort_per_distance(service_mode, runn
     assert [r.run_id for r in runs_service.personal_records(user_id=runner.id)] == [slow.id, slow.id, slow.id]
 
 
+def test_list_best_efforts_gives_a_ranges_efforts_with_their_runs(service_mode, runner):
+    may = runs_service.record_run(draft=draft(runner.id, track(INTERVAL_SEGMENTS), source_id="may")).run
+    june = runs_service.record_run(
+        draft=draft(
+            runner.id,
+            track([(900, 3.0)]),
+            source_id="june",
+            start=datetime.datetime(2026, 6, 1, 7, tzinfo=UTC),
+            sport=contracts.Sport.TRAIL_RUN,
+        )
+    ).run
+    efforts = runs_service.list_best_efforts(
+        user_id=runner.id, start_date=datetime.date(2026, 5, 1), end_date=datetime.date(2026, 6, 30)
+    )
+    assert [(e.run_id, e.local_date, e.sport, e.distance_key) for e in efforts] == [
+        (may.id, datetime.date(2026, 5, 10), "run", "400m"),
+        (may.id, datetime.date(2026, 5, 10), "run", "1k"),
+        (may.id, datetime.date(2026, 5, 10), "run", "1mi"),
+        (june.id, datetime.date(2026, 6, 1), "trail_run", "400m"),
+        (june.id, datetime.date(2026, 6, 1), "trail_run", "1k"),
+        (june.id, datetime.date(2026, 6, 1), "trail_run", "1mi"),
+    ]
+    assert [round(e.elapsed_s) for e in efforts[:3]] == [80, 200, 346]
+    only_road = runs_service.list_best_efforts(
+        user_id=runner.id,
+        start_date=datetime.date(2026, 5, 1),
+        end_date=datetime.date(2026, 6, 30),
+        sports=[contracts.Sport.RUN],
+    )
+    assert {e.run_id for e in only_road} == {may.id}
+    runs_service.update_run(user_id=runner.id, run_id=may.id, hidden=True)
+    assert {
+        e.run_id
+        for e in runs_service.list_best_efforts(
+            user_id=runner.id, start_date=datetime.date(2026, 5, 1), end_date=datetime.date(2026, 6, 30)
+        )
+    } == {june.id}
+    with pytest.raises(errors.InvalidRun, match="a range of 1 to 366 days, got 2026-06-30 to 2026-05-01"):
+        runs_service.list_best_efforts(
+            user_id=runner.id, start_date=datetime.date(2026, 6, 30), end_date=datetime.date(2026, 5, 1)
+        )
+
+
+def test_list_active_months_counts_visible_runs_per_local_month(service_mode, runner):
+    for start in [
+        datetime.datetime(2025, 12, 31, 12, tzinfo=UTC),
+        datetime.datetime(2026, 3, 1, 3, tzinfo=UTC),  # 28 February, 22:00 in New York
+        datetime.datetime(2026, 3, 2, 12, tzinfo=UTC),
+    ]:
+        runs_service.record_run(draft=manual(runner.id, start=start, timezone=None))
+    ride = runs_service.record_run(
+        draft=manual(runner.id, start=datetime.datetime(2026, 4, 2, 12, tzinfo=UTC), sport=contracts.Sport.RIDE)
+    ).run
+    assert [(m.year, m.month, m.runs) for m in runs_service.list_active_months(user_id=runner.id)] == [
+        (2025, 12, 1),
+        (2026, 2, 1),
+        (2026, 3, 1),
+        (2026, 4, 1),
+    ]
+    running = runs_service.list_active_months(user_id=runner.id, sports=[contracts.Sport.RUN])
+    assert [(m.year, m.month) for m in running] == [(2025, 12), (2026, 2), (2026, 3)]
+    assert ride.sport == "ride"
+
+
 def test_update_run_changes_only_what_is_given(service_mode, runner):
     run = runs_service.record_run(
         draft=manual(runner.id, start=datetime.datetime(2026, 5, 1, tzinfo=UTC), name="x")
