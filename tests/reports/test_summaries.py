@@ -150,3 +150,26 @@ def test_a_refresh_that_read_the_runs_before_a_later_one_does_not_overwrite_it()
     assert operations._store(user_id=runner.id, values={(2026, 3): {"runs": 1}}, tickets=older) == 0
     row = MonthSummary.objects.get(user_id=runner.id)
     assert (row.runs, row.distance_m, row.requested, row.computed) == (2, 9000.0, 2, 2)
+
+
+def test_the_rebuild_command_recomputes_every_runners_months(django_capture_on_commit_callbacks):
+    import io
+
+    from django.core.management import call_command
+
+    runners = _runners(django_capture_on_commit_callbacks)
+    expected = list(
+        MonthSummary.objects.order_by("user_id", "year", "month").values("user_id", "year", "month", "runs")
+    )
+    MonthSummary.objects.update(runs=99, distance_m=0)
+    out = io.StringIO()
+    call_command("rebuild_summaries", stdout=out)
+    assert out.getvalue().splitlines()[-1] == "Rebuilt 9 monthly summaries for 3 users."
+    assert (
+        list(MonthSummary.objects.order_by("user_id", "year", "month").values("user_id", "year", "month", "runs"))
+        == expected
+    )
+
+    honolulu = runners["Pacific/Honolulu"][0]
+    call_command("rebuild_summaries", "--user", honolulu.email, stdout=(out := io.StringIO()))
+    assert out.getvalue().splitlines() == [f"user {honolulu.id}: 3 months", "Rebuilt 3 monthly summaries for 1 user."]

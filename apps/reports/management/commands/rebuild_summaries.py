@@ -29,4 +29,6 @@ class Command(BaseCommand):
             stored = operations.summaries_rebuild(user_id=user_id)
             users, months = users + 1, months + stored
             self.stdout.write(f"user {user_id}: {stored} month{'s' if stored != 1 else ''}")
-        self.stdout.write(self.style.SUCCESS(f"Rebuilt {months} monthly summaries for {users} users."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Rebuilt {months} monthly summaries for {users} user{'s' if users != 1 else ''}.")
+        )
