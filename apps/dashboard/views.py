@@ -14,6 +14,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.imports.interface.service import imports_service
+from apps.plans.interface.service import plans_service
+from apps.races.interface.service import races_service
 from apps.reports.interface.service import reports_service
 from apps.runs.interface.service import runs_service
 from project.rpc.errors import RemoteServiceError
@@ -43,6 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
             lambda: reports_service.month_report(user_id=user_id, year=last_month.year, month=last_month.month)
         ),
         "recent": _section(lambda: runs_service.list_runs(user_id=user_id, limit=10).runs),
+        "sessions": _section(lambda: plans_service.upcoming_sessions(user_id=user_id, limit=5)),
+        "my_races": _section(lambda: races_service.races_of_runner(user_id=user_id)),
+        "other_races": _section(lambda: races_service.find_races(exclude_added_by=user_id, limit=5).races),
         "imports": _section(
             lambda: [j for j in imports_service.list_jobs(user_id=user_id, limit=3) if j.status != "done"]
         ),

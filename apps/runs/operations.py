@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
 import zoneinfo
 from typing import Any
@@ -14,19 +13,13 @@ from apps.accounts.interface.service import accounts_service
 from apps.runs import queries, stats
 from apps.runs.interface import contracts, errors, events
 from apps.runs.models import BestEffort, Run, RunStreams
+from project import geo
 from project.events import outbox
 
 logger = logging.getLogger(__name__)
 
 DUPLICATE_START_WINDOW = datetime.timedelta(seconds=60)
 DUPLICATE_DISTANCE_TOLERANCE = 0.03
-
-
-@functools.cache
-def _timezone_finder() -> Any:
-    from timezonefinder import TimezoneFinder
-
-    return TimezoneFinder()
 
 
 def _first_position(streams: contracts.Streams | None) -> tuple[float, float] | None:
@@ -50,9 +43,9 @@ def run_timezone(*, draft: contracts.RunDraft) -> str:
         return draft.timezone
     position = _first_position(draft.streams)
     if position is not None:
-        found = _timezone_finder().timezone_at(lat=position[0], lng=position[1])
+        found = geo.timezone_at(position[0], position[1])
         if found:
-            return str(found)
+            return found
     return accounts_service.get_user(user_id=draft.user_id).timezone
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import polyline as polyline_codec
 
-EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
+from project.geo import haversine_m
+
 MOVING_SPEED_M_S = 0.5  # slower than this between two samples counts as stopped
 MAX_SAMPLE_GAP_S = 120.0  # a longer gap is a pause even if the position changed (auto-pause, tunnel)
 ELEVATION_HYSTERESIS_M = 3.0  # climbs and descents smaller than this are GPS noise
@@ -24,13 +25,6 @@ BEST_EFFORT_DISTANCES: dict[str, float] = {
     "half": 21097.5,
     "marathon": 42195.0,
 }
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def cumulative_distance(latitude: Sequence[float | None], longitude: Sequence[float | None]) -> list[float]:

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "apps.imports",
     "apps.strava",
     "apps.reports",
+    "apps.races",
+    "apps.plans",
     "apps.dashboard",
 ]
 

@@ -38,7 +38,7 @@ def test_list_pages_cost_the_same_queries_for_5_runs_as_for_500(client, runner, 
     few = _queries(client, url)
     bulk_runs(runner.id, 495, start=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC))
     assert _queries(client, url) == few
-    assert few <= 6
+    assert few <= 12  # session, user, and one or two per section of the dashboard (each a service call)
 
 
 def test_the_runs_page_filters_by_sport_and_dates_and_pages(client, runner):

@@ -68,3 +68,9 @@ def pace_of(item, units="metric"):
     if not distance_m:
         return NOTHING
     return pace(item.elapsed_s / distance_m * 1000, units)
+
+
+@register.filter
+def pace_per(seconds, metres):
+    """Seconds per km from a time and a distance (feed it to `pace`)."""
+    return seconds / metres * 1000 if seconds and metres else None

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import abc
+
+from apps.plans.interface import contracts
+from project.rpc import interface as rpc
+
+
+class PlansService(rpc.Service):
+    name = "plans"
+    local_implementation = "apps.plans.interface.local.LocalPlansService"
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def list_templates(self) -> list[contracts.TemplateSummary]:
+        """Every plan template, by distance then level."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def list_plans(self, *, user_id: int) -> list[contracts.Plan]:
+        """The runner's plans, soonest race first, each with its sessions."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def get_plan(self, *, user_id: int, plan_id: int) -> contracts.Plan:
+        """One of the runner's plans. Raises `PlanNotFound` (also for another runner's plan)."""
+
+    @abc.abstractmethod
+    def create_plan(self, *, user_id: int, race_id: int, template: str, training_days: list[int]) -> contracts.Plan:
+        """Lay a template out for a race the runner can see. Raises `InvalidPlan` (with what to fix)."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def set_training_days(self, *, user_id: int, plan_id: int, training_days: list[int]) -> contracts.Plan:
+        """Move the sessions not done yet onto other weekdays. Raises `PlanNotFound`, `InvalidPlan`."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def delete_plan(self, *, user_id: int, plan_id: int) -> None:
+        """Raises `PlanNotFound`."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def upcoming_sessions(self, *, user_id: int, limit: int = 5) -> list[contracts.Session]:
+        """The runner's next sessions from today (in their time zone), across plans."""
+
+
+plans_service: PlansService = PlansService.delegator()

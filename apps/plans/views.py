@@ -1,0 +1,147 @@
+"""Plan pages: choose a plan for a race, see its calendar, move it, and its iCalendar feed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.plans import feed
+from apps.plans.forms import WEEKDAYS, PlanForm, TrainingDaysForm
+from apps.plans.interface import errors
+from apps.plans.interface.service import plans_service
+from apps.plans.models import Plan
+from apps.races.interface.service import races_service
+
+
+def _apply_errors(form, error: errors.InvalidPlan) -> None:
+    fields = {"race_id": "race"}
+    for field, problems in (error.fields or {"__all__": [error.message]}).items():
+        name = fields.get(field, field)
+        form.add_error(name if name in form.fields else None, problems)
+
+
+@login_required
+@require_GET
+def plan_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "plans/list.html",
+        {"plans": plans_service.list_plans(user_id=request.user.pk), "templates": plans_service.list_templates()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_new(request: HttpRequest) -> HttpResponse:
+    mine = races_service.races_of_runner(user_id=request.user.pk)
+    others = races_service.find_races(limit=100).races
+    races = mine + [race for race in others if race.id not in {r.id for r in mine}]
+    templates = plans_service.list_templates()
+    initial = {}
+    if request.GET.get("race", "").isdigit():
+        initial["race"] = int(request.GET["race"])
+        race = next((r for r in races if r.id == initial["race"]), None)
+        if race is not None:
+            matching = [t for t in templates if t.distance_m == race.distance_m]
+            if matching:
+                initial["template"] = matching[0].slug
+    form = PlanForm(request.POST or None, races=races, templates=templates, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = plans_service.create_plan(
+                user_id=request.user.pk,
+                race_id=form.cleaned_data["race"],
+                template=form.cleaned_data["template"],
+                training_days=form.cleaned_data["training_days"],
+            )
+        except errors.InvalidPlan as error:
+            _apply_errors(form, error)
+        else:
+            note = f" You join late: the first {plan.skipped_weeks} weeks are skipped." if plan.skipped_weeks else ""
+            messages.success(request, f"Your plan for {plan.race_name} is ready.{note}")
+            return redirect("plans:detail", plan_id=plan.id)
+    return render(request, "plans/new.html", {"form": form, "has_races": bool(races)})
+
+
+def _plan_or_404(request: HttpRequest, plan_id: int):
+    try:
+        return plans_service.get_plan(user_id=request.user.pk, plan_id=plan_id)
+    except errors.PlanNotFound:
+        raise Http404("No such plan") from None
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan_or_404(request, plan_id)
+    weeks: dict[int, list] = {}
+    for session in plan.sessions:
+        weeks.setdefault(session.week, []).append(session)
+    feed_url = request.build_absolute_uri(reverse("plans:feed", args=[feed.token(plan.id)]))
+    return render(
+        request,
+        "plans/detail.html",
+        {
+            "plan": plan,
+            "weeks": sorted(weeks.items()),
+            "days_form": TrainingDaysForm(initial={"training_days": plan.training_days}),
+            "day_names": ", ".join(name for number, name in WEEKDAYS if number in plan.training_days),
+            "feed_url": feed_url,
+            "counts": {s: sum(1 for x in plan.sessions if x.status == s) for s in ("done", "missed", "upcoming")},
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_days(request: HttpRequest, plan_id: int) -> HttpResponse:
+    _plan_or_404(request, plan_id)
+    form = TrainingDaysForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["training_days"]))
+        return redirect("plans:detail", plan_id=plan_id)
+    try:
+        plans_service.set_training_days(
+            user_id=request.user.pk, plan_id=plan_id, training_days=form.cleaned_data["training_days"]
+        )
+    except errors.InvalidPlan as error:
+        messages.error(
+            request, " ".join(p for problems in (error.fields or {}).values() for p in problems) or error.message
+        )
+    else:
+        messages.success(request, "Your sessions to come are moved to your new training days.")
+    return redirect("plans:detail", plan_id=plan_id)
+
+
+@login_required
+@require_POST
+def plan_delete(request: HttpRequest, plan_id: int) -> HttpResponse:
+    try:
+        plans_service.delete_plan(user_id=request.user.pk, plan_id=plan_id)
+    except errors.PlanNotFound:
+        raise Http404("No such plan") from None
+    messages.success(request, "The plan is deleted.")
+    return redirect("plans:list")
+
+
+@require_GET
+def plan_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The calendar, for a calendar app: no login, the signed token is the key."""
+    try:
+        plan_id = feed.plan_of(token)
+    except signing.BadSignature:
+        raise Http404("No such calendar") from None
+    owner = Plan.objects.filter(pk=plan_id).values_list("user_id", flat=True).first()
+    if owner is None:
+        raise Http404("No such calendar")
+    plan = plans_service.get_plan(user_id=owner, plan_id=plan_id)
+    site = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0]
+    response = HttpResponse(feed.calendar(plan, site=site), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="runnerly-plan.ics"'
+    return response

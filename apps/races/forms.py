@@ -1,0 +1,73 @@
+import datetime
+import zoneinfo
+
+from django import forms
+
+from apps.races.models import STANDARD_DISTANCES
+
+ZONES = [("", "From the coordinates")] + [(name, name) for name in sorted(zoneinfo.available_timezones())]
+DISTANCES = [(str(metres), label) for metres, label in STANDARD_DISTANCES] + [("other", "Other distance")]
+
+
+class RaceForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), initial=datetime.time(9, 0))
+    timezone = forms.ChoiceField(choices=ZONES, required=False, label="Time zone")
+    distance = forms.ChoiceField(choices=DISTANCES, initial="10000.0")
+    other_distance_km = forms.FloatField(
+        required=False, min_value=0.1, max_value=1000, label="Other distance (km)", help_text="For an ultra or a mile."
+    )
+    city = forms.CharField(max_length=100)
+    country = forms.CharField(max_length=100)
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90, help_text="Optional; for “near me”.")
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
+    website = forms.URLField(required=False, assume_scheme="https")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("distance") == "other":
+            if not cleaned.get("other_distance_km"):
+                self.add_error("other_distance_km", "Give the distance in km.")
+            else:
+                cleaned["distance_m"] = cleaned["other_distance_km"] * 1000
+        elif cleaned.get("distance"):
+            cleaned["distance_m"] = float(cleaned["distance"])
+        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
+            self.add_error("longitude", "Give both latitude and longitude, or neither.")
+        if not cleaned.get("timezone") and cleaned.get("latitude") is None:
+            self.add_error("timezone", "Choose the time zone, or give the coordinates so we can find it.")
+        return cleaned
+
+    def race_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "distance_m": data["distance_m"],
+            "city": data["city"],
+            "country": data["country"],
+            "latitude": data.get("latitude"),
+            "longitude": data.get("longitude"),
+            "website": data.get("website") or "",
+            "local_date": data["date"],
+            "local_time": data["start_time"],
+            "zone": data.get("timezone") or None,
+        }
+
+
+class FinderForm(forms.Form):
+    text = forms.CharField(required=False, max_length=100, label="Name or place")
+    start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
+    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+    distance = forms.ChoiceField(choices=[("", "Any distance"), *DISTANCES[:-1]], required=False)
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
+    radius_km = forms.FloatField(required=False, min_value=1, max_value=20000, label="Within (km)")
+    include_past = forms.BooleanField(required=False, label="Past races too")
+
+    def clean(self):
+        cleaned = super().clean()
+        position = [cleaned.get(name) for name in ("latitude", "longitude", "radius_km")]
+        if any(value is not None for value in position) and not all(value is not None for value in position):
+            self.add_error("radius_km", "“Near” needs a latitude, a longitude and a radius.")
+        return cleaned

@@ -1,0 +1,163 @@
+"""Writes of the races app: adding and changing races, saying "I'm running this", results."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import zoneinfo
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.races import queries
+from apps.races.interface import errors, events
+from apps.races.models import Race, Registration
+from apps.runs.interface import contracts as runs_contracts
+from apps.runs.interface import errors as runs_errors
+from apps.runs.interface.service import runs_service
+from project import geo
+from project.events import outbox
+
+logger = logging.getLogger(__name__)
+EDITABLE = ("name", "distance_m", "city", "country", "latitude", "longitude", "website")
+
+
+class NotAllowed(Exception):
+    """The actor may not change this race (only who added it, or staff)."""
+
+
+def _place_in_time(race: Race, local_date: datetime.date, local_time: datetime.time, zone: str | None) -> None:
+    if not zone and race.latitude is not None and race.longitude is not None:
+        zone = geo.timezone_at(race.latitude, race.longitude)
+    if not zone:
+        raise ValidationError({"timezone": ["Choose the race's time zone (or give its coordinates)."]})
+    try:
+        tz = zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"timezone": [f"{zone!r} is not a time zone; use a name like Europe/Paris."]}) from None
+    race.timezone = zone
+    race.race_date = local_date
+    race.starts_at = datetime.datetime.combine(local_date, local_time, tzinfo=tz).astimezone(datetime.UTC)
+
+
+def race_create(
+    *, added_by_id: int, local_date: datetime.date, local_time: datetime.time, zone: str | None, **fields: Any
+) -> Race:
+    """Add a race. Raises django's ValidationError with per-field messages."""
+    race = Race(added_by_id=added_by_id, **{k: v for k, v in fields.items() if k in EDITABLE})
+    _place_in_time(race, local_date, local_time, zone)
+    race.full_clean(exclude=["merged_into"])
+    race.save()
+    logger.info("races.race_added", extra={"race_id": race.pk, "user_id": added_by_id})
+    return race
+
+
+def may_edit(race: Race, *, user_id: int, is_staff: bool) -> bool:
+    return is_staff or (race.added_by_id is not None and race.added_by_id == user_id)
+
+
+def race_update(
+    *,
+    race_id: int,
+    user_id: int,
+    is_staff: bool,
+    local_date: datetime.date | None = None,
+    local_time: datetime.time | None = None,
+    zone: str | None = None,
+    **changes: Any,
+) -> Race:
+    with transaction.atomic():
+        race = Race.objects.select_for_update().filter(pk=race_id, hidden=False).first()
+        if race is None:
+            raise errors.RaceNotFound(f"no race {race_id}")
+        if not may_edit(race, user_id=user_id, is_staff=is_staff):
+            raise NotAllowed("Only the runner who added this race, or staff, can change it.")
+        old_date = race.race_date
+        for name, value in changes.items():
+            if name in EDITABLE:
+                setattr(race, name, value)
+        if local_date or local_time or zone:
+            local = race.starts_at.astimezone(zoneinfo.ZoneInfo(race.timezone))
+            _place_in_time(race, local_date or local.date(), local_time or local.time(), zone or race.timezone)
+        race.full_clean(exclude=["merged_into"])
+        race.save()
+        if race.race_date != old_date:
+            outbox.publish(events.RaceRescheduled(race_id=race.pk, race_date=race.race_date))
+    return race
+
+
+def running_set(*, user_id: int, race_id: int, running: bool) -> None:
+    race = queries.visible().filter(pk=race_id).first()
+    if race is None:
+        raise errors.RaceNotFound(f"no race {race_id}")
+    if running:
+        try:
+            with transaction.atomic():
+                Registration.objects.create(race=race, user_id=user_id)
+        except IntegrityError:
+            pass  # already running it: saying so twice changes nothing
+    else:
+        Registration.objects.filter(race=race, user_id=user_id).delete()
+
+
+def race_merge(*, duplicate: Race, into: Race) -> None:
+    """Staff: `duplicate` disappears into `into`; its runners and their results move, without doubles."""
+    if duplicate.pk == into.pk:
+        raise ValueError("a race cannot be merged into itself")
+    with transaction.atomic():
+        already = set(Registration.objects.filter(race=into).values_list("user_id", flat=True))
+        Registration.objects.filter(race=duplicate).exclude(user_id__in=already).update(race=into)
+        Registration.objects.filter(race=duplicate).delete()
+        duplicate.hidden, duplicate.merged_into = True, into
+        duplicate.save(update_fields=["hidden", "merged_into", "updated_at"])
+        outbox.publish(events.RaceMerged(race_id=duplicate.pk, into_id=into.pk))
+    logger.info("races.race_merged", extra={"race_id": duplicate.pk, "into_id": into.pk})
+
+
+def result_candidates(*, user_id: int, race: Race) -> list[runs_contracts.RunSummary]:
+    """The runner's runs on race day whose distance is within 5% of the race's, closest first."""
+    page = runs_service.list_runs(
+        user_id=user_id,
+        start_date=race.race_date,
+        end_date=race.race_date,
+        sports=list(runs_contracts.RUNNING_SPORTS),
+        limit=20,
+    )
+    fits = [
+        run
+        for run in page.runs
+        if abs(run.distance_m - race.distance_m) <= race.distance_m * queries.DISTANCE_TOLERANCE
+    ]
+    return sorted(fits, key=lambda run: abs(run.distance_m - race.distance_m))
+
+
+def result_confirm(*, user_id: int, race_id: int, run_id: int, shared: bool = True) -> Registration:
+    """Keep one of the runner's runs as their result. Raises RaceNotFound or ValidationError."""
+    race = queries.visible().filter(pk=race_id).first()
+    if race is None:
+        raise errors.RaceNotFound(f"no race {race_id}")
+    if race.race_date > timezone.now().astimezone(zoneinfo.ZoneInfo(race.timezone)).date():
+        raise ValidationError({"run_id": ["The race has not happened yet."]})
+    try:
+        run = runs_service.get_run(user_id=user_id, run_id=run_id)
+    except runs_errors.RunNotFound:
+        raise ValidationError({"run_id": ["That is not one of your runs."]}) from None
+    if run.id not in {candidate.id for candidate in result_candidates(user_id=user_id, race=race)}:
+        raise ValidationError({"run_id": ["That run is not on race day, or its distance is not the race's."]})
+    with transaction.atomic():
+        registration, _ = Registration.objects.get_or_create(race=race, user_id=user_id)
+        registration.result_run_id = run.id
+        registration.finish_s = run.elapsed_s
+        registration.result_distance_m = run.distance_m
+        registration.result_shared = shared
+        registration.result_confirmed_at = timezone.now()
+        registration.save()
+    return registration
+
+
+def user_data_delete(*, user_id: int) -> None:
+    with transaction.atomic():
+        Registration.objects.filter(user_id=user_id).delete()
+        Race.objects.filter(added_by_id=user_id).update(added_by_id=None)  # the race stays: others may run it
