@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -17,6 +16,7 @@ from apps.plans.interface import errors
 from apps.plans.interface.service import plans_service
 from apps.plans.models import Plan
 from apps.races.interface.service import races_service
+from project.web.site import site_domain
 
 
 def _apply_errors(form, error: errors.InvalidPlan) -> None:
@@ -141,7 +141,6 @@ def plan_feed(request: HttpRequest, token: str) -> HttpResponse:
     if owner is None:
         raise Http404("No such calendar")
     plan = plans_service.get_plan(user_id=owner, plan_id=plan_id)
-    site = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0]
-    response = HttpResponse(feed.calendar(plan, site=site), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(feed.calendar(plan, site=site_domain()), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="runnerly-plan.ics"'
     return response

@@ -27,6 +27,7 @@ from apps.accounts.interface.service import accounts_service
 from apps.reports import charts, operations, queries, summaries
 from apps.reports.interface import contracts
 from apps.reports.models import ReportDelivery
+from project.web.site import site_domain
 
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "reports.unsubscribe"
@@ -81,8 +82,7 @@ def _absolute(path: str) -> str:
 
 def message_id(user_id: int, year: int, month: int) -> str:
     """The same for every attempt at one user's month, so mail clients can tell a repeat."""
-    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "runnerly.local"
-    return f"<report-{user_id}-{year}{month:02d}@{domain}>"
+    return f"<report-{user_id}-{year}{month:02d}@{site_domain()}>"
 
 
 def build_message(profile: accounts_contracts.UserProfile, report: contracts.MonthReport) -> EmailMultiAlternatives:

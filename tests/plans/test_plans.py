@@ -1,0 +1,242 @@
+"""Plans: laid out exactly from the template, ticked off by runs in any event order, private, in a calendar."""
+
+import datetime
+import random
+import zoneinfo
+
+import icalendar
+import pytest
+
+from apps.accounts.interface import testing as accounts_testing
+from apps.plans import feed
+from apps.plans.interface import errors
+from apps.plans.interface.service import plans_service
+from apps.plans.models import PlannedSession, PlanTemplate
+from apps.races.interface.service import races_service
+from apps.races.interface.testing import add_race
+from apps.runs.interface import contracts as runs_contracts
+from apps.runs.interface.service import runs_service
+from project.events import outbox
+from project.events.models import Delivery
+
+pytestmark = pytest.mark.django_db
+ZONE = "Pacific/Auckland"  # far from UTC: "today" is the runner's, not the server's
+TRAINING_DAYS = [1, 3, 5, 6]  # Tuesday, Thursday, Saturday, Sunday
+
+
+def _today():
+    return datetime.datetime.now(zoneinfo.ZoneInfo(ZONE)).date()
+
+
+@pytest.fixture
+def ada():
+    return accounts_testing.create_user(email="ada@example.com", password="a-long-enough-Passw0rd", timezone=ZONE)
+
+
+def _race(user_id, days_away, distance_m=42195.0):
+    return add_race(
+        added_by_id=user_id,
+        race_date=_today() + datetime.timedelta(days=days_away),
+        distance_m=distance_m,
+        timezone=ZONE,
+        latitude=None,
+        longitude=None,
+        name="Harbour Marathon",
+    )
+
+
+def test_a_marathon_16_weeks_away_gets_exactly_the_templates_sessions_on_the_chosen_days(service_mode, ada):
+    race = _race(ada.id, 16 * 7)
+    plan = plans_service.create_plan(
+        user_id=ada.id, race_id=race.id, template="marathon-beginner", training_days=TRAINING_DAYS
+    )
+    template = PlanTemplate.objects.get(slug="marathon-beginner")
+    expected = list(template.sessions.values_list("week", "kind", "distance_m", "duration_s"))
+    assert [(s.week, s.kind, s.distance_m, s.duration_s) for s in plan.sessions] == expected
+    assert plan.skipped_weeks == 0
+    assert plan.sessions[-1].date == race.race_date
+    assert plan.sessions[-1].kind == "race"
+    assert all(s.date.weekday() in TRAINING_DAYS for s in plan.sessions[:-1])
+    assert all(s.date > _today() for s in plan.sessions)
+    for s in plan.sessions:  # each in its own week: week w ends (16 - w) weeks before race day
+        week_end = race.race_date - datetime.timedelta(days=7 * (16 - s.week))
+        assert week_end - datetime.timedelta(days=6) <= s.date <= week_end
+    assert [s.date for s in plan.sessions] == sorted(s.date for s in plan.sessions)
+    assert {s.status for s in plan.sessions} == {"upcoming"}
+    assert plan.pace_basis == ""  # no history: the sessions say how they should feel
+    assert plan.sessions[0].target_pace_s_per_km is None
+    assert plan.sessions[0].feel == "easy: you could talk in full sentences"
+
+
+def test_joining_a_12_week_plan_5_weeks_before_the_race_skips_the_early_weeks(service_mode, ada):
+    race = _race(ada.id, 5 * 7, distance_m=21097.5)
+    plan = plans_service.create_plan(
+        user_id=ada.id, race_id=race.id, template="half-beginner", training_days=[0, 2, 4]
+    )
+    assert plan.skipped_weeks == 7
+    template = PlanTemplate.objects.get(slug="half-beginner")
+    assert [(s.week, s.kind) for s in plan.sessions] == list(
+        template.sessions.filter(week__gt=7).values_list("week", "kind")
+    )
+    assert plan.sessions[-1].date == race.race_date
+
+
+def test_a_plan_that_cannot_be_made_says_why(service_mode, ada):
+    race = _race(ada.id, 100)
+    with pytest.raises(errors.InvalidPlan, match="choose at least 4 training days"):
+        plans_service.create_plan(user_id=ada.id, race_id=race.id, template="marathon-beginner", training_days=[5, 6])
+    with pytest.raises(errors.InvalidPlan, match="no plan template 'ultra'"):
+        plans_service.create_plan(user_id=ada.id, race_id=race.id, template="ultra", training_days=TRAINING_DAYS)
+    with pytest.raises(errors.InvalidPlan, match="training days are weekdays"):
+        plans_service.create_plan(user_id=ada.id, race_id=race.id, template="5k-beginner", training_days=[7])
+    plans_service.create_plan(user_id=ada.id, race_id=race.id, template="5k-beginner", training_days=TRAINING_DAYS)
+    with pytest.raises(errors.InvalidPlan, match="you already have a plan for this race"):
+        plans_service.create_plan(user_id=ada.id, race_id=race.id, template="5k-beginner", training_days=TRAINING_DAYS)
+
+
+def test_target_paces_come_from_recent_best_efforts_by_riegel(ada):
+    from tests.runs.tracks import INTERVAL_SEGMENTS, draft, track
+
+    yesterday = datetime.datetime.combine(_today() - datetime.timedelta(days=1), datetime.time(7))
+    run = runs_service.record_run(
+        draft=draft(ada.id, track(INTERVAL_SEGMENTS), start=yesterday.replace(tzinfo=datetime.UTC))
+    ).run
+    one_k = next(e for e in run.best_efforts if e.distance_key == "1k")
+    plan = plans_service.create_plan(
+        user_id=ada.id,
+        race_id=_race(ada.id, 60, distance_m=5000.0).id,
+        template="5k-beginner",
+        training_days=TRAINING_DAYS,
+    )
+    riegel_5k = one_k.elapsed_s * (5000 / 1000) ** 1.06  # the fastest prediction comes from the 1 km here
+    race_session = plan.sessions[-1]
+    assert race_session.target_pace_s_per_km == round(riegel_5k / 5, 1)
+    assert plan.pace_basis.startswith("From your 1k in 3:20 on ")
+
+
+def _lay_on(session_id, date):
+    PlannedSession.objects.filter(pk=session_id).update(date=date)
+
+
+def _run(user_id, date, distance_m, hour=7):
+    start = datetime.datetime.combine(date, datetime.time(hour), tzinfo=zoneinfo.ZoneInfo(ZONE))
+    return runs_service.record_run(
+        draft=runs_contracts.RunDraft(
+            user_id=user_id,
+            source=runs_contracts.Source.MANUAL,
+            start=start,
+            distance_m=distance_m,
+            elapsed_s=distance_m * 0.33,
+        )
+    ).run
+
+
+def test_a_matching_run_ticks_its_session_off_once_and_deleting_it_reopens_it(
+    service_mode, ada, django_capture_on_commit_callbacks
+):
+    plan = plans_service.create_plan(
+        user_id=ada.id, race_id=_race(ada.id, 112).id, template="marathon-beginner", training_days=TRAINING_DAYS
+    )
+    easy = plan.sessions[0]  # easy 8 km
+    day = _today() - datetime.timedelta(days=1)
+    _lay_on(easy.id, day)  # as if the plan had started a week ago
+    with django_capture_on_commit_callbacks(execute=True):
+        too_far = _run(ada.id, day, 15000.0, hour=6)  # does not fit 8 km (±25 %)
+    assert plans_service.get_plan(user_id=ada.id, plan_id=plan.id).sessions[0].status == "missed"
+    with django_capture_on_commit_callbacks(execute=True):
+        fits = _run(ada.id, day, 8400.0, hour=7)
+        _run(ada.id, day, 8000.0, hour=18)  # a second fitting run that day ticks nothing more
+    sessions = plans_service.get_plan(user_id=ada.id, plan_id=plan.id).sessions
+    assert (sessions[0].status, sessions[0].run_id) == ("done", fits.id)
+    assert sum(s.status == "done" for s in sessions) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        runs_service.delete_run(user_id=ada.id, run_id=fits.id)
+    after = plans_service.get_plan(user_id=ada.id, plan_id=plan.id).sessions[0]
+    assert after.status == "done"  # the evening run fits too, and now takes it
+    assert after.run_id not in (fits.id, too_far.id)
+
+
+def test_events_twice_and_in_any_order_end_in_the_same_ticks(ada):
+    plan = plans_service.create_plan(
+        user_id=ada.id, race_id=_race(ada.id, 112).id, template="marathon-beginner", training_days=TRAINING_DAYS
+    )
+    day = _today() - datetime.timedelta(days=2)
+    _lay_on(plan.sessions[0].id, day)
+    first = _run(ada.id, day, 8000.0, hour=6)
+    second = _run(ada.id, day, 8100.0, hour=8)
+    runs_service.delete_run(user_id=ada.id, run_id=first.id)  # nothing delivered yet: no commit callback ran
+    deliveries = list(Delivery.objects.filter(subscriber__startswith="plans.tick").select_related("event"))
+    assert sorted(d.event.name for d in deliveries) == ["runs.run_deleted", "runs.run_recorded", "runs.run_recorded"]
+    for seed in (1, 2):
+        random.Random(seed).shuffle(deliveries)
+        for delivery in deliveries + deliveries:
+            outbox.handle(**outbox._task_arguments(delivery))
+        session = plans_service.get_plan(user_id=ada.id, plan_id=plan.id).sessions[0]
+        assert (session.status, session.run_id) == ("done", second.id)
+
+
+def test_moving_the_race_or_the_training_days_moves_what_is_not_done(ada, django_capture_on_commit_callbacks):
+    race = _race(ada.id, 112)
+    plan = plans_service.create_plan(
+        user_id=ada.id, race_id=race.id, template="marathon-beginner", training_days=TRAINING_DAYS
+    )
+    moved = plans_service.set_training_days(user_id=ada.id, plan_id=plan.id, training_days=[0, 2, 4, 5])
+    assert all(s.date.weekday() in [0, 2, 4, 5] for s in moved.sessions[:-1])
+    assert len(moved.sessions) == len(plan.sessions)
+    from apps.races import operations as race_operations
+
+    later = race.race_date + datetime.timedelta(days=14)
+    with django_capture_on_commit_callbacks(execute=True):
+        race_operations.race_update(race_id=race.id, user_id=ada.id, is_staff=False, local_date=later)
+    again = plans_service.get_plan(user_id=ada.id, plan_id=plan.id)
+    assert again.race_date == later
+    assert again.sessions[-1].date == later
+    assert again.skipped_weeks == 0
+
+
+def test_plans_are_private_to_their_runner(service_mode, ada):
+    bob = accounts_testing.create_user(email="bob@example.com")
+    plan = plans_service.create_plan(
+        user_id=ada.id, race_id=_race(ada.id, 60, 5000.0).id, template="5k-beginner", training_days=TRAINING_DAYS
+    )
+    with pytest.raises(errors.PlanNotFound):
+        plans_service.get_plan(user_id=bob.id, plan_id=plan.id)
+    with pytest.raises(errors.PlanNotFound):
+        plans_service.set_training_days(user_id=bob.id, plan_id=plan.id, training_days=[0])
+    with pytest.raises(errors.PlanNotFound):
+        plans_service.delete_plan(user_id=bob.id, plan_id=plan.id)
+    assert plans_service.list_plans(user_id=bob.id) == []
+    assert plans_service.upcoming_sessions(user_id=bob.id) == []
+    assert [s.id for s in plans_service.upcoming_sessions(user_id=ada.id, limit=2)] == [
+        s.id for s in plan.sessions[:2]
+    ]
+
+
+def test_the_calendar_feed_is_valid_icalendar_and_a_tampered_url_is_refused(client, ada):
+    plan = plans_service.create_plan(
+        user_id=ada.id, race_id=_race(ada.id, 60, 5000.0).id, template="5k-beginner", training_days=TRAINING_DAYS
+    )
+    token = feed.token(plan.id)
+    response = client.get(f"/plans/calendar/{token}.ics")  # no login: a calendar app fetches it
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = calendar.walk("VEVENT")
+    assert len(events) == len(plan.sessions)
+    assert [e.decoded("dtstart") for e in events] == [s.date for s in plan.sessions]
+    assert str(events[-1]["summary"]) == "Race 5 km"
+    assert str(events[0]["uid"]) == f"plan-{plan.id}-session-{plan.sessions[0].id}@127.0.0.1"
+    forged = f"{plan.id + 1}:{token.split(':')[1]}"
+    assert client.get(f"/plans/calendar/{forged}.ics").status_code == 404
+    assert client.get(f"/plans/calendar/{token[:-1]}x.ics").status_code == 404
+
+
+def test_deleting_an_account_deletes_its_plans(client, ada, django_capture_on_commit_callbacks):
+    plans_service.create_plan(
+        user_id=ada.id, race_id=_race(ada.id, 60, 5000.0).id, template="5k-beginner", training_days=TRAINING_DAYS
+    )
+    client.login(email="ada@example.com", password="a-long-enough-Passw0rd")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/profile/delete/", {"password": "a-long-enough-Passw0rd"})
+    assert PlannedSession.objects.count() == 0
+    assert races_service.find_races().total == 1  # the race stays for others
