@@ -240,3 +240,15 @@ def test_deleting_an_account_deletes_its_plans(client, ada, django_capture_on_co
         client.post("/profile/delete/", {"password": "a-long-enough-Passw0rd"})
     assert PlannedSession.objects.count() == 0
     assert races_service.find_races().total == 1  # the race stays for others
+
+
+def test_templates_are_data_loaded_once_and_edits_in_the_admin_are_kept():
+    from apps.plans.fixtures_loader import load_templates_if_empty
+
+    assert PlanTemplate.objects.count() == 8
+    PlanTemplate.objects.filter(slug="5k-beginner").update(name="Couch to 5K")
+    assert load_templates_if_empty() == 0
+    assert PlanTemplate.objects.get(slug="5k-beginner").name == "Couch to 5K"
+    PlanTemplate.objects.all().delete()
+    assert load_templates_if_empty() == 8
+    assert sorted(PlanTemplate.objects.values_list("weeks", flat=True)) == [8, 8, 10, 10, 12, 12, 16, 16]

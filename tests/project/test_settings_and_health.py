@@ -83,8 +83,14 @@ def test_the_demo_data_command_gives_a_year_of_runs_and_can_run_twice():
     assert first.getvalue().splitlines() == [
         "Created the demo runner: log in as demo@runnerly.example / runnerly-demo-2026",
         f"{runs} demo runs added for demo@runnerly.example.",
+        "4 demo races added; demo@runnerly.example is running the first.",
+        "Half marathon, intermediate for Runnerly Spring Half: 47 sessions.",
     ]
-    assert second.getvalue().splitlines()[1] == "0 demo runs added for demo@runnerly.example."
+    assert second.getvalue().splitlines()[1:] == [
+        "0 demo runs added for demo@runnerly.example.",
+        "0 demo races added; demo@runnerly.example is running the first.",
+        "demo@runnerly.example already has a plan for Runnerly Spring Half.",
+    ]
     assert 150 < runs < 250  # about four a week
     days = set(Run.objects.values_list("local_date", flat=True))
     assert (max(days) - min(days)).days > 300
