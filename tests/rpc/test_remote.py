@@ -5,6 +5,7 @@ import decimal
 import http.server
 import io
 import json
+import socket
 import threading
 import time
 import uuid
@@ -207,10 +208,16 @@ def test_retries_are_bounded(settings):
     assert len(server.requests) == 3
 
 
-def test_a_service_that_is_down_raises_service_unavailable_then_opens_its_circuit(settings):
-    with ScriptedServer([]) as server:
-        url = server.url
-    settings.SERVICE_ROUTING = {"echo": url}  # nothing listens there any more
+@pytest.fixture
+def refused_url():
+    """A port held bound but not listening: refused for sure, and no server started meanwhile can get it."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{closed.getsockname()[1]}"
+
+
+def test_a_service_that_is_down_raises_service_unavailable_then_opens_its_circuit(settings, refused_url):
+    settings.SERVICE_ROUTING = {"echo": refused_url}  # nothing listens there
     settings.RPC_RETRIES = 0
     settings.RPC_BREAKER_FAIL_MAX = 3
     for _ in range(2):
@@ -245,9 +252,8 @@ def test_the_services_command_pings_through_the_internal_endpoint(settings):
     assert "echo      http://testserver               answers" in lines
 
 
-def test_the_services_command_reports_routing_and_whether_remote_services_answer(settings):
-    with ScriptedServer([]) as server:
-        dead_url = server.url
+def test_the_services_command_reports_routing_and_whether_remote_services_answer(settings, refused_url):
+    dead_url = refused_url
     ping = json.dumps({"result": {"service": "echo", "methods": ["count", "crash", "echo"]}}).encode()
     out = io.StringIO()
     with ScriptedServer([(200, ping)]) as server:
