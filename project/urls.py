@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("internal/rpc/", include("project.rpc.urls")),
+    path("", include("apps.tokendealer.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("livez", health.livez, name="livez"),
 ]

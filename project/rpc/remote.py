@@ -59,6 +59,15 @@ class HttpTransport:
             raise TransportError(f"{exc.__class__.__name__}: {exc}") from exc
         return TransportResponse(status=response.status_code, body=response.content)
 
+    def get(self, url: str, *, headers: dict[str, str]) -> TransportResponse:
+        try:
+            response = self._session.get(
+                url, headers=headers, timeout=(settings.RPC_CONNECT_TIMEOUT, settings.RPC_READ_TIMEOUT)
+            )
+        except requests.RequestException as exc:
+            raise TransportError(f"{exc.__class__.__name__}: {exc}") from exc
+        return TransportResponse(status=response.status_code, body=response.content)
+
 
 class _ServerFailure(Exception):
     """A 5xx answer; raised inside the breaker so that it counts as a failure."""

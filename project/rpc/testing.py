@@ -22,3 +22,7 @@ class TestClientTransport:
             "POST", urlsplit(url).path, data=body, content_type=content_type, headers=extra
         )
         return TransportResponse(status=response.status_code, body=response.content)
+
+    def get(self, url: str, *, headers: dict[str, str]) -> TransportResponse:
+        response = self._client.get(urlsplit(url).path, headers=headers)
+        return TransportResponse(status=response.status_code, body=response.content)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.reports",
     "apps.races",
     "apps.plans",
+    "apps.tokendealer",
     "apps.dashboard",
 ]
 
@@ -228,7 +229,7 @@ EVENTS_RETRY_SECONDS = env.int("RUNNERLY_EVENTS_RETRY_SECONDS", default=30)
 # SERVICE_ROUTING=reports=http://reports.internal:8000,strava=http://strava.internal:8000
 SERVICE_ROUTING = env.dict("SERVICE_ROUTING", default={})
 RPC_TRANSPORT = "project.rpc.remote.HttpTransport"
-RPC_AUTH = "project.rpc.auth.HmacRequestAuth"
+RPC_AUTH = env("RPC_AUTH", default="project.rpc.auth.HmacRequestAuth")
 # The first key signs; every key verifies, so keys can be rotated without downtime.
 RPC_SIGNING_KEYS = env.list("RPC_SIGNING_KEYS", default=[])
 RPC_CONNECT_TIMEOUT = env.float("RPC_CONNECT_TIMEOUT", default=1.0)
@@ -238,6 +239,18 @@ RPC_BACKOFF_SECONDS = env.float("RPC_BACKOFF_SECONDS", default=0.1)
 RPC_BREAKER_FAIL_MAX = env.int("RPC_BREAKER_FAIL_MAX", default=5)
 RPC_BREAKER_RESET_SECONDS = env.int("RPC_BREAKER_RESET_SECONDS", default=30)
 RPC_FORBID_CALLS_IN_TRANSACTION = False
+# With RPC_AUTH=project.rpc.jwt_auth.JwtRequestAuth, calls carry the token dealer's JWTs instead:
+RPC_TOKEN_URL = env("RPC_TOKEN_URL", default="http://127.0.0.1:8000/oauth/token")
+RPC_JWKS_URL = env("RPC_JWKS_URL", default="http://127.0.0.1:8000/.well-known/jwks.json")
+RPC_TOKEN_ISSUER = env("RPC_TOKEN_ISSUER", default="runnerly-token-dealer")
+RPC_CLIENT_ID = env("RPC_CLIENT_ID", default="")
+RPC_CLIENT_SECRET = env("RPC_CLIENT_SECRET", default="")
+
+# The token dealer (apps/tokendealer): what it writes in `iss`, how long a token lives, and the
+# Fernet keys its private keys are sealed with (derived from the secret key when empty).
+TOKENDEALER_ISSUER = env("TOKENDEALER_ISSUER", default="runnerly-token-dealer")
+TOKENDEALER_TOKEN_SECONDS = env.int("TOKENDEALER_TOKEN_SECONDS", default=300)
+TOKENDEALER_KEY_ENCRYPTION_KEYS = env.list("TOKENDEALER_KEY_ENCRYPTION_KEYS", default=[])
 
 LOGGING = {
     "version": 1,

@@ -152,3 +152,15 @@ def test_after_race_day_the_matching_run_is_offered_and_kept_as_the_result(clien
     other = client.put(f"/api/v1/races/{race.id}/result/", {"run_id": raced.id}, content_type="application/json")
     assert other.status_code == 400
     assert other.json()["fields"] == {"run_id": ["That is not one of your runs."]}
+
+
+def test_staff_merge_duplicates_and_hide_spam_in_the_admin(admin_client):
+    ada = accounts_testing.create_user(email="ada@example.com")
+    first = add_race(added_by_id=ada.id, race_date=TODAY + datetime.timedelta(days=30))
+    second = add_race(added_by_id=ada.id, name="City 10 K", race_date=TODAY + datetime.timedelta(days=30))
+    spam = add_race(added_by_id=ada.id, name="Cheap watches", race_date=TODAY + datetime.timedelta(days=31))
+    url = "/admin/races/race/"
+    admin_client.post(url, {"action": "merge_into_oldest", "_selected_action": [first.id, second.id]})
+    admin_client.post(url, {"action": "hide_as_spam", "_selected_action": [spam.id]})
+    assert list(Race.objects.filter(hidden=False).values_list("id", flat=True)) == [first.id]
+    assert Race.objects.get(pk=second.id).merged_into_id == first.id

@@ -1,0 +1,43 @@
+from django.db import models
+
+
+class ServiceClient(models.Model):
+    """A service that may ask for tokens: its id, a hashed secret, and the audiences and scopes it may get."""
+
+    client_id = models.SlugField(unique=True)
+    name = models.CharField(max_length=100, blank=True)
+    secret_hash = models.CharField(max_length=256)  # Django's password hashers; the secret is shown once
+    audiences = models.JSONField(default=list, help_text='services it may call, e.g. ["reports", "runs"]')
+    scopes = models.JSONField(default=list, blank=True, help_text="scopes it may ask for; empty: none")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_token_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["client_id"]
+
+    def __str__(self) -> str:
+        return self.client_id
+
+
+class SigningKey(models.Model):
+    """An RSA key pair. `next` is published before it signs, `current` signs, `retired` is published
+    until the last token it signed has expired."""
+
+    class Status(models.TextChoices):
+        NEXT = "next", "Next (published, not signing yet)"
+        CURRENT = "current", "Current (signing)"
+        RETIRED = "retired", "Retired"
+
+    kid = models.CharField(max_length=64, unique=True)
+    private_key = models.BinaryField()  # PEM, sealed with TOKENDEALER_KEY_ENCRYPTION_KEYS (project/crypto.py)
+    public_jwk = models.JSONField()
+    status = models.CharField(max_length=8, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kid} ({self.status})"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from apps.tokendealer import views
+
+app_name = "tokendealer"
+urlpatterns = [
+    path("oauth/token", views.token, name="token"),
+    path(".well-known/jwks.json", views.jwks, name="jwks"),
+]

@@ -1,0 +1,165 @@
+"""Service calls with the token dealer's JWTs: a real token passes; a forged or stale one gets 401 and a log line."""
+
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from apps.tokendealer import dealing, keys
+from project.rpc import interface, jwt_auth
+from tests.rpc.echo import echo_service
+from tests.rpc.test_remote import PARCEL
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def jwt_mode(settings):
+    """Every service routed over HTTP (the test client), calls signed with tokens from the dealer here."""
+    settings.RPC_AUTH = "project.rpc.jwt_auth.JwtRequestAuth"
+    settings.RPC_TRANSPORT = "project.rpc.testing.TestClientTransport"
+    settings.SERVICE_ROUTING = {name: "http://testserver" for name in interface.registered_services()}
+    settings.RPC_TOKEN_URL = "http://testserver/oauth/token"
+    settings.RPC_JWKS_URL = "http://testserver/.well-known/jwks.json"
+    settings.RPC_CLIENT_ID = "monolith"
+    settings.RPC_CLIENT_SECRET = dealing.client_create(client_id="monolith", audiences=["echo", "accounts"])
+    jwt_auth.tokens.clear()
+    jwt_auth.jwks.clear()
+    yield settings
+    jwt_auth.tokens.clear()
+    jwt_auth.jwks.clear()
+
+
+def test_a_remote_call_with_a_dealt_token_works_and_the_token_is_reused(jwt_mode, django_assert_max_num_queries):
+    assert echo_service.echo(parcel=PARCEL) == [PARCEL]
+    with django_assert_max_num_queries(0):  # no second token, no second JWKS fetch
+        assert echo_service.echo(parcel=PARCEL, times=2) == [PARCEL, PARCEL]
+
+
+def _claims(settings, **changes):
+    now = int(time.time())
+    claims = {
+        "iss": settings.TOKENDEALER_ISSUER,
+        "sub": "monolith",
+        "aud": "echo",
+        "scope": "",
+        "iat": now,
+        "exp": now + 300,
+        "jti": uuid.uuid4().hex,
+    }
+    claims.update(changes)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _forge(kind, settings):
+    kid, private_pem = keys.current()
+    if kind == "expired":
+        return jwt.encode(
+            _claims(settings, iat=int(time.time()) - 900, exp=int(time.time()) - 600),
+            private_pem,
+            algorithm="RS256",
+            headers={"kid": kid},
+        )
+    if kind == "wrong audience":
+        return jwt.encode(_claims(settings, aud="accounts"), private_pem, algorithm="RS256", headers={"kid": kid})
+    if kind == "wrong issuer":
+        return jwt.encode(
+            _claims(settings, iss="https://evil.example"), private_pem, algorithm="RS256", headers={"kid": kid}
+        )
+    if kind == "no jti":
+        return jwt.encode(_claims(settings, jti=None), private_pem, algorithm="RS256", headers={"kid": kid})
+    if kind == "wrong key":
+        other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return jwt.encode(_claims(settings), other, algorithm="RS256", headers={"kid": kid})
+    if kind == "unknown kid":
+        return jwt.encode(_claims(settings), private_pem, algorithm="RS256", headers={"kid": "made-up"})
+    if kind == "alg none":
+        header = _b64(json.dumps({"alg": "none", "typ": "JWT", "kid": kid}).encode())
+        return f"{header}.{_b64(json.dumps(_claims(settings)).encode())}."
+    if kind == "HS256 with the public key":
+        public_pem = (
+            serialization.load_pem_private_key(private_pem.encode(), None)
+            .public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        )
+        signing_input = f"{_b64(json.dumps({'alg': 'HS256', 'typ': 'JWT', 'kid': kid}).encode())}." + _b64(
+            json.dumps(_claims(settings)).encode()
+        )
+        signature = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+        return f"{signing_input}.{_b64(signature)}"
+    raise AssertionError(kind)
+
+
+KINDS = [
+    "expired",
+    "wrong audience",
+    "wrong issuer",
+    "no jti",
+    "wrong key",
+    "unknown kid",
+    "alg none",
+    "HS256 with the public key",
+]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_forged_or_stale_token_gets_401_and_is_logged(client, jwt_mode, caplog, kind):
+    body = json.dumps({"parcel": PARCEL.model_dump(mode="json")}).encode()
+    token = _forge(kind, jwt_mode)
+    with caplog.at_level(logging.WARNING, logger="project.rpc.views"):
+        response = client.generic(
+            "POST",
+            "/internal/rpc/echo/echo",
+            data=body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert response.status_code == 401, kind
+    assert response.json()["error"]["code"] == "not_authenticated"
+    assert [r.message for r in caplog.records if r.name == "project.rpc.views"] == ["rpc.unauthenticated"]
+
+
+def test_the_genuine_token_of_the_same_shape_passes(client, jwt_mode):
+    """The control for the forgeries above: the same claims, signed properly, are accepted."""
+    kid, private_pem = keys.current()
+    token = jwt.encode(_claims(jwt_mode), private_pem, algorithm="RS256", headers={"kid": kid})
+    body = json.dumps({"parcel": PARCEL.model_dump(mode="json")}).encode()
+    response = client.generic(
+        "POST",
+        "/internal/rpc/echo/echo",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200
+
+
+def test_a_key_rotated_in_after_the_jwks_was_cached_is_fetched_on_first_sight(client, jwt_mode):
+    assert echo_service.count() >= 1  # caches the JWKS
+    keys.rotate()
+    keys.rotate()  # a key the cached JWKS has never seen now signs
+    jwt_auth.tokens.clear()
+    jwt_auth.jwks._fetched_at -= jwt_auth.JWKS_REFETCH_MIN_SECONDS  # past the refetch floor
+    assert echo_service.count() >= 2
+
+
+def test_tokens_are_renewed_shortly_before_they_expire(jwt_mode):
+    jwt_auth.tokens.get("echo", lambda audience: ("first", 31.0))
+    assert jwt_auth.tokens.get("echo", lambda audience: ("second", 300.0)) == "first"
+    jwt_auth.tokens.clear()
+    jwt_auth.tokens.get("echo", lambda audience: ("soon-stale", 29.0))
+    assert jwt_auth.tokens.get("echo", lambda audience: ("renewed", 300.0)) == "renewed"
+    assert datetime.timedelta(seconds=jwt_auth.RENEW_BEFORE_SECONDS) == datetime.timedelta(seconds=30)
