@@ -49,13 +49,19 @@ def publish(event: Event) -> uuid.UUID:
     return row.id
 
 
+def queue_of(subscriber: str) -> str:
+    """The Celery queue a subscriber's worker consumes: its app's own queue once the app is extracted."""
+    app_label = subscriber.split(".", 1)[0]
+    return settings.EVENTS_SUBSCRIBER_QUEUES.get(app_label, settings.EVENTS_QUEUE)
+
+
 def relay(*, delivery_ids: list[int]) -> None:
-    """Hand deliveries to Celery. A broker that is down leaves them pending for the sweep."""
+    """Hand deliveries to Celery, each on its subscriber's queue. A broker that is down leaves them for the sweep."""
     from project.events import tasks
 
     for delivery in Delivery.objects.filter(pk__in=delivery_ids, delivered_at=None).select_related("event"):
         try:
-            tasks.deliver.delay(**_task_arguments(delivery))
+            tasks.deliver.apply_async(kwargs=_task_arguments(delivery), queue=queue_of(delivery.subscriber))
         except Exception:
             logger.warning("events.relay_failed", extra={"delivery_id": delivery.pk}, exc_info=True)
 
@@ -67,10 +73,33 @@ def _task_arguments(delivery: Delivery) -> dict[str, Any]:
         "event_id": str(delivery.event_id),
         "event_name": delivery.event.name,
         "payload": delivery.event.payload,
+        "reply_queue": settings.EVENTS_QUEUE,  # where the publisher's worker hears how it went
     }
 
 
-def handle(*, delivery_id: int, subscriber: str, event_id: str, event_name: str, payload: dict[str, Any]) -> bool:
+def settle(*, delivery_id: int, reply_queue: str | None, error: BaseException | None = None) -> None:
+    """Record a delivery's outcome where its row lives: here, or in the publishing service (by a task)."""
+    if reply_queue is None or reply_queue == settings.EVENTS_QUEUE:
+        if error is None:
+            Delivery.objects.filter(pk=delivery_id).update(delivered_at=timezone.now(), last_error="")
+        else:
+            record_failure(delivery_id=delivery_id, error=error)
+        return
+    from project.events import tasks
+
+    message = None if error is None else f"{error.__class__.__name__}: {error}"
+    tasks.settle.apply_async(kwargs={"delivery_id": delivery_id, "error": message}, queue=reply_queue)
+
+
+def handle(
+    *,
+    delivery_id: int,
+    subscriber: str,
+    event_id: str,
+    event_name: str,
+    payload: dict[str, Any],
+    reply_queue: str | None = None,
+) -> bool:
     """Run one subscriber on one event at most once. Returns False when it had already run.
 
     An `in_transaction` handler shares the inbox's transaction: its writes and the inbox entry
@@ -94,17 +123,20 @@ def handle(*, delivery_id: int, subscriber: str, event_id: str, event_name: str,
             if sub.in_transaction:
                 sub.handler(event)
                 handled = True
-        Delivery.objects.filter(pk=delivery_id).update(delivered_at=timezone.now(), last_error="")
+        if reply_queue is None or reply_queue == settings.EVENTS_QUEUE:
+            Delivery.objects.filter(pk=delivery_id).update(delivered_at=timezone.now(), last_error="")
+    if not (reply_queue is None or reply_queue == settings.EVENTS_QUEUE):
+        settle(delivery_id=delivery_id, reply_queue=reply_queue)  # the publisher's row, in its own database
     logger.info("events.handled", extra={"event_id": event_id, "subscriber": subscriber, "applied": handled})
     return handled
 
 
-def record_failure(*, delivery_id: int, error: BaseException) -> None:
+def record_failure(*, delivery_id: int, error: BaseException | str) -> None:
     delivery = Delivery.objects.filter(pk=delivery_id).first()
     if delivery is None:
         return
     delivery.attempts += 1
-    delivery.last_error = f"{error.__class__.__name__}: {error}"[:2000]
+    delivery.last_error = (error if isinstance(error, str) else f"{error.__class__.__name__}: {error}")[:2000]
     delivery.next_attempt_at = timezone.now() + _retry_delay(delivery.attempts)
     delivery.save(update_fields=["attempts", "last_error", "next_attempt_at"])
     logger.warning(

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils.module_loading import import_string
 
+from project import requestid
 from project.rpc import auth, codec
 from project.rpc.errors import RemoteServiceError, ServiceError, ServiceUnavailable
 from project.rpc.interface import Service
@@ -126,6 +127,7 @@ class RemoteClient:
         for attempt in range(1, attempts + 1):
             headers = {
                 "Content-Type": "application/json",
+                **requestid.outgoing_headers(),
                 **self.auth.sign(service=name, method=method_name, body=body),
             }
             try:

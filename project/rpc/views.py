@@ -39,6 +39,7 @@ def call(request: HttpRequest, service_name: str, method_name: str) -> HttpRespo
     try:
         kwargs = codec.decode_params(service, method_name, body)
         result = getattr(routing.local_implementation(service), method_name)(**kwargs)
+        logger.info("rpc.served", extra={"service": service_name, "method": method_name})
         return HttpResponse(codec.encode_result(service, method_name, result), content_type="application/json")
     except ServiceError as error:
         return _error(error)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "project.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -224,6 +225,13 @@ STRAVA_DEFAULT_LIMITS = (100, 1000)  # per 15 minutes and per day, until Strava'
 # again, and the first delay after a handler fails (doubling with each attempt, at most an hour).
 EVENTS_LEASE_SECONDS = env.int("RUNNERLY_EVENTS_LEASE_SECONDS", default=300)
 EVENTS_RETRY_SECONDS = env.int("RUNNERLY_EVENTS_RETRY_SECONDS", default=30)
+# Apps lifted out into their own services (docs/extraction.md): the monolith keeps off their tables
+# (project/routers.py), sends their subscribers' deliveries to their own queue, and leaves their
+# periodic tasks to their own beat.
+EXTRACTED_APPS = env.list("RUNNERLY_EXTRACTED_APPS", default=[])
+EVENTS_QUEUE = env("RUNNERLY_EVENTS_QUEUE", default="celery")  # the queue this process's workers consume
+EVENTS_SUBSCRIBER_QUEUES = {app: app for app in EXTRACTED_APPS}
+DATABASE_ROUTERS = ["project.routers.ExtractedAppsRouter"]
 
 # Service interfaces (project/rpc). Each app is "local" unless routed to a base URL, e.g.
 # SERVICE_ROUTING=reports=http://reports.internal:8000,strava=http://strava.internal:8000
@@ -252,10 +260,26 @@ TOKENDEALER_ISSUER = env("TOKENDEALER_ISSUER", default="runnerly-token-dealer")
 TOKENDEALER_TOKEN_SECONDS = env.int("TOKENDEALER_TOKEN_SECONDS", default=300)
 TOKENDEALER_KEY_ENCRYPTION_KEYS = env.list("TOKENDEALER_KEY_ENCRYPTION_KEYS", default=[])
 
+# X-Request-ID from the client is trusted only behind a proxy that sets it (deploy/nginx).
+REQUEST_ID_TRUSTED = env.bool("RUNNERLY_TRUST_REQUEST_ID", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "project.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["asctime", "levelname", "name", "message", "request_id", "process"],
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("RUNNERLY_LOG_FORMAT", default="plain"),  # json in production (one object a line)
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }

@@ -28,3 +28,4 @@ X_FRAME_OPTIONS = "DENY"
 # Once Strava is configured, its tokens must be encrypted with keys of their own, not one derived from
 # the secret key: starting without STRAVA_TOKEN_KEYS then fails loudly.
 STRAVA_TOKEN_KEYS = env.list("STRAVA_TOKEN_KEYS") if env("STRAVA_CLIENT_ID", default="") else []
+LOGGING["handlers"]["console"]["formatter"] = env("RUNNERLY_LOG_FORMAT", default="json")  # noqa: F405
