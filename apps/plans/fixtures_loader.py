@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import router, transaction
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "plan_templates.json"
 
@@ -16,6 +16,8 @@ def load_templates_if_empty(**kwargs: Any) -> int:
     from apps.plans.models import PlanTemplate, TemplateSession
 
     using = kwargs.get("using", "default")
+    if not router.allow_migrate_model(using, PlanTemplate):
+        return 0  # a service whose database holds no plans
     if PlanTemplate.objects.using(using).exists():
         return 0
     rows = json.loads(FIXTURE.read_text())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import logging
 import zoneinfo
 from collections.abc import Callable, Sequence
 
@@ -23,6 +24,9 @@ from apps.reports import charts, mailing
 from apps.reports.interface import errors
 from apps.reports.interface.service import reports_service
 from project.rpc.contracts import Contract
+from project.rpc.errors import RemoteServiceError
+
+logger = logging.getLogger(__name__)
 
 CHART_CACHE_SECONDS = 24 * 3600
 
@@ -40,6 +44,9 @@ def index(request: HttpRequest) -> HttpResponse:
         overview = reports_service.year_overview(user_id=request.user.pk, year=year)
     except (ValueError, errors.InvalidMonth):
         raise Http404("No such year") from None
+    except RemoteServiceError:
+        logger.warning("reports.unavailable", exc_info=True)
+        return render(request, "reports/unavailable.html")
     months = [m for m in overview.months if (m.year, m.month) <= (today.year, today.month)]
     return render(
         request,
@@ -69,6 +76,9 @@ def month(request: HttpRequest, year: str, month: str) -> HttpResponse:
         report = reports_service.month_report(user_id=request.user.pk, year=int(year), month=int(month))
     except errors.InvalidMonth:
         raise Http404("No such month") from None
+    except RemoteServiceError:  # the reports service is down: say so, keep the rest of the site working
+        logger.warning("reports.unavailable", exc_info=True)
+        return render(request, "reports/unavailable.html")
     units = request.user.units
     summary = report.summary
     return render(

@@ -12,7 +12,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.tokendealer.models import SigningKey
@@ -35,17 +35,19 @@ def _new_key(status: str) -> SigningKey:
 
 
 def ensure() -> None:
-    """A current and a next key exist (the first token ever asked for makes them)."""
-    with transaction.atomic():
-        statuses = set(
-            SigningKey.objects.select_for_update()
-            .exclude(status=SigningKey.Status.RETIRED)
-            .values_list("status", flat=True)
-        )
-        if SigningKey.Status.CURRENT not in statuses:
-            _new_key(SigningKey.Status.CURRENT)
-        if SigningKey.Status.NEXT not in statuses:
-            _new_key(SigningKey.Status.NEXT)
+    """A current and a next key exist (the first token ever asked for makes them).
+
+    Two processes may try at once: the database's constraint lets one key per status in, the other
+    process's insert fails and it uses the winner's.
+    """
+    statuses = set(SigningKey.objects.exclude(status=SigningKey.Status.RETIRED).values_list("status", flat=True))
+    for status in (SigningKey.Status.CURRENT, SigningKey.Status.NEXT):
+        if status not in statuses:
+            try:
+                with transaction.atomic():
+                    _new_key(status)
+            except IntegrityError:
+                pass
 
 
 def rotate() -> SigningKey:

@@ -38,6 +38,11 @@ class SigningKey(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [  # one current and one next, even when two processes make the first keys at once
+            models.UniqueConstraint(
+                fields=["status"], condition=~models.Q(status="retired"), name="tokendealer_one_per_status"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kid} ({self.status})"

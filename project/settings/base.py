@@ -178,6 +178,7 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # Django's LOGGING: request ids and JSON in workers too
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 2,
@@ -232,6 +233,10 @@ EXTRACTED_APPS = env.list("RUNNERLY_EXTRACTED_APPS", default=[])
 EVENTS_QUEUE = env("RUNNERLY_EVENTS_QUEUE", default="celery")  # the queue this process's workers consume
 EVENTS_SUBSCRIBER_QUEUES = {app: app for app in EXTRACTED_APPS}
 DATABASE_ROUTERS = ["project.routers.ExtractedAppsRouter"]
+# The periodic tasks of an extracted app run in its own beat.
+CELERY_BEAT_SCHEDULE = {
+    name: entry for name, entry in CELERY_BEAT_SCHEDULE.items() if entry["task"].split(".")[0] not in EXTRACTED_APPS
+}
 
 # Service interfaces (project/rpc). Each app is "local" unless routed to a base URL, e.g.
 # SERVICE_ROUTING=reports=http://reports.internal:8000,strava=http://strava.internal:8000

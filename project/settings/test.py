@@ -1,6 +1,7 @@
 """Settings for pytest. DATABASE_URL picks SQLite (default) or PostgreSQL."""
 
 import os
+from typing import Any
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("RPC_SIGNING_KEYS", "test-rpc-key-new,test-rpc-key-old")
@@ -17,8 +18,15 @@ EMAIL_FILE_PATH = env("RUNNERLY_TEST_EMAIL_DIR", default="")
 
 RPC_FORBID_CALLS_IN_TRANSACTION = True
 RPC_BACKOFF_SECONDS = 0.0
+# Uploads in memory; in a folder when a real worker must read what the test process stored.
+_MEDIA: dict[str, Any] = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+if env("RUNNERLY_TEST_MEDIA_ROOT", default=""):
+    _MEDIA = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("RUNNERLY_TEST_MEDIA_ROOT")},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "default": _MEDIA,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if not env("DJANGO_CACHE_URL", default=""):

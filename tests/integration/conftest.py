@@ -30,7 +30,7 @@ class Workers:
         self.processes: list[subprocess.Popen] = []
         self.env: dict[str, str] = {}
 
-    def start(self) -> subprocess.Popen:
+    def start(self, *, queues: str = "celery", env: dict[str, str] | None = None) -> subprocess.Popen:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "project.settings.test",
@@ -40,10 +40,24 @@ class Workers:
             "RUNNERLY_TEST_REDIS_URL": REDIS_URL,
             "RUNNERLY_EVENTS_RETRY_SECONDS": "0",
             **self.env,
+            **(env or {}),
         }
         log = tempfile.NamedTemporaryFile("w+", prefix="runnerly-worker-", suffix=".log", delete=False)  # noqa: SIM115
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "project", "worker", "--pool", "solo", "--loglevel", "INFO"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "project",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "-Q",
+                queues,
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -141,3 +141,21 @@ def test_deleting_the_account_deletes_its_summaries_and_send_log(client, runner,
         client.post("/profile/delete/", {"password": PASSWORD})
     assert list(MonthSummary.objects.values_list("user_id", flat=True)) == [other.id]
     assert ReportDelivery.objects.count() == 0
+
+
+def test_with_the_reports_service_down_the_dashboard_and_report_pages_say_so(client, runner, settings):
+    import socket
+
+    with socket.socket() as closed:  # bound, never listening: every call is refused
+        closed.bind(("127.0.0.1", 0))
+        settings.SERVICE_ROUTING = {"reports": f"http://127.0.0.1:{closed.getsockname()[1]}"}
+        settings.RPC_RETRIES = 0
+        dashboard = client.get("/dashboard/")
+        month = client.get("/reports/2026-10/")
+        index = client.get("/reports/")
+    assert dashboard.status_code == 200
+    assert "Your monthly report is temporarily unavailable" in dashboard.content.decode()
+    assert "<h2>Next sessions</h2>" in dashboard.content.decode()  # the rest of the page is there
+    for page in (month, index):
+        assert page.status_code == 200
+        assert 'id="reports-unavailable"' in page.content.decode()

@@ -1,0 +1,142 @@
+"""`manage.py extract APP`: the deployment glue for running one app as its own service."""
+
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from project.rpc import interface
+
+FILES = {
+    "__init__.py": "",
+    "settings.py": '''"""The {app} service: apps/{app} on its own database; the other services are in the monolith.
+
+Glue only: the code is the repository's apps/{app}, unchanged. See README.md here and docs/extraction.md.
+"""
+
+from project.settings.production import *  # noqa: F403
+from project.settings.production import CELERY_BEAT_SCHEDULE, LOGGING, env  # noqa: F401
+
+SERVICE_NAME = "{app}"
+# This database holds {app}'s tables and the event tables (its inbox and outbox), nothing else.
+SERVICE_APPS = ["{app}", "events", "contenttypes", "auth"]
+EXTRACTED_APPS: list[str] = []
+DATABASES = {{"default": env.db("DATABASE_URL")}}
+if env("RUNNERLY_COPY_FROM_DATABASE_URL", default=""):  # the monolith's database, read by copy_app_data
+    DATABASES["monolith"] = env.db("RUNNERLY_COPY_FROM_DATABASE_URL")
+
+MONOLITH_URL = env("RUNNERLY_MONOLITH_URL")
+SERVICE_ROUTING = {{name: MONOLITH_URL for name in {others!r}}}
+
+# Its workers consume its own queue: the monolith's relay sends {app}'s event deliveries there.
+EVENTS_QUEUE = "{app}"
+CELERY_TASK_DEFAULT_QUEUE = "{app}"
+CELERY_BEAT_SCHEDULE = {{
+    name: entry
+    for name, entry in CELERY_BEAT_SCHEDULE.items()
+    if entry["task"].split(".")[0] in ("{app}", "events")
+}}
+ROOT_URLCONF = "extracted.{app}.urls"
+''',
+    "urls.py": """from django.urls import include, path
+
+from project import health
+
+urlpatterns = [
+    path("internal/rpc/", include("project.rpc.urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
+]
+""",
+    "wsgi.py": """import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "extracted.{app}.settings")
+application = get_wsgi_application()
+""",
+    "gunicorn.conf.py": '''"""gunicorn -c extracted/{app}/gunicorn.conf.py extracted.{app}.wsgi"""
+
+import os
+
+bind = os.environ.get("RUNNERLY_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("RUNNERLY_WEB_WORKERS", "2"))
+threads = int(os.environ.get("RUNNERLY_WEB_THREADS", "4"))
+keepalive = 30  # callers keep connections open across calls
+timeout = 30
+accesslog = "-"
+raw_env = ["DJANGO_SETTINGS_MODULE=extracted.{app}.settings"]
+''',
+    "requirements.txt": "-r ../../requirements/production.txt\n",
+    "Dockerfile": """# docker build -f extracted/{app}/Dockerfile -t runnerly-{app} .   (from the repository root)
+FROM python:3.11-slim
+WORKDIR /srv/runnerly
+COPY requirements/ requirements/
+RUN pip install --no-cache-dir -r requirements/production.txt
+COPY . .
+ENV DJANGO_SETTINGS_MODULE=extracted.{app}.settings PYTHONUNBUFFERED=1
+EXPOSE 8000
+CMD ["gunicorn", "-c", "extracted/{app}/gunicorn.conf.py", "extracted.{app}.wsgi"]
+""",
+    "README.md": """# The {app} service
+
+`apps/{app}` running on its own: its own PostgreSQL database, its own Celery queue (`{app}`), its own
+beat for its periodic tasks. Every other interface is called in the monolith over HTTP.
+
+| process | command |
+|---|---|
+| web | `gunicorn -c extracted/{app}/gunicorn.conf.py extracted.{app}.wsgi` |
+| worker | `DJANGO_SETTINGS_MODULE=extracted.{app}.settings celery -A project worker -Q {app}` |
+| beat | `DJANGO_SETTINGS_MODULE=extracted.{app}.settings celery -A project beat` |
+
+Environment, on top of the monolith's production settings: `DATABASE_URL` (the service's own
+database), `RUNNERLY_MONOLITH_URL` (where the other services answer), `RPC_AUTH`,
+`RPC_CLIENT_ID`/`RPC_CLIENT_SECRET` (from `manage.py tokendealer_client create {app}-service
+--audience ...` in the monolith), `RPC_TOKEN_URL`, `RPC_JWKS_URL`.
+
+The monolith, for its part, sets `RUNNERLY_EXTRACTED_APPS={app}` and
+`SERVICE_ROUTING={app}=http://<this service>`. The steps, in order, are in docs/extraction.md.
+""",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Write extracted/APP/ (settings, urls, wsgi, gunicorn, requirements, Dockerfile, README); print what is left."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("app", help="an app label, e.g. reports")
+        parser.add_argument("--force", action="store_true", help="overwrite files that exist")
+
+    def handle(self, *args, **options):
+        app = options["app"]
+        services = interface.registered_services()
+        if app not in services:
+            raise CommandError(f"{app!r} has no service interface; choose one of: {', '.join(services)}")
+        apps.get_app_config(app)
+        others = sorted(name for name in services if name != app and name in {c.label for c in apps.get_app_configs()})
+        folder = Path(settings.BASE_DIR) / "extracted" / app
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder.parent / "__init__.py").touch()
+        for name, template in FILES.items():
+            path = folder / name
+            if path.exists() and not options["force"]:
+                self.stdout.write(f"kept      {path.relative_to(settings.BASE_DIR)}")
+                continue
+            path.write_text(template.format(app=app, others=others))
+            self.stdout.write(f"wrote     {path.relative_to(settings.BASE_DIR)}")
+        self.stdout.write(
+            "\nLeft to do (docs/extraction.md):\n"
+            "  1. create the service's database and run:\n"
+            f"     DJANGO_SETTINGS_MODULE=extracted.{app}.settings manage.py migrate\n"
+            "  2. in the monolith:\n"
+            f"     manage.py tokendealer_client create {app}-service --audience {' --audience '.join(others)}\n"
+            f"  3. stop the monolith's writes to {app} (maintenance window), then copy its tables:\n"
+            f"     RUNNERLY_COPY_FROM_DATABASE_URL=<monolith db> DJANGO_SETTINGS_MODULE=extracted.{app}.settings "
+            f"manage.py copy_app_data {app}\n"
+            f"  4. start the service's web, worker (-Q {app}) and beat\n"
+            f"  5. in the monolith: RUNNERLY_EXTRACTED_APPS={app} SERVICE_ROUTING={app}=http://<service>; restart it\n"
+            f"  6. check: manage.py services (the monolith sees {app} answer)"
+        )

@@ -1,0 +1,245 @@
+"""The reports app lifted out: its own gunicorn, its own PostgreSQL database, its own worker on its
+own queue, JWTs from the monolith's token dealer. The monolith's web runs as Django's live server
+(in this process, on the test database), its worker as a separate process.
+
+- ReportsService answers over real HTTP, and an upload in the monolith changes the report in the
+  service, across four processes.
+- With the service stopped, the dashboard and the report page say "temporarily unavailable" (200),
+  and events published meanwhile are delivered once it is back: none lost, none applied twice.
+- The upload's request id appears in the monolith's, the worker's and the reports service's logs.
+"""
+
+import datetime
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+import pytest
+import redis
+import requests
+from django.db import connection
+
+from apps.accounts.interface import testing as accounts_testing
+from apps.reports.interface.service import reports_service
+from apps.runs.interface.testing import record_manual_run
+from apps.tokendealer import dealing
+from project.events.models import Delivery
+from project.rpc import jwt_auth, remote
+from tests.imports.reference import FIXTURES
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[2]
+SHARED_CACHE = "redis://127.0.0.1:6379/12"
+PASSWORD = "a-long-enough-Passw0rd"
+
+
+def _wait_for(condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except Exception:  # a service still starting
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _url_for(database: str) -> str:
+    return urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + database))
+
+
+@pytest.fixture
+def reports_database():
+    name = connection.settings_dict["NAME"] + "_reports"
+    admin = psycopg2.connect(_url_for("postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    yield _url_for(name)
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+class ReportsService:
+    """extracted/reports as it is deployed: migrate, then gunicorn and a worker on the `reports` queue."""
+
+    def __init__(self, env, workers):
+        self.env, self.workers, self.port = env, workers, _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.web = self.worker = None
+        self.log = Path(f"/tmp/runnerly-reports-web-{self.port}.log")
+
+    def migrate(self):
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def start(self):
+        self.web = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "extracted/reports/gunicorn.conf.py",
+                "extracted.reports.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
+        self.worker = self.workers.start(queues="reports", env=self.env)
+        assert _wait_for(lambda: requests.get(f"{self.url}/livez", timeout=1).status_code == 200), self.log.read_text()
+
+    def stop(self):
+        for process in (self.web, self.worker):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+
+
+@pytest.fixture
+def split(live_server, workers, reports_database, settings, tmp_path):
+    """The split deployment; this process plays the monolith's web (and the test's client)."""
+    redis.Redis.from_url(SHARED_CACHE).flushdb()
+    monolith = live_server.url
+    secrets_ = {
+        "monolith": dealing.client_create(client_id="monolith", audiences=["reports", "accounts", "runs"]),
+        "reports": dealing.client_create(client_id="reports-service", audiences=["accounts", "runs", "imports"]),
+    }
+    jwt = {
+        "RPC_AUTH": "project.rpc.jwt_auth.JwtRequestAuth",
+        "RPC_TOKEN_URL": f"{monolith}/oauth/token",
+        "RPC_JWKS_URL": f"{monolith}/.well-known/jwks.json",
+    }
+    reports = ReportsService(
+        {
+            **os.environ,
+            **jwt,
+            "DJANGO_SETTINGS_MODULE": "extracted.reports.settings",
+            "DATABASE_URL": reports_database,
+            "DJANGO_SECRET_KEY": "integration-only-secret-key-for-the-reports-service-0123456789",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "RUNNERLY_SITE_URL": monolith,
+            "RUNNERLY_MONOLITH_URL": monolith,
+            "DJANGO_CACHE_URL": SHARED_CACHE,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "RPC_CLIENT_ID": "reports-service",
+            "RPC_CLIENT_SECRET": secrets_["reports"],
+            "RUNNERLY_EVENTS_RETRY_SECONDS": "0",
+        },
+        workers,
+    )
+    reports.migrate()
+    monolith_env = {
+        **jwt,
+        "RPC_CLIENT_ID": "monolith",
+        "RPC_CLIENT_SECRET": secrets_["monolith"],
+        "RUNNERLY_EXTRACTED_APPS": "reports",
+        "SERVICE_ROUTING": f"reports={reports.url}",
+        "DJANGO_CACHE_URL": SHARED_CACHE,
+        "RUNNERLY_TEST_MEDIA_ROOT": str(tmp_path),
+    }
+    # This process, as the monolith: the same settings its worker gets from the environment.
+    settings.RPC_AUTH = jwt["RPC_AUTH"]
+    settings.RPC_TOKEN_URL, settings.RPC_JWKS_URL = jwt["RPC_TOKEN_URL"], jwt["RPC_JWKS_URL"]
+    settings.RPC_CLIENT_ID, settings.RPC_CLIENT_SECRET = "monolith", secrets_["monolith"]
+    settings.RPC_TRANSPORT = "project.rpc.remote.HttpTransport"
+    settings.SERVICE_ROUTING = {"reports": reports.url}
+    settings.EXTRACTED_APPS = ["reports"]
+    settings.EVENTS_SUBSCRIBER_QUEUES = {"reports": "reports"}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHARED_CACHE}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    settings.REQUEST_ID_TRUSTED = True
+    jwt_auth.tokens.clear()
+    jwt_auth.jwks.clear()
+    monolith_worker = workers.start(queues="celery", env=monolith_env)
+    reports.start()
+    yield reports, monolith_worker
+    reports.stop()
+    jwt_auth.tokens.clear()
+    jwt_auth.jwks.clear()
+
+
+def _month_runs(user_id, day):
+    return reports_service.month_report(user_id=user_id, year=day.year, month=day.month).summary.runs
+
+
+def test_an_upload_changes_the_report_in_the_extracted_service(split, client):
+    reports, monolith_worker = split
+    runner = accounts_testing.create_user(email="ada@example.com", password=PASSWORD)
+    token = "upload-" + uuid.uuid4().hex[:12]
+    client.login(email="ada@example.com", password=PASSWORD)
+    response = client.post(
+        "/api/v1/uploads/",
+        {"file": (FIXTURES / "gpx11_strava_run_hr.gpx").open("rb")},
+        headers={"X-Request-ID": token},
+    )
+    assert response.status_code == 202, response.content
+    from apps.runs.interface.service import runs_service
+
+    assert _wait_for(lambda: runs_service.list_runs(user_id=runner.id).runs)
+    day = runs_service.list_runs(user_id=runner.id).runs[0].local_date
+    assert _wait_for(lambda: _month_runs(runner.id, day) == 1), "the report never changed"
+    assert _wait_for(lambda: Delivery.objects.filter(delivered_at=None).count() == 0)  # settled back here
+
+    # The ReportsService contract over real HTTP, with JWTs.
+    report = reports_service.month_report(user_id=runner.id, year=day.year, month=day.month)
+    assert report.summary.distance_m == runs_service.list_runs(user_id=runner.id).runs[0].distance_m
+    assert reports_service.year_overview(user_id=runner.id, year=day.year).years == [day.year]
+
+    # The upload's request id in the monolith worker's log and in the reports service's.
+    monolith_log = Path(monolith_worker.log_path).read_text()
+    reports_log = Path(reports.worker.log_path).read_text()
+    assert token in monolith_log
+    assert token in reports_log
+
+    # The service down: pages degrade, events wait; back up: delivered once.
+    reports.stop()
+    remote.reset_breakers()
+    dashboard = client.get("/dashboard/")
+    assert dashboard.status_code == 200
+    assert "Your monthly report is temporarily unavailable" in dashboard.content.decode()
+    page = client.get(f"/reports/{day:%Y-%m}/")
+    assert page.status_code == 200
+    assert 'id="reports-unavailable"' in page.content.decode()
+    record_manual_run(
+        user_id=runner.id, start=datetime.datetime.combine(day, datetime.time(5), tzinfo=datetime.UTC), timezone=None
+    )
+    time.sleep(1.0)
+    assert Delivery.objects.filter(delivered_at=None, subscriber__startswith="reports.").count() == 1
+    reports.start()
+    remote.reset_breakers()
+    assert _wait_for(lambda: _month_runs(runner.id, day) == 2), "the event sent while it was down never arrived"
+    assert _wait_for(lambda: Delivery.objects.filter(delivered_at=None).count() == 0)
+    time.sleep(1.0)
+    assert _month_runs(runner.id, day) == 2
