@@ -243,3 +243,47 @@ def test_an_upload_changes_the_report_in_the_extracted_service(split, client):
     assert _wait_for(lambda: Delivery.objects.filter(delivered_at=None).count() == 0)
     time.sleep(1.0)
     assert _month_runs(runner.id, day) == 2
+
+
+def test_copying_the_reports_tables_into_the_service_database_verifies_every_table(
+    reports_database, django_capture_on_commit_callbacks
+):
+    """Before the switch: the monolith's reports tables (filled in-process here) copied and checked."""
+    from apps.reports import operations
+    from apps.reports.models import MonthSummary
+
+    runners = [accounts_testing.create_user(email=f"r{i}@example.com") for i in range(3)]
+    for i, runner in enumerate(runners):
+        for day in range(1, 4 + i):
+            record_manual_run(user_id=runner.id, start=datetime.datetime(2026, 9, day, 7, tzinfo=datetime.UTC))
+        operations.summaries_rebuild(user_id=runner.id)
+        operations.delivery_skip(user_id=runner.id, year=2026, month=8)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "extracted.reports.settings",
+        "DATABASE_URL": reports_database,
+        "RUNNERLY_COPY_FROM_DATABASE_URL": _url_for(connection.settings_dict["NAME"]),
+        "DJANGO_SECRET_KEY": "integration-only-secret-key-for-the-reports-service-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "RUNNERLY_SITE_URL": "http://127.0.0.1",
+        "RUNNERLY_MONOLITH_URL": "http://127.0.0.1",
+    }
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    copied = subprocess.run(
+        [*manage, "copy_app_data", "reports"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert copied.returncode == 0, copied.stderr
+    lines = copied.stdout.splitlines()
+    assert lines[:2] == [
+        f"copied {MonthSummary.objects.count()} rows of reports_monthsummary",
+        "copied 3 rows of reports_reportdelivery",
+    ]
+    assert lines[2].startswith(f"reports_monthsummary: {MonthSummary.objects.count()} rows, sha256 ")
+    assert lines[2].endswith(" ok")
+    assert lines[-1] == "Every table matches its source."
+    again = subprocess.run(
+        [*manage, "copy_app_data", "reports"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert again.returncode == 1
+    assert "reports_monthsummary is not empty here; copy into an empty database" in again.stderr

@@ -1,5 +1,6 @@
 """`manage.py copy_app_data APP`: an app's tables from the monolith's database into the service's, verified."""
 
+import contextlib
 import hashlib
 import json
 
@@ -10,6 +11,25 @@ from django.db import connections, transaction
 
 SOURCE = "monolith"
 BATCH = 1000
+
+
+@contextlib.contextmanager
+def _verbatim(models):
+    """auto_now fields keep the source's timestamps instead of taking the copy's."""
+    stamped = [
+        f
+        for m in models
+        for f in m._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in stamped]
+    for field in stamped:
+        field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, auto_now, auto_now_add in saved:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
 
 
 def _checksum(model, using: str) -> tuple[int, str]:
@@ -47,7 +67,7 @@ class Command(BaseCommand):
         for model in models:
             if model._base_manager.using("default").exists():
                 raise CommandError(f"{model._meta.db_table} is not empty here; copy into an empty database")
-        with transaction.atomic(using="default"):
+        with transaction.atomic(using="default"), _verbatim(models):
             for model in models:  # an app's models come in dependency order
                 copied = 0
                 batch = []
