@@ -24,6 +24,8 @@ def _slow_suite_reasons() -> dict[str, str]:
         reasons["integration"] = "needs DATABASE_URL=postgres://... (see .ci/run)"
     if not shutil.which(CHROMIUM):
         reasons["e2e"] = f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+    if not shutil.which("nginx"):
+        reasons["nginx"] = "needs nginx (apt-get install nginx-light)"
     return reasons
 
 
