@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from project import health
+from project import health, metrics
 
 urlpatterns = [
     path("", include("apps.accounts.urls")),
@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("apps.tokendealer.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("livez", health.livez, name="livez"),
+    path("metrics", metrics.metrics_view, name="metrics"),
 ]
 
 handler404 = "project.api.not_found"

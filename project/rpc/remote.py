@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils.module_loading import import_string
 
-from project import requestid
+from project import metrics, requestid
 from project.rpc import auth, codec
 from project.rpc.errors import RemoteServiceError, ServiceError, ServiceUnavailable
 from project.rpc.interface import Service
@@ -118,6 +118,25 @@ class RemoteClient:
         self.auth = auth.request_auth()
 
     def call(self, method_name: str, kwargs: dict[str, Any]) -> Any:
+        started, outcome = time.perf_counter(), "error"
+        try:
+            result = self._call(method_name, kwargs)
+            outcome = "ok"
+            return result
+        except ServiceUnavailable:
+            outcome = "unavailable"
+            raise
+        except RemoteServiceError:
+            outcome = "error"
+            raise
+        except ServiceError:
+            outcome = "service_error"  # an anticipated error of the interface (not found, invalid...)
+            raise
+        finally:
+            metrics.RPC_CALLS.labels(self.service.name, method_name, outcome).inc()
+            metrics.RPC_SECONDS.labels(self.service.name, method_name).observe(time.perf_counter() - started)
+
+    def _call(self, method_name: str, kwargs: dict[str, Any]) -> Any:
         name = self.service.name
         assert_no_transaction(name, method_name)
         body = codec.encode_params(self.service, method_name, kwargs)

@@ -249,7 +249,7 @@ def test_the_services_command_pings_through_the_internal_endpoint(settings):
     call_command("services", stdout=out, no_color=True)
     lines = out.getvalue().splitlines()
     assert "accounts  local                           in-process (6 methods)" in lines
-    assert "echo      http://testserver               answers" in lines
+    assert "echo      http://testserver               answers  circuit closed" in lines
 
 
 def test_the_services_command_reports_routing_and_whether_remote_services_answer(settings, refused_url):
@@ -260,5 +260,6 @@ def test_the_services_command_reports_routing_and_whether_remote_services_answer
         settings.SERVICE_ROUTING = {"echo": server.url, "accounts": dead_url}
         call_command("services", stdout=out, no_color=True)
     lines = {line.split()[0]: " ".join(line.split()[1:]) for line in out.getvalue().splitlines()}
-    assert lines["echo"] == f"{server.url} answers, but lacks lose"
+    assert lines["echo"] == f"{server.url} answers, but lacks lose circuit closed"
     assert lines["accounts"].startswith(f"{dead_url} DOWN: the accounts service is unavailable")
+    assert lines["accounts"].endswith("circuit closed")  # one failed ping does not open it

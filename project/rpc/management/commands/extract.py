@@ -41,12 +41,13 @@ ROOT_URLCONF = "extracted.{app}.urls"
 ''',
     "urls.py": """from django.urls import include, path
 
-from project import health
+from project import health, metrics
 
 urlpatterns = [
     path("internal/rpc/", include("project.rpc.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("livez", health.livez, name="livez"),
+    path("metrics", metrics.metrics_view, name="metrics"),
 ]
 """,
     "wsgi.py": """import os

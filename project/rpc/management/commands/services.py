@@ -29,4 +29,5 @@ class Command(BaseCommand):
                         if not missing
                         else self.style.WARNING(f"answers, but lacks {', '.join(missing)}")
                     )
-            self.stdout.write(f"{name:<{width}}  {route:<30}  {status}")
+            circuit = "" if route == routing.LOCAL else f"  circuit {remote.breaker_for(name).current_state}"
+            self.stdout.write(f"{name:<{width}}  {route:<30}  {status}{circuit}")
