@@ -26,5 +26,5 @@ def seal(value: str, *, keys_setting: str) -> bytes:
     return _fernet(keys_setting).encrypt(value.encode())
 
 
-def unseal(value: bytes, *, keys_setting: str) -> str:
+def unseal(value: bytes | memoryview, *, keys_setting: str) -> str:
     return _fernet(keys_setting).decrypt(bytes(value)).decode()

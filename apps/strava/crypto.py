@@ -7,5 +7,5 @@ def seal(value: str) -> bytes:
     return crypto.seal(value, keys_setting="STRAVA_TOKEN_KEYS")
 
 
-def unseal(value: bytes) -> str:
+def unseal(value: bytes | memoryview) -> str:
     return crypto.unseal(value, keys_setting="STRAVA_TOKEN_KEYS")

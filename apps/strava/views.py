@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.strava import client, operations, tasks
+from apps.strava import operations, tasks
+from apps.strava.interface import errors
 from apps.strava.interface.service import strava_service
+from project.rpc.errors import RemoteServiceError
 
 logger = logging.getLogger(__name__)
 STATE_KEY = "strava_oauth_state"
@@ -26,11 +28,11 @@ def _configured() -> bool:
 @login_required
 @require_GET
 def status(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "strava/status.html",
-        {"configured": _configured(), "status": strava_service.connection_status(user_id=request.user.pk)},
-    )
+    try:
+        current = strava_service.connection_status(user_id=request.user.pk)
+    except RemoteServiceError:
+        current = None  # the page says Strava is temporarily unavailable
+    return render(request, "strava/status.html", {"configured": _configured(), "status": current})
 
 
 @login_required
@@ -65,13 +67,13 @@ def callback(request: HttpRequest) -> HttpResponse:
         messages.warning(request, "You did not give Runnerly access to Strava, so nothing changed.")
         return redirect("strava:status")
     try:
-        operations.connection_create(
+        strava_service.complete_connection(
             user_id=request.user.pk, code=request.GET.get("code", ""), scopes=request.GET.get("scope", "")
         )
-    except operations.MissingScope as error:
-        messages.error(request, str(error))
+    except errors.MissingScope as error:
+        messages.error(request, error.message)
         return redirect("strava:status")
-    except client.StravaError:
+    except (errors.StravaRefused, RemoteServiceError):
         logger.warning("strava.connect_failed", exc_info=True)
         messages.error(request, "Strava did not accept the connection. Please try again in a minute.")
         return redirect("strava:status")
@@ -82,7 +84,11 @@ def callback(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def disconnect(request: HttpRequest) -> HttpResponse:
-    deleted = operations.disconnect(user_id=request.user.pk)
+    try:
+        deleted = strava_service.disconnect(user_id=request.user.pk)
+    except RemoteServiceError:
+        messages.error(request, "Strava is temporarily unavailable here; nothing changed. Try again in a minute.")
+        return redirect("strava:status")
     messages.success(request, f"Disconnected from Strava; the {deleted} runs that came from it are deleted.")
     return redirect("strava:status")
 

@@ -233,6 +233,7 @@ EVENTS_RETRY_SECONDS = env.int("RUNNERLY_EVENTS_RETRY_SECONDS", default=30)
 EXTRACTED_APPS = env.list("RUNNERLY_EXTRACTED_APPS", default=[])
 EVENTS_QUEUE = env("RUNNERLY_EVENTS_QUEUE", default="celery")  # the queue this process's workers consume
 EVENTS_SUBSCRIBER_QUEUES = {app: app for app in EXTRACTED_APPS}
+CELERY_TASK_ROUTES = {f"{app}.*": {"queue": app} for app in EXTRACTED_APPS}  # e.g. a webhook queues strava.*
 DATABASE_ROUTERS = ["project.routers.ExtractedAppsRouter"]
 # The periodic tasks of an extracted app run in its own beat.
 CELERY_BEAT_SCHEDULE = {

@@ -9,6 +9,7 @@ own queue, JWTs from the monolith's token dealer. The monolith's web runs as Dja
 - The upload's request id appears in the monolith's, the worker's and the reports service's logs.
 """
 
+import contextlib
 import datetime
 import os
 import socket
@@ -61,28 +62,57 @@ def _url_for(database: str) -> str:
     return urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + database))
 
 
-@pytest.fixture
-def reports_database():
-    name = connection.settings_dict["NAME"] + "_reports"
+@contextlib.contextmanager
+def _service_database(app):
+    """A fresh PostgreSQL database for an extracted service, next to the test database."""
+    name = connection.settings_dict["NAME"] + "_" + app
     admin = psycopg2.connect(_url_for("postgres"))
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute(f'CREATE DATABASE "{name}"')
-    yield _url_for(name)
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    try:
+        yield _url_for(name)
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
 
 
-class ReportsService:
-    """extracted/reports as it is deployed: migrate, then gunicorn and a worker on the `reports` queue."""
+@pytest.fixture
+def reports_database():
+    with _service_database("reports") as url:
+        yield url
 
-    def __init__(self, env, workers):
-        self.env, self.workers, self.port = env, workers, _free_port()
+
+def _service_env(monolith, database, client_id, secret):
+    return {
+        **os.environ,
+        "RPC_AUTH": "project.rpc.jwt_auth.JwtRequestAuth",
+        "RPC_TOKEN_URL": f"{monolith}/oauth/token",
+        "RPC_JWKS_URL": f"{monolith}/.well-known/jwks.json",
+        "DATABASE_URL": database,
+        "DJANGO_SECRET_KEY": "integration-only-secret-key-for-an-extracted-service-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "RUNNERLY_SITE_URL": monolith,
+        "RUNNERLY_MONOLITH_URL": monolith,
+        "DJANGO_CACHE_URL": SHARED_CACHE,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "RPC_CLIENT_ID": client_id,
+        "RPC_CLIENT_SECRET": secret,
+        "RUNNERLY_EVENTS_RETRY_SECONDS": "0",
+    }
+
+
+class ExtractedService:
+    """extracted/<app> as it is deployed: migrate, then gunicorn and a worker on the app's own queue."""
+
+    def __init__(self, app, env, workers):
+        self.app, self.env, self.workers, self.port = app, env, workers, _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.web = self.worker = None
-        self.log = Path(f"/tmp/runnerly-reports-web-{self.port}.log")
+        self.log = Path(f"/tmp/runnerly-{app}-web-{self.port}.log")
 
     def migrate(self):
         subprocess.run(
@@ -113,8 +143,9 @@ class ReportsService:
             stdout=self.log.open("a"),
             stderr=subprocess.STDOUT,
         )
-        self.worker = self.workers.start(queues="reports", env=self.env)
+        self.worker = self.workers.start(queues=self.app, env=self.env)
         assert _wait_for(lambda: requests.get(f"{self.url}/livez", timeout=1).status_code == 200), self.log.read_text()
+        assert _wait_for(lambda: "ready." in Path(self.worker.log_path).read_text())
 
     def stop(self):
         for process in (self.web, self.worker):
@@ -137,22 +168,11 @@ def split(live_server, workers, reports_database, settings, tmp_path):
         "RPC_TOKEN_URL": f"{monolith}/oauth/token",
         "RPC_JWKS_URL": f"{monolith}/.well-known/jwks.json",
     }
-    reports = ReportsService(
+    reports = ExtractedService(
+        "reports",
         {
-            **os.environ,
-            **jwt,
+            **_service_env(monolith, reports_database, "reports-service", secrets_["reports"]),
             "DJANGO_SETTINGS_MODULE": "extracted.reports.settings",
-            "DATABASE_URL": reports_database,
-            "DJANGO_SECRET_KEY": "integration-only-secret-key-for-the-reports-service-0123456789",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            "RUNNERLY_SITE_URL": monolith,
-            "RUNNERLY_MONOLITH_URL": monolith,
-            "DJANGO_CACHE_URL": SHARED_CACHE,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "RPC_CLIENT_ID": "reports-service",
-            "RPC_CLIENT_SECRET": secrets_["reports"],
-            "RUNNERLY_EVENTS_RETRY_SECONDS": "0",
         },
         workers,
     )

@@ -1,11 +1,24 @@
 from __future__ import annotations
 
-from apps.strava.interface import contracts
+from apps.strava import client, operations
+from apps.strava.interface import contracts, errors
 from apps.strava.interface.service import StravaService
 from apps.strava.models import StravaConnection
 
 
 class LocalStravaService(StravaService):
+    def complete_connection(self, *, user_id: int, code: str, scopes: str) -> contracts.StravaStatus:
+        try:
+            operations.connection_create(user_id=user_id, code=code, scopes=scopes)
+        except operations.MissingScope as error:
+            raise errors.MissingScope(str(error)) from None
+        except client.StravaError as error:
+            raise errors.StravaRefused(f"Strava did not accept the connection ({error})") from None
+        return self.connection_status(user_id=user_id)
+
+    def disconnect(self, *, user_id: int) -> int:
+        return operations.disconnect(user_id=user_id)
+
     def connection_status(self, *, user_id: int) -> contracts.StravaStatus:
         connection = StravaConnection.objects.filter(user_id=user_id).first()
         if connection is None:

@@ -15,5 +15,17 @@ class StravaService(rpc.Service):
     def connection_status(self, *, user_id: int) -> contracts.StravaStatus:
         """Whether the user is connected, and how far the import of their history has come."""
 
+    @abc.abstractmethod
+    def complete_connection(self, *, user_id: int, code: str, scopes: str) -> contracts.StravaStatus:
+        """Exchange Strava's authorization code (OAuth callback) and start importing the history.
+
+        Raises `MissingScope` when the athlete did not grant activity:read_all, `StravaRefused` when Strava says no.
+        """
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def disconnect(self, *, user_id: int) -> int:
+        """Deauthorize at Strava, forget the connection, delete the runs that came from it; how many."""
+
 
 strava_service: StravaService = StravaService.delegator()
