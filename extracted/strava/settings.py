@@ -15,14 +15,12 @@ if env("RUNNERLY_COPY_FROM_DATABASE_URL", default=""):  # the monolith's databas
     DATABASES["monolith"] = env.db("RUNNERLY_COPY_FROM_DATABASE_URL")
 
 MONOLITH_URL = env("RUNNERLY_MONOLITH_URL")
-SERVICE_ROUTING = {name: MONOLITH_URL for name in ['accounts', 'imports', 'plans', 'races', 'reports', 'runs']}
+SERVICE_ROUTING = {name: MONOLITH_URL for name in ["accounts", "imports", "plans", "races", "reports", "runs"]}
 
 # Its workers consume its own queue: the monolith's relay sends strava's event deliveries there.
 EVENTS_QUEUE = "strava"
 CELERY_TASK_DEFAULT_QUEUE = "strava"
 CELERY_BEAT_SCHEDULE = {
-    name: entry
-    for name, entry in CELERY_BEAT_SCHEDULE.items()
-    if entry["task"].split(".")[0] in ("strava", "events")
+    name: entry for name, entry in CELERY_BEAT_SCHEDULE.items() if entry["task"].split(".")[0] in ("strava", "events")
 }
 ROOT_URLCONF = "extracted.strava.urls"

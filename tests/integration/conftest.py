@@ -92,10 +92,21 @@ def store():
     client.flushdb()
 
 
+EXTRACTED_QUEUES = ("reports", "strava")
+
+
+def _purge_queues():
+    """Nothing left over from another test: the default queue and the extracted services' own."""
+    celery_app.control.purge()
+    broker = redis.Redis.from_url(celery_app.conf.broker_url)
+    for queue in EXTRACTED_QUEUES:
+        broker.delete(queue, *(f"{queue}\x06\x16{priority}" for priority in (3, 6, 9)))
+
+
 @pytest.fixture
 def workers(store):
     """Workers on the test database, and this process sending tasks to the broker instead of running them."""
-    celery_app.control.purge()
+    _purge_queues()
     celery_app.conf.task_always_eager = False
     pool = Workers()
     try:
@@ -103,7 +114,7 @@ def workers(store):
     finally:
         celery_app.conf.task_always_eager = True
         pool.stop_all()
-        celery_app.control.purge()
+        _purge_queues()
 
 
 @pytest.fixture
