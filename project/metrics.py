@@ -8,6 +8,7 @@ worker serves them on RUNNERLY_METRICS_PORT when it is set.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -80,7 +81,18 @@ class MetricsMiddleware:
         return response
 
 
+def _internal(request: HttpRequest) -> bool:
+    """Only from loopback or a private network (Prometheus beside us); nginx refuses /metrics from outside too."""
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
+
+
 def metrics_view(request: HttpRequest) -> HttpResponse:
+    if not _internal(request):
+        return HttpResponse("Metrics are served to the private network only.", status=403, content_type="text/plain")
     registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

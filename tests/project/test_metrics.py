@@ -38,3 +38,8 @@ def test_requests_calls_circuits_and_backlog_are_counted(client, settings):
     assert after[livez] - before.get(livez, 0) == 1
     assert after[("runnerly_rpc_circuit_open", (("service", "echo"),))] == 0.0
     assert after[("runnerly_outbox_backlog", ())] == 0.0
+
+
+def test_metrics_are_refused_to_a_public_address(client):
+    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 403
+    assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 200
