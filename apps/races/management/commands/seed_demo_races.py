@@ -8,9 +8,10 @@ from apps.races import operations
 from apps.races.interface.service import races_service
 from apps.races.models import Race
 
-# (name, days from today, distance, city, country, latitude, longitude, zone)
+# (name, days from today, distance, city, country, latitude, longitude, zone). The first is 12 weeks
+# and two days away, so the demo plan's first week has not started yet in any time zone.
 DEMO_RACES = [
-    ("Runnerly Spring Half", 84, 21097.5, "Paris", "France", 48.8566, 2.3522, "Europe/Paris"),
+    ("Runnerly Spring Half", 86, 21097.5, "Paris", "France", 48.8566, 2.3522, "Europe/Paris"),
     ("Canal 10K", 35, 10000.0, "Amsterdam", "Netherlands", 52.3676, 4.9041, "Europe/Amsterdam"),
     ("Harbour 5K", 21, 5000.0, "Copenhagen", "Denmark", 55.6761, 12.5683, "Europe/Copenhagen"),
     ("Alpine Marathon", 140, 42195.0, "Annecy", "France", 45.8992, 6.1294, "Europe/Paris"),
