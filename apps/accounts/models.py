@@ -1,18 +1,13 @@
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
+from project.validators import validate_timezone  # also the name migration 0001 imports
+
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
-
-
-def validate_timezone(value: str) -> None:
-    # Checked against the installed tz database, not frozen into a migration's choices.
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone (for example Europe/Paris).")
 
 
 class UserManager(BaseUserManager):

@@ -43,10 +43,16 @@ def _slots(template: PlanTemplate) -> list[tuple[schedule.Slot, TemplateSession]
     return [(schedule.Slot(week=s.week, order=s.order, kind=s.kind), s) for s in template.sessions.all()]
 
 
-def _lay_out(template: PlanTemplate, race_date: datetime.date, days: list[int], today: datetime.date):
+def _lay_out(
+    template: PlanTemplate,
+    slots: list[tuple[schedule.Slot, TemplateSession]],
+    race_date: datetime.date,
+    days: list[int],
+    today: datetime.date,
+):
     try:
         return schedule.lay_out(
-            [slot for slot, _ in _slots(template)],
+            [slot for slot, _ in slots],
             weeks=template.weeks,
             race_date=race_date,
             training_days=days,
@@ -68,7 +74,8 @@ def plan_create(*, user_id: int, race_id: int, template_slug: str, training_days
     today = runner_today(user_id)
     if race.race_date <= today:
         raise errors.InvalidPlan("the race is today or over", fields={"race_id": ["Choose a race after today."]})
-    dates, skipped = _lay_out(template, race.race_date, days, today)
+    slots = _slots(template)
+    dates, skipped = _lay_out(template, slots, race.race_date, days, today)
     efforts = runs_service.list_best_efforts(
         user_id=user_id, start_date=today - datetime.timedelta(days=PACE_HISTORY_DAYS), end_date=today, sports=RUNNING
     )
@@ -89,7 +96,7 @@ def plan_create(*, user_id: int, race_id: int, template_slug: str, training_days
             PlannedSession.objects.bulk_create(
                 [
                     _session(plan, source, dates[(slot.week, slot.order)])
-                    for slot, source in _slots(template)
+                    for slot, source in slots
                     if (slot.week, slot.order) in dates
                 ]
             )
@@ -125,8 +132,9 @@ def plan_reschedule(
     days = _days(training_days) if training_days is not None else plan.training_days
     new_race_date = race_date or plan.race_date
     today = runner_today(plan.user_id)
-    dates, skipped = _lay_out(plan.template, new_race_date, days, today)
-    sources = {(slot.week, slot.order): source for slot, source in _slots(plan.template)}
+    slots = _slots(plan.template)
+    dates, skipped = _lay_out(plan.template, slots, new_race_date, days, today)
+    sources = {(slot.week, slot.order): source for slot, source in slots}
     with transaction.atomic():
         existing = {(s.week, s.order): s for s in PlannedSession.objects.select_for_update().filter(plan=plan)}
         for key, session in existing.items():

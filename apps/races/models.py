@@ -1,15 +1,9 @@
-import zoneinfo
-
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from project.validators import validate_timezone  # also the name migration 0001 imports
+
 STANDARD_DISTANCES = [(5000.0, "5 km"), (10000.0, "10 km"), (21097.5, "Half marathon"), (42195.0, "Marathon")]
-
-
-def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a time zone; use a name like Europe/Paris.")
 
 
 class Race(models.Model):

@@ -19,6 +19,7 @@ from apps.runs.interface import errors as runs_errors
 from apps.runs.interface.service import runs_service
 from project import geo
 from project.events import outbox
+from project.validators import validate_timezone
 
 logger = logging.getLogger(__name__)
 EDITABLE = ("name", "distance_m", "city", "country", "latitude", "longitude", "website")
@@ -34,9 +35,10 @@ def _place_in_time(race: Race, local_date: datetime.date, local_time: datetime.t
     if not zone:
         raise ValidationError({"timezone": ["Choose the race's time zone (or give its coordinates)."]})
     try:
-        tz = zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError({"timezone": [f"{zone!r} is not a time zone; use a name like Europe/Paris."]}) from None
+        validate_timezone(zone)
+    except ValidationError as error:
+        raise ValidationError({"timezone": error.messages}) from None
+    tz = zoneinfo.ZoneInfo(zone)
     race.timezone = zone
     race.race_date = local_date
     race.starts_at = datetime.datetime.combine(local_date, local_time, tzinfo=tz).astimezone(datetime.UTC)
@@ -89,7 +91,7 @@ def race_update(
 
 
 def running_set(*, user_id: int, race_id: int, running: bool) -> None:
-    race = queries.visible().filter(pk=race_id).first()
+    race = Race.objects.filter(pk=race_id, hidden=False).first()
     if race is None:
         raise errors.RaceNotFound(f"no race {race_id}")
     if running:
@@ -135,7 +137,7 @@ def result_candidates(*, user_id: int, race: Race) -> list[runs_contracts.RunSum
 
 def result_confirm(*, user_id: int, race_id: int, run_id: int, shared: bool = True) -> Registration:
     """Keep one of the runner's runs as their result. Raises RaceNotFound or ValidationError."""
-    race = queries.visible().filter(pk=race_id).first()
+    race = Race.objects.filter(pk=race_id, hidden=False).first()
     if race is None:
         raise errors.RaceNotFound(f"no race {race_id}")
     if race.race_date > timezone.now().astimezone(zoneinfo.ZoneInfo(race.timezone)).date():

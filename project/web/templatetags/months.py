@@ -23,9 +23,7 @@ def two_digits(value):
 
 @register.filter
 def month_label(totals):
-    """'September 2026' for anything with `year` and `month`; nothing for nothing (a section that is down)."""
-    if not hasattr(totals, "month"):
-        return ""
+    """'September 2026' for anything with `year` and `month`."""
     return f"{calendar.month_name[totals.month]} {totals.year}"
 
 
