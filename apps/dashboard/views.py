@@ -17,6 +17,7 @@ from apps.imports.interface.service import imports_service
 from apps.plans.interface.service import plans_service
 from apps.races.interface.service import races_service
 from apps.reports.interface.service import reports_service
+from apps.runs.interface import contracts as runs_contracts
 from apps.runs.interface.service import runs_service
 from project.rpc.errors import RemoteServiceError
 
@@ -40,7 +41,12 @@ def home(request: HttpRequest) -> HttpResponse:
     last_month = today.replace(day=1) - datetime.timedelta(days=1)
     context = {
         "today": today,
-        "month": _section(lambda: runs_service.month_summary(user_id=user_id, year=today.year, month=today.month)),
+        "month": _section(
+            lambda: runs_service.month_summary(
+                user_id=user_id, year=today.year, month=today.month, sports=list(runs_contracts.RUNNING_SPORTS)
+            )
+        ),
+        "counted": runs_contracts.COUNTED_LABEL,
         "report": _section(
             lambda: reports_service.month_report(user_id=user_id, year=last_month.year, month=last_month.month)
         ),

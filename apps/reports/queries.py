@@ -7,6 +7,7 @@ from django.db.models import Case, F, Field, IntegerField, JSONField, Q, Value, 
 from apps.reports import summaries
 from apps.reports.interface import contracts
 from apps.reports.models import MonthSummary
+from apps.runs.interface import contracts as runs_contracts
 
 TOTAL_FIELDS = ("year", "month", "runs", "distance_m", "moving_s", "elevation_gain_m", "active_days")
 
@@ -22,7 +23,7 @@ def _totals(year: int, month: int, rows: list[dict]) -> contracts.MonthTotals:
         moving_s=moving,
         elevation_gain_m=summaries.total(row["elevation_gain_m"] for row in rows),
         active_days=sum(row["active_days"] for row in rows),
-        pace_s_per_km=summaries.pace(distance, moving),
+        pace_s_per_km=runs_contracts.pace_s_per_km(distance_m=distance, moving_s=moving),
     )
 
 

@@ -48,10 +48,6 @@ def months_back(year: int, month: int, count: int) -> list[tuple[int, int]]:
     return months[::-1]
 
 
-def pace(distance_m: float, moving_s: float) -> float | None:
-    return round(moving_s / (distance_m / 1000), 1) if distance_m >= 10 and moving_s else None
-
-
 def total(values: Iterable[float]) -> float:
     return round(math.fsum(values), 1)
 
@@ -72,7 +68,7 @@ def _ref(run: runs.RunSummary) -> dict:
         local_date=run.local_date,
         distance_m=run.distance_m,
         moving_s=run.moving_s,
-        pace_s_per_km=pace(run.distance_m, run.moving_s),
+        pace_s_per_km=runs.pace_s_per_km(distance_m=run.distance_m, moving_s=run.moving_s),
     ).model_dump(mode="json")
 
 

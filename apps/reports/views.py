@@ -23,6 +23,7 @@ from apps.accounts.interface.service import accounts_service
 from apps.reports import charts, mailing
 from apps.reports.interface import errors
 from apps.reports.interface.service import reports_service
+from apps.runs.interface import contracts as runs_contracts
 from project.rpc.contracts import Contract
 from project.rpc.errors import RemoteServiceError
 
@@ -51,7 +52,13 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/index.html",
-        {"overview": overview, "months": months[::-1], "today": today, "units": request.user.units},
+        {
+            "overview": overview,
+            "months": months[::-1],
+            "today": today,
+            "units": request.user.units,
+            "counted": runs_contracts.COUNTED_LABEL,
+        },
     )
 
 
@@ -93,6 +100,7 @@ def month(request: HttpRequest, year: str, month: str) -> HttpResponse:
             "weekly_svg": _chart("weekly", summary.weekly, charts.weekly_distance, units),
             "pace_svg": _chart("pace", report.pace_trend, charts.pace_trend, units),
             "units": units,
+            "counted": runs_contracts.COUNTED_LABEL,
         },
     )
 

@@ -63,10 +63,6 @@ class Run(models.Model):
     def __str__(self) -> str:
         return f"{self.name or self.get_sport_display()} on {self.local_date}"
 
-    @property
-    def pace_s_per_km(self) -> float | None:
-        return self.moving_s / (self.distance_m / 1000) if self.distance_m >= 10 and self.moving_s else None
-
 
 class RunStreams(models.Model):
     """A run's samples, column-wise JSON compressed with zlib: about a tenth of the raw size."""
@@ -91,6 +87,7 @@ class RunStreams(models.Model):
 class BestEffort(models.Model):
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="best_efforts")
     user_id = models.BigIntegerField()  # copied from the run, so records are one indexed query
+    family = models.CharField(max_length=10, default="running")  # the run's sport family (contracts.Family)
     distance_key = models.CharField(max_length=10)
     distance_m = models.FloatField()
     elapsed_s = models.FloatField()
@@ -99,7 +96,9 @@ class BestEffort(models.Model):
     class Meta:
         ordering = ["distance_m"]
         constraints = [models.UniqueConstraint(fields=["run", "distance_key"], name="runs_best_effort_once")]
-        indexes = [models.Index(fields=["user_id", "distance_key", "elapsed_s"], name="runs_best_effort_rank")]
+        indexes = [
+            models.Index(fields=["user_id", "family", "distance_key", "elapsed_s"], name="runs_effort_family_rank")
+        ]
 
     def __str__(self) -> str:
         return f"{self.distance_key} in {self.elapsed_s:.0f} s (run {self.run_id})"

@@ -49,8 +49,9 @@ def run_timezone(*, draft: contracts.RunDraft) -> str:
     return accounts_service.get_user(user_id=draft.user_id).timezone
 
 
-def _computed(streams: contracts.Streams) -> stats.ComputedStats:
+def _computed(streams: contracts.Streams, sport: contracts.Sport) -> stats.ComputedStats:
     return stats.compute(
+        family=contracts.FAMILY_OF[sport].value,
         time_s=streams.time_s,
         latitude=streams.latitude,
         longitude=streams.longitude,
@@ -64,7 +65,7 @@ def _computed(streams: contracts.Streams) -> stats.ComputedStats:
 def _stats_of(draft: contracts.RunDraft) -> stats.ComputedStats:
     streams = draft.streams
     if streams is not None and len(streams.time_s) >= 2:
-        computed = _computed(streams)
+        computed = _computed(streams, draft.sport)
         if computed.distance_m == 0 and draft.distance_m:
             computed.distance_m = draft.distance_m  # no track and no device distance: trust the summary
         if draft.elapsed_s and draft.elapsed_s > computed.elapsed_s:
@@ -108,15 +109,12 @@ def _existing(draft: contracts.RunDraft) -> Run | None:
     return Run.objects.filter(user_id=draft.user_id, source=draft.source, source_id=draft.source_id).first()
 
 
-EARLIEST_START = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
-
-
 def _check_start(draft: contracts.RunDraft) -> None:
     latest = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=1)
-    if not EARLIEST_START <= draft.start <= latest:
+    if not contracts.EARLIEST_START <= draft.start <= latest:
         raise errors.InvalidRun(
             f"a run cannot start on {draft.start.date().isoformat()}",
-            fields={"start": ["must be between 1980 and today"]},
+            fields={"start": [f"must be between {contracts.EARLIEST_START.year} and today"]},
         )
 
 
@@ -174,9 +172,7 @@ def _create(*, draft: contracts.RunDraft, computed: stats.ComputedStats, start: 
     )
     if draft.streams is not None and len(draft.streams.time_s) >= 2:
         RunStreams.objects.create(run=run, data=RunStreams.pack(draft.streams.model_dump(exclude_none=True)))
-    BestEffort.objects.bulk_create(
-        [BestEffort(run=run, user_id=run.user_id, **effort) for effort in computed.best_efforts]
-    )
+    _store_best_efforts(run, computed)
     _forget_lists_on_commit(run.user_id)
     outbox.publish(
         events.RunRecorded(
@@ -190,6 +186,15 @@ def _create(*, draft: contracts.RunDraft, computed: stats.ComputedStats, start: 
         )
     )
     return run
+
+
+def _store_best_efforts(run: Run, computed: stats.ComputedStats) -> None:
+    """Replace the run's best efforts with `computed`'s, tagged with the run's sport family."""
+    BestEffort.objects.filter(run=run).delete()
+    family = contracts.FAMILY_OF[contracts.Sport(run.sport)].value
+    BestEffort.objects.bulk_create(
+        [BestEffort(run=run, user_id=run.user_id, family=family, **effort) for effort in computed.best_efforts]
+    )
 
 
 def _forget_lists_on_commit(user_id: int) -> None:
@@ -207,6 +212,7 @@ def _owned(*, user_id: int, run_id: int, lock: bool = False) -> Run:
 def run_update(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
     with transaction.atomic():
         run = _owned(user_id=user_id, run_id=run_id, lock=True)
+        family_before = contracts.FAMILY_OF[contracts.Sport(run.sport)]
         for name, value in changes.items():
             setattr(run, name, value.value if hasattr(value, "value") else value)
         if changes.get("hidden") is False:
@@ -214,6 +220,8 @@ def run_update(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
         if changes:
             run.full_clean(exclude=["laps", "splits", "polyline", "notes", "name", "duplicate_of"])
             run.save()
+            if contracts.FAMILY_OF[contracts.Sport(run.sport)] is not family_before:
+                _recompute_in_transaction(run)  # a ride's efforts are not a run's: compute them anew
             _forget_lists_on_commit(user_id)
             outbox.publish(
                 events.RunUpdated(
@@ -267,32 +275,42 @@ def user_runs_delete(*, user_id: int) -> int:
     return deleted
 
 
-def run_recompute(*, run: Run) -> Run:
-    """Compute a run's stats again from its stored streams (after a change to `stats`)."""
+def _recompute_in_transaction(run: Run) -> None:
     streams = RunStreams.objects.filter(run=run).first()
     if streams is None:
-        return run
+        BestEffort.objects.filter(run=run).delete()  # a manual run has none; a stale family's go
+        return
     data = contracts.Streams.model_validate(streams.unpack())
     computed = _stats_of(
         contracts.RunDraft(
             user_id=run.user_id,
             source=contracts.Source(run.source),
+            sport=contracts.Sport(run.sport),
             start=run.start,
             timezone=run.timezone,
             distance_m=run.distance_m,
             streams=data,
         )
     )
+    for name in ("elevation_gain_m", "elevation_loss_m", "splits", "polyline"):
+        setattr(run, name, getattr(computed, name))
+    if run.source != contracts.Source.STRAVA:  # Strava's own distance is kept, as attach_streams does
+        run.distance_m = round(computed.distance_m, 1)  # moving time counts the raw samples: unchanged
+    run.save()
+    _store_best_efforts(run, computed)
+
+
+def run_recompute(*, run: Run) -> Run:
+    """Compute a run's stats again from its stored streams (after a change to `stats`)."""
     with transaction.atomic():
-        for name in ("moving_s", "elevation_gain_m", "elevation_loss_m", "splits", "polyline"):
-            setattr(run, name, getattr(computed, name))
-        run.distance_m = round(computed.distance_m, 1)
-        run.save()
-        BestEffort.objects.filter(run=run).delete()
-        BestEffort.objects.bulk_create(
-            [BestEffort(run=run, user_id=run.user_id, **effort) for effort in computed.best_efforts]
-        )
+        run = _owned(user_id=run.user_id, run_id=run.pk, lock=True)
+        _recompute_in_transaction(run)
         _forget_lists_on_commit(run.user_id)
+        outbox.publish(
+            events.RunUpdated(
+                run_id=run.pk, user_id=run.user_id, local_date=run.local_date, sport=run.sport, hidden=run.hidden
+            )
+        )
     return run
 
 
@@ -300,9 +318,9 @@ def run_streams_attach(*, user_id: int, run_id: int, streams: contracts.Streams)
     """Store a run's samples (fetched after the run, as from Strava) and compute what they allow."""
     if len(streams.time_s) < 2:
         raise errors.InvalidRun("a run's streams need at least two samples", fields={"streams": ["too short"]})
-    computed = _computed(streams)
     with transaction.atomic():
         run = _owned(user_id=user_id, run_id=run_id, lock=True)
+        computed = _computed(streams, contracts.Sport(run.sport))
         RunStreams.objects.update_or_create(
             run=run, defaults={"data": RunStreams.pack(streams.model_dump(exclude_none=True))}
         )
@@ -317,10 +335,7 @@ def run_streams_attach(*, user_id: int, run_id: int, streams: contracts.Streams)
             if getattr(run, field) is None:
                 setattr(run, field, getattr(computed, field))
         run.save()
-        BestEffort.objects.filter(run=run).delete()
-        BestEffort.objects.bulk_create(
-            [BestEffort(run=run, user_id=run.user_id, **effort) for effort in computed.best_efforts]
-        )
+        _store_best_efforts(run, computed)
         _forget_lists_on_commit(user_id)
         outbox.publish(
             events.RunUpdated(

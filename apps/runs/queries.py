@@ -91,17 +91,22 @@ def month_totals(*, user_id: int, year: int, month: int, sports: list[str] | Non
     return {key: value or 0 for key, value in totals.items()}
 
 
-def fastest_efforts(*, user_id: int) -> list[BestEffort]:
-    """One effort per distance: the fastest, the earliest run on a tie. Two queries."""
+FAMILY_ORDER = ["running", "cycling", "walking", "other"]
+
+
+def fastest_efforts(*, user_id: int, family: str | None = None) -> list[BestEffort]:
+    """One effort per family and distance: the fastest, the earliest run on a tie. Two queries."""
     visible = BestEffort.objects.filter(user_id=user_id, run__hidden=False)
-    bests = visible.values("distance_key").annotate(best=Min("elapsed_s"))
+    if family is not None:
+        visible = visible.filter(family=family)
+    bests = visible.values("family", "distance_key").annotate(best=Min("elapsed_s"))
     condition = Q(pk__in=[])
     for row in bests:
-        condition |= Q(distance_key=row["distance_key"], elapsed_s=row["best"])
-    chosen: dict[str, BestEffort] = {}
+        condition |= Q(family=row["family"], distance_key=row["distance_key"], elapsed_s=row["best"])
+    chosen: dict[tuple[str, str], BestEffort] = {}
     for effort in visible.filter(condition).select_related("run").order_by("distance_m", "run__start", "run_id"):
-        chosen.setdefault(effort.distance_key, effort)
-    return list(chosen.values())
+        chosen.setdefault((effort.family, effort.distance_key), effort)
+    return sorted(chosen.values(), key=lambda effort: FAMILY_ORDER.index(effort.family))
 
 
 def active_months(*, user_id: int, sports: list[str] | None = None) -> list[dict]:

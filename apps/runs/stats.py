@@ -1,4 +1,11 @@
-"""What a run's numbers are, computed once from its samples. Pure functions: no Django, no I/O."""
+"""What a run's numbers are, computed once from its samples. Pure functions: no Django, no I/O.
+
+The stored samples are never changed. Best efforts, splits and the climb are computed on cleaned
+copies: a position a body could not have reached in the time (a GPS teleport, a car drive inside a
+walk, a jump while standing still) adds no distance, and an altitude step faster than anyone climbs
+(a barometer settling at the start) adds no climb. The thresholds and their sources are in
+docs/decisions/0017-cleaned-streams-per-sport-family.md.
+"""
 
 from __future__ import annotations
 
@@ -16,15 +23,30 @@ MAX_SAMPLE_GAP_S = 120.0  # a longer gap is a pause even if the position changed
 ELEVATION_HYSTERESIS_M = 3.0  # climbs and descents smaller than this are GPS noise
 POLYLINE_MAX_POINTS = 400
 
-BEST_EFFORT_DISTANCES: dict[str, float] = {
-    "400m": 400.0,
-    "1k": 1000.0,
-    "1mi": 1609.344,
-    "5k": 5000.0,
-    "10k": 10000.0,
-    "half": 21097.5,
-    "marathon": 42195.0,
+# The fastest a body of each family moves between two samples, in m/s (decision 0017): Bolt's
+# peak speed for running, the upper end of walking for walks and hikes, a fast descent for rides.
+MAX_SPEED_M_S: dict[str, float] = {"running": 12.5, "walking": 2.5, "cycling": 28.0, "other": 40.0}
+MAX_CLIMB_RATE_M_S = 5.0  # an altitude step faster than this is the sensor, not the runner
+GLITCH_LOOKAHEAD_S = 60.0  # a track back within reach after this long (or this many points) was a glitch
+GLITCH_LOOKAHEAD_POINTS = 20
+MIN_SAMPLE_S = 1.0  # files keep whole seconds: two samples are at least this far apart in truth
+
+# Standard distances per family: best efforts and records exist for these only.
+BEST_EFFORT_DISTANCES: dict[str, dict[str, float]] = {
+    "running": {
+        "400m": 400.0,
+        "1k": 1000.0,
+        "1mi": 1609.344,
+        "5k": 5000.0,
+        "10k": 10000.0,
+        "half": 21097.5,
+        "marathon": 42195.0,
+    },
+    "walking": {"1k": 1000.0, "5k": 5000.0, "10k": 10000.0, "half": 21097.5, "marathon": 42195.0},
+    "cycling": {"10k": 10000.0, "20k": 20000.0, "40k": 40000.0, "100k": 100000.0},
+    "other": {},
 }
+SPLIT_FAMILIES = ("running", "walking")  # splits per kilometre; a ride's are meaningless
 
 
 def cumulative_distance(latitude: Sequence[float | None], longitude: Sequence[float | None]) -> list[float]:
@@ -37,6 +59,93 @@ def cumulative_distance(latitude: Sequence[float | None], longitude: Sequence[fl
                 total += haversine_m(previous[0], previous[1], lat, lon)
             previous = (lat, lon)
         out.append(total)
+    return out
+
+
+def cleaned_distance(
+    time_s: Sequence[float],
+    latitude: Sequence[float | None],
+    longitude: Sequence[float | None],
+    *,
+    max_speed: float,
+) -> list[float]:
+    """Distance from the start at each sample, counting only moves a body could make.
+
+    A position farther from the last kept one than `max_speed` allows is skipped when a later
+    position (within GLITCH_LOOKAHEAD_S and GLITCH_LOOKAHEAD_POINTS) is within reach of the last
+    kept one: a spike, or a stretch of drift, is replaced by the straight line to where the track
+    resumes, covered at an even speed. When no position comes within reach (a drive inside a
+    walk), the track is followed but its moves add nothing.
+    """
+    n = len(time_s)
+    out = [0.0] * n
+    total, anchor = 0.0, None
+
+    def positioned(k: int) -> bool:
+        return latitude[k] is not None and longitude[k] is not None
+
+    def reachable(a: int, b: int) -> float | None:
+        """The distance from a to b when a body could cover it in the time, else None."""
+        step = haversine_m(latitude[a], longitude[a], latitude[b], longitude[b])  # type: ignore[arg-type]
+        return step if step <= max_speed * max(time_s[b] - time_s[a], MIN_SAMPLE_S) else None
+
+    i = 0
+    while i < n:
+        if not positioned(i):
+            out[i] = total
+            i += 1
+            continue
+        step = reachable(anchor, i) if anchor is not None else 0.0
+        if step is None:
+            resume = None
+            for k in range(i + 1, n):
+                if k - i > GLITCH_LOOKAHEAD_POINTS or time_s[k] - time_s[i] > GLITCH_LOOKAHEAD_S:
+                    break
+                if positioned(k) and reachable(anchor, k) is not None:  # type: ignore[arg-type]
+                    resume = k
+                    break
+            if resume is not None:
+                # The skipped samples get the straight line to `resume`, spread over their times.
+                bridge = reachable(anchor, resume) or 0.0  # type: ignore[arg-type]
+                span = (time_s[resume] - time_s[anchor]) or 1.0  # type: ignore[index]
+                for k in range(i, resume):
+                    out[k] = total + bridge * (time_s[k] - time_s[anchor]) / span  # type: ignore[index]
+                i = resume
+                continue
+            step = 0.0
+        total += step
+        anchor = i
+        out[i] = total
+        i += 1
+    return out
+
+
+def cleaned_counter(time_s: Sequence[float], distance_m: Sequence[float], *, max_speed: float) -> list[float]:
+    """A device's cumulative distance without the steps faster than `max_speed` (a foot pod's glitch)."""
+    out, total = [], 0.0
+    for k, value in enumerate(distance_m):
+        if k:
+            step = value - distance_m[k - 1]
+            if 0 < step <= max_speed * max(time_s[k] - time_s[k - 1], MIN_SAMPLE_S):
+                total += step
+        out.append(total)
+    return out
+
+
+def settled_elevation(time_s: Sequence[float], elevation_m: Sequence[float | None]) -> list[float | None]:
+    """Altitudes without the steps faster than MAX_CLIMB_RATE_M_S (each such step is taken out)."""
+    out: list[float | None] = []
+    offset, previous = 0.0, None
+    for k, value in enumerate(elevation_m):
+        if value is None:
+            out.append(None)
+            continue
+        if previous is not None:
+            step = value - elevation_m[previous]  # type: ignore[operator]
+            if abs(step) > MAX_CLIMB_RATE_M_S * max(time_s[k] - time_s[previous], MIN_SAMPLE_S):
+                offset -= step
+        out.append(value + offset)
+        previous = k
     return out
 
 
@@ -124,7 +233,9 @@ def _elevation_between(
     return round(last - first, 1) if first is not None and last is not None else None
 
 
-def best_efforts(time_s: Sequence[float], distance_m: Sequence[float]) -> list[dict[str, float | str]]:
+def best_efforts(
+    time_s: Sequence[float], distance_m: Sequence[float], distances: dict[str, float]
+) -> list[dict[str, float | str]]:
     """The fastest stretch of each standard distance inside the run.
 
     A window ends at every sample; its start is interpolated at exactly `distance` before that
@@ -133,7 +244,7 @@ def best_efforts(time_s: Sequence[float], distance_m: Sequence[float]) -> list[d
     """
     out: list[dict[str, float | str]] = []
     total = distance_m[-1] if distance_m else 0.0
-    for key, target in BEST_EFFORT_DISTANCES.items():
+    for key, target in distances.items():
         if total < target:
             break
         best: tuple[float, float] | None = None
@@ -197,27 +308,36 @@ def compute(
     heart_rate: Sequence[int | None] | None = None,
     cadence: Sequence[int | None] | None = None,
     device_distance_m: Sequence[float | None] | None = None,
+    family: str = "running",
 ) -> ComputedStats:
-    """Every stat of a recording. Distance comes from the track, else from the device's own counter."""
+    """Every stat of a recording of a sport of `family`.
+
+    Distance comes from the track, else from the device's own counter, without the moves faster
+    than the family allows; so do the splits and best efforts. Moving time counts the raw samples.
+    """
     has_track = bool(latitude and longitude and sum(1 for v in latitude if v is not None) >= 2)
+    max_speed = MAX_SPEED_M_S[family]
     if has_track:
-        distance = cumulative_distance(latitude, longitude)  # type: ignore[arg-type]
+        raw = cumulative_distance(latitude, longitude)  # type: ignore[arg-type]
+        distance = cleaned_distance(time_s, latitude, longitude, max_speed=max_speed)  # type: ignore[arg-type]
     else:
-        distance = forward_filled(device_distance_m or []) or [0.0] * len(time_s)
-    elevation = elevation_change(elevation_m) if elevation_m else None
+        raw = forward_filled(device_distance_m or []) or [0.0] * len(time_s)
+        distance = cleaned_counter(time_s, raw, max_speed=max_speed)
+    settled = settled_elevation(time_s, elevation_m) if elevation_m else None
+    elevation = elevation_change(settled) if settled else None
     heart_rates = [v for v in heart_rate or () if v]
     average_hr = _mean(heart_rate)
     average_cadence = _mean(cadence)
     return ComputedStats(
         elapsed_s=(time_s[-1] - time_s[0]) if time_s else 0.0,
-        moving_s=moving_time(time_s, distance),
+        moving_s=moving_time(time_s, raw),
         distance_m=distance[-1] if distance else 0.0,
         elevation_gain_m=round(elevation[0], 1) if elevation else None,
         elevation_loss_m=round(elevation[1], 1) if elevation else None,
         average_heart_rate=round(average_hr) if average_hr else None,
         max_heart_rate=max(heart_rates) if heart_rates else None,
         average_cadence=round(average_cadence, 1) if average_cadence else None,
-        splits=splits(time_s, distance, elevation_m),
-        best_efforts=best_efforts(time_s, distance),
+        splits=splits(time_s, distance, settled) if family in SPLIT_FAMILIES else [],
+        best_efforts=best_efforts(time_s, distance, BEST_EFFORT_DISTANCES[family]),
         polyline=encoded_polyline(latitude, longitude) if has_track else "",  # type: ignore[arg-type]
     )

@@ -36,12 +36,18 @@ def _owned(request: HttpRequest, run_id: int) -> contracts.RunDetail:
 def run_list(request: HttpRequest) -> HttpResponse:
     sport = request.GET.get("sport", "")
     start_date, end_date = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    if sport in contracts.Sport.__members__.values():
+        sports: list[contracts.Sport] | None = [contracts.Sport(sport)]
+    elif sport in contracts.Family.__members__.values():
+        sports = list(contracts.sports_of(contracts.Family(sport)))
+    else:
+        sports = None
     try:
         page = runs_service.list_runs(
             user_id=request.user.pk,
             start_date=start_date,
             end_date=end_date,
-            sports=[contracts.Sport(sport)] if sport in contracts.Sport.__members__.values() else None,
+            sports=sports,
             cursor=request.GET.get("cursor") or None,
             limit=25,
         )
@@ -55,6 +61,9 @@ def run_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "sports": Run.Sport.choices,
+            "families": [
+                (family.value, f"All {family.value}") for family in contracts.Family if family.value != "other"
+            ],
             "sport": sport,
             "start_date": start_date,
             "end_date": end_date,

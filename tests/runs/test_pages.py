@@ -71,7 +71,7 @@ def test_a_runs_page_shows_stats_route_charts_splits_and_best_efforts(client, ru
     assert 'aria-label="The route"' in content
     assert 'aria-label="Pace along the run"' in content
     assert 'aria-label="Elevation along the run"' not in content  # the track has no elevation
-    assert "<td>1k</td><td>3:20</td><td>3:20 /km</td>" in content
+    assert "<td>1 km</td><td>3:20</td><td>3:20 /km</td>" in content
 
 
 def test_another_users_run_page_is_404(client, runner):
@@ -148,7 +148,7 @@ def test_a_duplicate_is_shown_to_be_resolved_and_can_be_kept(client, runner):
 def test_the_records_page_lists_the_fastest_efforts(client, runner):
     runs_service.record_run(draft=draft(runner.id, track(INTERVAL_SEGMENTS), name="Intervals"))
     content = client.get("/records/").content.decode()
-    assert "<td>1k</td><td>3:20</td><td>3:20 /km</td>" in content
+    assert "<td>1 km</td><td>3:20</td><td>3:20 /km</td>" in content
 
 
 def test_the_dashboard_shows_this_month_in_the_runners_time_zone(client, runner, settings):

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from apps.races import operations
 from apps.races.interface import contracts
 from apps.races.interface.service import MAX_PAGE_SIZE, races_service
+from apps.runs.interface import contracts as runs_contracts
 from project.api import ErrorResponse, dto
 
 ERRORS = {400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse}
@@ -163,6 +164,9 @@ class ResultApi(APIView):
                 run_id=registration.result_run_id,
                 finish_s=registration.finish_s,
                 distance_m=registration.result_distance_m,
-                pace_s_per_km=round(registration.finish_s / registration.result_distance_m * 1000, 1),
+                # A race's clock never stops: its finish time is its moving time.
+                pace_s_per_km=runs_contracts.pace_s_per_km(
+                    distance_m=registration.result_distance_m, moving_s=registration.finish_s
+                ),
             )
         )

@@ -33,4 +33,4 @@ class Result(Contract):
     run_id: int
     finish_s: float
     distance_m: float
-    pace_s_per_km: float
+    pace_s_per_km: float | None

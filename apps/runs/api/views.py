@@ -57,8 +57,8 @@ class RunListApi(APIView):
         def validate_start(self, value: datetime.datetime) -> datetime.datetime:
             if value > datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=1):
                 raise serializers.ValidationError("A run cannot start in the future.")
-            if value.year < 1980:
-                raise serializers.ValidationError("A run cannot start before 1980.")
+            if value < contracts.EARLIEST_START:
+                raise serializers.ValidationError(f"A run cannot start before {contracts.EARLIEST_START.year}.")
             return value
 
     @extend_schema(
@@ -142,3 +142,33 @@ class RecordListApi(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         return dto(RecordsResponse(records=runs_service.personal_records(user_id=request.user.pk)))
+
+
+class MonthSummaryApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        family = serializers.ChoiceField(
+            choices=[family.value for family in contracts.Family],
+            default=contracts.COUNTED_FAMILY.value,
+            help_text="which sports to total; by default the running family, as the dashboard and reports count",
+        )
+
+        class Meta:
+            ref_name = "MonthSummaryFilter"
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses={200: contracts.MonthSummary, **ERRORS},
+        summary="Totals of one month (by the runs' local dates)",
+        operation_id="runs_month_summary",
+    )
+    def get(self, request: Request, year: int, month: int) -> HttpResponse:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        family = contracts.Family(filters.validated_data["family"])
+        if not contracts.EARLIEST_START.year <= year <= 2100:
+            raise serializers.ValidationError({"year": [f"must be between {contracts.EARLIEST_START.year} and 2100"]})
+        return dto(
+            runs_service.month_summary(
+                user_id=request.user.pk, year=year, month=month, sports=list(contracts.sports_of(family))
+            )
+        )

@@ -26,7 +26,56 @@ class Sport(enum.StrEnum):
     OTHER = "other"
 
 
-RUNNING_SPORTS = (Sport.RUN, Sport.TRAIL_RUN, Sport.TREADMILL)
+class Family(enum.StrEnum):
+    """What kind of effort a sport is: records, best efforts and totals are kept per family."""
+
+    RUNNING = "running"
+    CYCLING = "cycling"
+    WALKING = "walking"
+    OTHER = "other"
+
+
+FAMILY_OF: dict[Sport, Family] = {
+    Sport.RUN: Family.RUNNING,
+    Sport.TRAIL_RUN: Family.RUNNING,
+    Sport.TREADMILL: Family.RUNNING,
+    Sport.RIDE: Family.CYCLING,
+    Sport.WALK: Family.WALKING,
+    Sport.HIKE: Family.WALKING,
+    Sport.OTHER: Family.OTHER,
+}
+
+
+def sports_of(family: Family) -> tuple[Sport, ...]:
+    return tuple(sport for sport, of in FAMILY_OF.items() if of is family)
+
+
+# What Runnerly counts, written once (docs/apps/runs.md, "What counts"): the dashboard's month, the
+# monthly reports, plans' sessions, race results and the headline records count the running family
+# only. Rides, walks, hikes and other sports are kept, listed and shown in their own terms, and have
+# records of their own family on the records page.
+COUNTED_FAMILY = Family.RUNNING
+RUNNING_SPORTS = sports_of(COUNTED_FAMILY)
+COUNTED_LABEL = "Counts runs only (road, trail and treadmill); rides, walks and other sports are not included."
+
+# The earliest start a run may have: before this no device recorded runs (and a FIT or GPX file
+# dated earlier carries a conversion bug, such as GPX times of 1901).
+EARLIEST_START = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
+PACE_MIN_DISTANCE_M = 10.0  # below this a pace is noise
+
+
+def pace_s_per_km(*, distance_m: float, moving_s: float) -> float | None:
+    """The one pace rule: moving time over distance, in seconds per kilometre (None when meaningless)."""
+    if distance_m < PACE_MIN_DISTANCE_M or moving_s <= 0:
+        return None
+    return round(moving_s / (distance_m / 1000), 1)
+
+
+def speed_kmh(*, distance_m: float, moving_s: float) -> float | None:
+    """Average moving speed in km/h, how rides are shown (None when meaningless)."""
+    if distance_m < PACE_MIN_DISTANCE_M or moving_s <= 0:
+        return None
+    return round(distance_m / moving_s * 3.6, 2)
 
 
 class Streams(Contract):
@@ -94,7 +143,7 @@ class Split(Contract):
 
 
 class BestEffort(Contract):
-    distance_key: str  # "400m", "1k", "1mi", "5k", "10k", "half", "marathon"
+    distance_key: str  # of the run's family: "400m", "1k", "1mi", "5k", "10k", "half", "marathon"; "20k", ...
     distance_m: float
     elapsed_s: float
     start_offset_s: float
@@ -114,10 +163,12 @@ class RunSummary(Contract):
     distance_m: float
     elevation_gain_m: float | None
     average_heart_rate: int | None
-    pace_s_per_km: float | None  # moving time over distance
+    pace_s_per_km: float | None  # moving time over distance (pace_s_per_km())
     hidden: bool
     duplicate_of_id: int | None
     source_id: str = ""
+    family: Family = Family.RUNNING  # FAMILY_OF[sport]
+    speed_kmh: float | None = None  # moving speed (speed_kmh()): how rides are shown
 
 
 class RunDetail(RunSummary):
@@ -179,3 +230,5 @@ class PersonalRecord(Contract):
     run_id: int
     run_name: str
     run_local_date: datetime.date
+    family: Family = Family.RUNNING  # records are kept per family
+    run_sport: Sport = Sport.RUN

@@ -15,12 +15,14 @@ _SPORTS = {sport.value: sport for sport in contracts.Sport}
 
 def _summary_fields(row: dict) -> dict:
     """The one mapping from a stored run (a row of queries.SUMMARY_FIELDS) to the summary contract's fields."""
-    distance_m, moving_s = row["distance_m"], row["moving_s"]
+    distance_m, moving_s, sport = row["distance_m"], row["moving_s"], _SPORTS[row["sport"]]
     return {
         **row,
         "source": _SOURCES[row["source"]],
-        "sport": _SPORTS[row["sport"]],
-        "pace_s_per_km": round(moving_s / (distance_m / 1000), 1) if distance_m >= 10 and moving_s else None,
+        "sport": sport,
+        "family": contracts.FAMILY_OF[sport],
+        "pace_s_per_km": contracts.pace_s_per_km(distance_m=distance_m, moving_s=moving_s),
+        "speed_kmh": contracts.speed_kmh(distance_m=distance_m, moving_s=moving_s),
     }
 
 
@@ -133,7 +135,9 @@ class LocalRunsService(RunsService):
         )
         return contracts.MonthSummary(user_id=user_id, year=year, month=month, **totals)
 
-    def personal_records(self, *, user_id: int) -> list[contracts.PersonalRecord]:
+    def personal_records(
+        self, *, user_id: int, family: contracts.Family | None = None
+    ) -> list[contracts.PersonalRecord]:
         return [
             contracts.PersonalRecord(
                 distance_key=effort.distance_key,
@@ -142,8 +146,10 @@ class LocalRunsService(RunsService):
                 run_id=effort.run_id,
                 run_name=effort.run.name,
                 run_local_date=effort.run.local_date,
+                family=contracts.Family(effort.family),
+                run_sport=_SPORTS[effort.run.sport],
             )
-            for effort in queries.fastest_efforts(user_id=user_id)
+            for effort in queries.fastest_efforts(user_id=user_id, family=family.value if family else None)
         ]
 
     def list_best_efforts(

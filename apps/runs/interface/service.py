@@ -54,8 +54,13 @@ class RunsService(rpc.Service):
 
     @rpc.idempotent
     @abc.abstractmethod
-    def personal_records(self, *, user_id: int) -> list[contracts.PersonalRecord]:
-        """The fastest effort at each standard distance across the user's visible runs, shortest first."""
+    def personal_records(
+        self, *, user_id: int, family: contracts.Family | None = None
+    ) -> list[contracts.PersonalRecord]:
+        """The fastest effort at each standard distance of each family (or of `family` only).
+
+        Across the user's visible runs; by family (running, cycling, walking), then shortest first.
+        """
 
     @rpc.idempotent
     @abc.abstractmethod

@@ -39,6 +39,49 @@ def pace(seconds_per_km, units="metric"):
 
 
 @register.filter
+def speed(kmh, units="metric"):
+    if not kmh:
+        return NOTHING
+    if units == "imperial":
+        return f"{kmh * 1000 / METRES_PER_MILE:.1f} mph"
+    return f"{kmh:.1f} km/h"
+
+
+@register.filter
+def speed_of(item, units="metric"):
+    """The average speed of anything with `elapsed_s` and `distance_m` (a ride's best effort or record)."""
+    distance_m, elapsed_s = getattr(item, "distance_m", None), getattr(item, "elapsed_s", None)
+    return speed(distance_m / elapsed_s * 3.6, units) if distance_m and elapsed_s else NOTHING
+
+
+@register.filter
+def pace_or_speed(run, units="metric"):
+    """How a run is measured: speed for rides, pace for everything else."""
+    if str(getattr(run, "family", "")) == "cycling":
+        return speed(run.speed_kmh, units)
+    return pace(run.pace_s_per_km, units)
+
+
+EFFORT_LABELS = {
+    "400m": "400 m",
+    "1k": "1 km",
+    "1mi": "1 mile",
+    "5k": "5 km",
+    "10k": "10 km",
+    "20k": "20 km",
+    "40k": "40 km",
+    "100k": "100 km",
+    "half": "Half marathon",
+    "marathon": "Marathon",
+}
+
+
+@register.filter
+def effort_label(distance_key):
+    return EFFORT_LABELS.get(str(distance_key), str(distance_key))
+
+
+@register.filter
 def elevation(metres, units="metric"):
     if metres is None:
         return NOTHING
@@ -54,6 +97,14 @@ SPORT_LABELS = {
     "ride": "Ride",
     "other": "Other",
 }
+
+
+FAMILY_LABELS = {"running": "Running", "cycling": "Cycling", "walking": "Walking and hiking", "other": "Other sports"}
+
+
+@register.filter
+def family_label(value):
+    return FAMILY_LABELS.get(str(value), str(value).capitalize())
 
 
 @register.filter
