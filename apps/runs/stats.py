@@ -27,6 +27,7 @@ POLYLINE_MAX_POINTS = 400
 # peak speed for running, the upper end of walking for walks and hikes, a fast descent for rides.
 MAX_SPEED_M_S: dict[str, float] = {"running": 12.5, "walking": 2.5, "cycling": 28.0, "other": 40.0}
 MAX_CLIMB_RATE_M_S = 5.0  # an altitude step faster than this is the sensor, not the runner
+SETTLING_TAIL_RATE_M_S = 1.0  # right after such a step, steps this fast the same way are its tail
 GLITCH_LOOKAHEAD_S = 60.0  # a track back within reach after this long (or this many points) was a glitch
 GLITCH_LOOKAHEAD_POINTS = 20
 MIN_SAMPLE_S = 1.0  # files keep whole seconds: two samples are at least this far apart in truth
@@ -133,17 +134,25 @@ def cleaned_counter(time_s: Sequence[float], distance_m: Sequence[float], *, max
 
 
 def settled_elevation(time_s: Sequence[float], elevation_m: Sequence[float | None]) -> list[float | None]:
-    """Altitudes without the steps faster than MAX_CLIMB_RATE_M_S (each such step is taken out)."""
+    """Altitudes without the steps faster than MAX_CLIMB_RATE_M_S, each taken out with its settling tail.
+
+    A barometer settling decays: after a step taken out, the following steps in the same direction
+    faster than SETTLING_TAIL_RATE_M_S are part of it and taken out too.
+    """
     out: list[float | None] = []
-    offset, previous = 0.0, None
+    offset, previous, settling = 0.0, None, 0.0
     for k, value in enumerate(elevation_m):
         if value is None:
             out.append(None)
             continue
         if previous is not None:
             step = value - elevation_m[previous]  # type: ignore[operator]
-            if abs(step) > MAX_CLIMB_RATE_M_S * max(time_s[k] - time_s[previous], MIN_SAMPLE_S):
+            rate = step / max(time_s[k] - time_s[previous], MIN_SAMPLE_S)
+            if abs(rate) > MAX_CLIMB_RATE_M_S or (rate * settling > 0 and abs(rate) > SETTLING_TAIL_RATE_M_S):
                 offset -= step
+                settling = rate
+            else:
+                settling = 0.0
         out.append(value + offset)
         previous = k
     return out
