@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import polyline as polyline_codec
 
+from apps.runs import stats
+
 WIDTH, HEIGHT = 600.0, 160.0
 ROUTE_SIZE = 300.0
 MAX_POINTS = 300
@@ -52,24 +54,26 @@ def _series_path(xs: list[float], ys: list[float], low: float, high: float, *, i
     return "M" + " L".join(coordinates)
 
 
-def _cumulative(streams: dict) -> list[float] | None:
-    from apps.runs import stats
+def _cumulative(streams: dict, family: str) -> list[float] | None:
+    """Distance along the run as its numbers count it: without the glitches (stats.cleaned_distance)."""
+    time_s, lat, lon = streams["time_s"], streams.get("latitude"), streams.get("longitude")
+    max_speed = stats.MAX_SPEED_M_S[family]
+    if lat and lon and sum(1 for v in lat if v is not None) >= 2:
+        return stats.cleaned_distance(time_s, lat, lon, max_speed=max_speed)
+    device = stats.forward_filled(streams.get("distance_m") or [])
+    return stats.cleaned_counter(time_s, device, max_speed=max_speed) if device else None
 
-    lat, lon = streams.get("latitude"), streams.get("longitude")
-    if lat and lon:
-        return stats.cumulative_distance(lat, lon)
-    device = streams.get("distance_m")
-    return stats.forward_filled(device) if device else None
 
-
-def charts(streams: dict) -> list[Chart]:
+def charts(streams: dict, *, family: str = "running") -> list[Chart]:
+    """Pace (speed for rides), elevation (settled, as the climb is counted) and heart rate against distance."""
     time_s = streams.get("time_s") or []
-    distance = _cumulative(streams)
+    distance = _cumulative(streams, family) if len(time_s) >= 2 else None
     if len(time_s) < 2 or not distance or distance[-1] <= 0:
         return []
     km = [d / 1000 for d in distance]
     out = []
     pace_x, pace_y = [], []
+    fastest = 36.0 if family == "cycling" else 120.0  # s/km: 100 km/h on a bike, 2:00/km on foot
     j = 0
     for i in range(len(time_s)):
         while time_s[i] - time_s[j] > PACE_WINDOW_S:
@@ -77,17 +81,30 @@ def charts(streams: dict) -> list[Chart]:
         moved = distance[i] - distance[j]
         if i > j and moved > 0:
             pace_x.append(km[i])
-            pace_y.append(min(max((time_s[i] - time_s[j]) / moved * 1000, 120.0), 900.0))
+            pace_y.append(min(max((time_s[i] - time_s[j]) / moved * 1000, fastest), 900.0))
     if len(pace_x) > 1:
         ordered = sorted(pace_y)
         low, high = ordered[len(ordered) // 20], ordered[-len(ordered) // 20 - 1]  # 5th to 95th percentile
         clipped = [min(max(y, low), high) for y in pace_y]
-        out.append(Chart("Pace", _series_path(pace_x, clipped, low, high, inverted=True), low, high, "s/km", True))
-    for key, title, unit in (("elevation_m", "Elevation", "m"), ("heart_rate", "Heart rate", "bpm")):
-        values = streams.get(key)
+        if family == "cycling":
+            speeds = [3600 / y for y in clipped]
+            out.append(
+                Chart(
+                    "Speed",
+                    _series_path(pace_x, speeds, 3600 / high, 3600 / low, inverted=False),
+                    3600 / high,
+                    3600 / low,
+                    "km/h",
+                )
+            )
+        else:
+            out.append(Chart("Pace", _series_path(pace_x, clipped, low, high, inverted=True), low, high, "s/km", True))
+    elevation = streams.get("elevation_m")
+    settled = stats.settled_elevation(time_s, elevation) if elevation else None
+    for values, title, unit in ((settled, "Elevation", "m"), (streams.get("heart_rate"), "Heart rate", "bpm")):
         if not values:
             continue
-        pairs = [(x, float(y)) for x, y in zip(km, values, strict=True) if y]
+        pairs = [(x, float(y)) for x, y in zip(km, values, strict=True) if y is not None and (y or unit == "m")]
         if len(pairs) > 1:
             ys = [y for _, y in pairs]
             out.append(

@@ -80,7 +80,11 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     return render(
         request,
         "runs/detail.html",
-        {"run": run, "route": charts.route_path(run.polyline), "charts": charts.charts(streams) if streams else []},
+        {
+            "run": run,
+            "route": charts.route_path(run.polyline),
+            "charts": charts.charts(streams, family=run.family.value) if streams else [],
+        },
     )
 
 

@@ -126,3 +126,21 @@ def test_the_dashboard_the_report_the_api_and_the_records_agree_on_a_month_with_
         ("20 km", "41:40", "28.8 km/h"),
         ("1 km", "11:07", "11:07 /km"),
     ]
+
+
+def test_a_rides_page_names_the_sport_and_shows_speed_not_pace_or_splits(client, runner):
+    client.login(email="ada@example.com", password=PASSWORD)
+    ride = _record(
+        runner.id, RIDE_25K, contracts.Sport.RIDE, start=datetime.datetime(2026, 5, 10, tzinfo=datetime.UTC)
+    )
+    page = client.get(f"/runs/{ride.id}/").content.decode()
+    assert "<h1>Ride</h1>" in page
+    assert "<small>Speed</small><strong>28.8 km/h</strong>" in page
+    assert 'aria-label="Speed along the run"' in page
+    assert "<small>Pace</small>" not in page
+    assert "<h2>Splits</h2>" not in page
+    assert "<td>10 km</td><td>20:50</td><td>28.8 km/h</td>" in page
+    listing = client.get("/runs/?sport=cycling").content.decode()
+    assert "<td>Ride</td>" in listing
+    assert "28.8 km/h" in listing
+    assert client.get("/runs/?sport=running").content.decode().count("<td>Ride</td>") == 0
