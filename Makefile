@@ -45,4 +45,4 @@ beat: $(STAMP)
 	$(BIN)/celery -A project beat --loglevel INFO
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache staticfiles .cache

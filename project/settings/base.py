@@ -83,8 +83,18 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Without DJANGO_CACHE_URL, a file cache that every process on the machine shares (the web server, manage.py
+# commands, workers): a run recorded by any of them forgets its owner's cached lists for all (decision 0009).
+# A per-process cache (locmemcache://) would keep serving the old lists and is not supported.
+CACHE_DIR = env("RUNNERLY_CACHE_DIR", default="") or str(BASE_DIR / ".cache" / "django")
 CACHES = {
-    "default": env.cache("DJANGO_CACHE_URL", default="locmemcache://runnerly"),
+    "default": env.cache("DJANGO_CACHE_URL")
+    if env("DJANGO_CACHE_URL", default="")
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": CACHE_DIR,
+        "OPTIONS": {"MAX_ENTRIES": 10_000},  # past this, a third of the entries go at random (only misses follow)
+    }
 }
 REDIS_CACHE_BACKEND = "project.cache.RedisCache"  # Django's, reusing its client (project/cache.py)
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":

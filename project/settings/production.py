@@ -9,7 +9,9 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-CACHES = {"default": env.cache("DJANGO_CACHE_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/1"))}
+# Redis, shared by every web process and worker; an empty DJANGO_CACHE_URL means REDIS_URL, as an unset one does.
+_CACHE_URL = env("DJANGO_CACHE_URL", default="") or env("REDIS_URL", default="redis://127.0.0.1:6379/1")
+CACHES = {"default": env.cache_url_config(_CACHE_URL)}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = REDIS_CACHE_BACKEND  # noqa: F405
 RPC_SIGNING_KEYS = env.list("RPC_SIGNING_KEYS")

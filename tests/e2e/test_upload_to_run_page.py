@@ -26,7 +26,8 @@ def test_upload_a_file_and_see_the_run_on_the_dashboard(live_server, page, log_i
     page.wait_for_url(re.compile(r"/dashboard/$"))
     row = page.locator("main table tbody tr").first
     assert row.locator("td").nth(1).inner_text() == "Greeting SF with a dumb, dumb route"
-    assert row.locator("td").nth(2).inner_text() == "3.57 km"
+    assert row.locator("td").nth(2).inner_text() == "Run"
+    assert row.locator("td").nth(3).inner_text() == "3.51 km"  # 3.57 km raw, less an 82 m/s GPS jump (decision 0017)
 
     row.get_by_role("link").click()
     page.wait_for_url(re.compile(r"/runs/\d+/$"))
