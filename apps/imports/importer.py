@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import logging
@@ -15,6 +16,7 @@ from apps.imports import parsers
 from apps.runs.interface import contracts as runs_contracts
 from apps.runs.interface import errors as runs_errors
 from apps.runs.interface.service import runs_service
+from project import geo
 
 logger = logging.getLogger(__name__)
 UPLOAD_EXTENSIONS = (*parsers.EXTENSIONS, ".zip")
@@ -64,8 +66,8 @@ def entries(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
         yield info.filename, content
 
 
-def _draft(*, user_id: int, activity: parsers.Activity, source_id: str) -> runs_contracts.RunDraft:
-    streams = runs_contracts.Streams(
+def _streams(activity: parsers.Activity) -> runs_contracts.Streams:
+    return runs_contracts.Streams(
         time_s=activity.time_s,
         latitude=activity.latitude if any(v is not None for v in activity.latitude) else None,
         longitude=activity.longitude if any(v is not None for v in activity.longitude) else None,
@@ -74,6 +76,19 @@ def _draft(*, user_id: int, activity: parsers.Activity, source_id: str) -> runs_
         cadence=activity.cadence if any(activity.cadence) else None,
         distance_m=activity.distance_m if any(v is not None for v in activity.distance_m) else None,
     )
+
+
+def _timezone_of(activity: parsers.Activity) -> str | None:
+    for lat, lon in zip(activity.latitude, activity.longitude, strict=True):
+        if lat is not None and lon is not None:
+            return geo.timezone_at(lat, lon)
+    return None
+
+
+def _draft(*, user_id: int, activity: parsers.Activity, source_id: str) -> runs_contracts.RunDraft:
+    # Samples covering only part of the activity (a damaged FIT) would make the runs app compute the
+    # distance and times of that part; the device's summary is then the account, without the samples.
+    partial = activity.samples_partial
     return runs_contracts.RunDraft(
         user_id=user_id,
         source=runs_contracts.Source.FILE,
@@ -81,17 +96,22 @@ def _draft(*, user_id: int, activity: parsers.Activity, source_id: str) -> runs_
         name=activity.name,
         sport=runs_contracts.Sport(activity.sport),
         start=activity.start,
+        timezone=_timezone_of(activity) if partial else None,  # the runs app finds it from the samples
         elapsed_s=activity.elapsed_s,
         moving_s=activity.moving_s,
         distance_m=activity.total_distance_m,
         calories=activity.calories,
         laps=[runs_contracts.Lap(**lap) for lap in activity.laps],
-        streams=streams,
+        streams=None if partial else _streams(activity),
     )
 
 
 def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
-    """Record every activity of one file. A bad file gives one failed result; nothing of it is stored."""
+    """Record every activity of one file, one result each, in time order.
+
+    A file that cannot be read gives one failed result and stores nothing. The message of an
+    imported activity carries its parser's notes (what was left out, cut off or guessed).
+    """
     try:
         activities = parsers.parse(name, data)
     except parsers.ParseError as error:
@@ -100,7 +120,13 @@ def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
     results = []
     for index, activity in enumerate(activities):
         label = name if len(activities) == 1 else f"{name} #{index + 1}"
-        source_id = f"sha256:{digest}" if len(activities) == 1 else f"sha256:{digest}:{index}"
+        # An outing of a multi-activity file is named by its start, whatever the order of the file's tracks
+        # (ids by position, as stored before, would name another outing once the file reads in time order).
+        start = activity.start.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+        source_id = f"sha256:{digest}" if len(activities) == 1 else f"sha256:{digest}:{start}"
+        if activity.problem:
+            results.append(ItemResult(name=label, status="failed", message=f"{label}: {activity.problem}"))
+            continue
         try:
             recorded = runs_service.record_run(draft=_draft(user_id=user_id, activity=activity, source_id=source_id))
         except runs_errors.InvalidRun as error:
@@ -112,7 +138,7 @@ def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
         elif duplicate:
             message = f"{label}: the same run is already there (kept hidden as a duplicate)"
         else:
-            message = ""
+            message = f"{label}: {'; '.join(activity.notes)}" if activity.notes else ""
         results.append(
             ItemResult(
                 name=label, status="duplicate" if duplicate else "imported", run_id=recorded.run.id, message=message

@@ -3,13 +3,19 @@
 GPX goes through gpxpy, FIT through fitdecode, TCX through defusedxml's ElementTree (see
 docs/decisions/0008). XML with a DOCTYPE or entity declarations is refused before any parser
 sees it, so a billion-laughs or external-entity file is never expanded.
+
+Nothing a file holds is left out silently: what is skipped, reordered, cut off or guessed is said
+in the activity's `notes`, which the job shows to the runner.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import io
+import itertools
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import defusedxml.ElementTree as SafeET
@@ -18,10 +24,20 @@ import gpxpy
 import gpxpy.gpx
 from defusedxml import DefusedXmlException
 
+from apps.runs.interface import contracts as runs_contracts
+from project import geo
+
 SEMICIRCLE_TO_DEGREES = 180 / 2**31
 EXTENSIONS = (".gpx", ".tcx", ".fit")
-# Tracks of one GPX file further apart than this are separate activities (a device's whole log).
+# Track segments of one GPX file further apart than this are separate activities (a device's whole log).
 SEPARATE_ACTIVITIES_GAP = datetime.timedelta(hours=6)
+# A FIT record dated this far past the one before it is a damaged timestamp, not a sample: a device
+# paused for a day has ended the activity (the Strava app's file jumps from 2021 to 2085).
+FIT_MAX_RECORD_JUMP = datetime.timedelta(days=1)
+# The records of a FIT file cover its session when they reach within this much of its elapsed time
+# (devices stop recording a few seconds before the session closes: 9 s of 140 s on the Wahoo file).
+FIT_COVERAGE_SLACK_S = 60.0
+FIT_COVERAGE_SLACK_SHARE = 0.1
 
 # Words that devices and apps use for the sport, mapped to ours.
 SPORT_WORDS = {
@@ -39,6 +55,27 @@ SPORT_WORDS = {
     "ride": "ride",
     "mountain_biking": "ride",
 }
+# Words that say nothing about the sport (OpenTracks writes "unknown"; FIT's sport 0 is "generic").
+NO_SPORT_WORDS = ("", "unknown", "generic")
+
+# The sport guess from speeds, for files that name no sport. Legs between two samples count as
+# moving from MOVING_SPEED_M_S up, when the samples are at most MOVING_MAX_GAP_S apart (the runs
+# app's moving-time rules); a leg faster than GLITCH_SPEED_M_S is a GPS jump, not a body.
+MOVING_SPEED_M_S = 0.5
+MOVING_MAX_GAP_S = 120.0
+GLITCH_SPEED_M_S = 28.0
+GUESS_MIN_MOVING_S = 60.0  # less moving time than this tells nothing
+# People switch from walking to running at about 2 m/s (Hreljac 1993, the preferred transition
+# speed). Median moving speed on the fixtures: walks 1.21-1.24 m/s (the Cerknica lake walk keeps its
+# median although its drives put p90 at 6.3), runs 2.29-3.66, the mountain-bike climbs 2.14-2.41.
+WALK_MEDIAN_BELOW_M_S = 1.9
+# Ride when 2% of the moving time is at or above 6.5 m/s (2:34 per km: a pace no runner holds for
+# minutes outside a sprint). Measured on the fixtures, p98 / p95 in m/s: runs at most 5.34 / 4.92
+# (1 Hz GPS jitter included), untyped mountain-bike rides 7.48-8.44 / 6.38-6.74, typed rides
+# 7.90-10.71 / 6.99-10.33. p95 at 6.5 would call two of the three mountain-bike rides runs, and no
+# p95 threshold leaves more than 0.7 m/s on both sides; p98 at 6.5 leaves about 1 m/s on each side.
+RIDE_QUANTILE = 0.98
+RIDE_FROM_M_S = 6.5
 
 
 class ParseError(ValueError):
@@ -48,7 +85,7 @@ class ParseError(ValueError):
 @dataclass
 class Activity:
     start: datetime.datetime
-    sport: str = "run"
+    sport: str = ""  # ours; "" while the file names none (then guessed from the speeds by `parse`)
     name: str = ""
     time_s: list[float] = field(default_factory=list)
     latitude: list[float | None] = field(default_factory=list)
@@ -62,6 +99,10 @@ class Activity:
     total_distance_m: float | None = None
     calories: int | None = None
     laps: list[dict[str, float]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the runner should know about this import
+    # The samples cover only part of what the summary counts (a damaged FIT): the summary is the account.
+    samples_partial: bool = False
+    problem: str = ""  # why this activity, one of several in its file, cannot be imported
 
     def add(
         self,
@@ -72,10 +113,11 @@ class Activity:
         hr: int | None = None,
         cad: int | None = None,
         dist: float | None = None,
-    ) -> None:
+    ) -> bool:
+        """Append a sample; False (and nothing appended) when it is earlier than the last one."""
         offset = (when - self.start).total_seconds()
         if self.time_s and offset < self.time_s[-1]:
-            return  # a sample out of order (clock jump): dropped rather than reordering the track
+            return False
         self.time_s.append(offset)
         self.latitude.append(lat)
         self.longitude.append(lon)
@@ -83,12 +125,14 @@ class Activity:
         self.heart_rate.append(hr if hr else None)
         self.cadence.append(cad if cad else None)
         self.distance_m.append(dist)
+        return True
 
 
 def parse(name: str, data: bytes) -> list[Activity]:
-    """Read the activities of one file (a GPX may hold several).
+    """Read the activities of one file (a GPX may hold several), in time order.
 
-    Raises `ParseError` with a reason a runner can act on.
+    Raises `ParseError` with a reason a runner can act on when the file holds nothing importable.
+    Of a file holding several activities, one that cannot be imported comes back with `problem` set.
     """
     extension = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     if f".{extension}" not in EXTENSIONS:
@@ -103,19 +147,124 @@ def parse(name: str, data: bytes) -> list[Activity]:
         activities = _parse_gpx(name, _xml_text(name, data))
     else:
         activities = [_parse_tcx(name, _xml_text(name, data))]
-    return [_checked(name, activity) for activity in activities]
+    for activity in activities:
+        if len(activities) == 1:
+            problem = _problem(activity, subject="the file")
+            if problem:
+                raise ParseError(f"{name}: {problem}")
+        else:
+            activity.problem = _problem(activity, subject="this part of the file") or ""
+        if not activity.problem and not activity.sport:
+            _take_guessed_sport(activity)
+    return activities
 
 
-def _checked(name: str, activity: Activity) -> Activity:
+def _problem(activity: Activity, *, subject: str) -> str | None:
     if len(activity.time_s) < 2:
-        raise ParseError(f"{name}: the file has fewer than two timed points, so there is no activity to import")
+        return f"{subject} has fewer than two timed points, so there is no activity to import"
+    # A date before any device recorded runs is a conversion bug (GPX times of 1901): said first, as
+    # such files often also have every point at the same time.
+    if activity.start < runs_contracts.EARLIEST_START:
+        return (
+            f"the timestamps ({activity.start.isoformat()}) are before {runs_contracts.EARLIEST_START.year},"
+            " so they are not real dates"
+        )
     if activity.time_s[-1] <= 0:
-        raise ParseError(f"{name}: every point has the same time ({activity.start.isoformat()}), so no duration")
-    if activity.start.year < 1990:
-        raise ParseError(f"{name}: the timestamps ({activity.start.isoformat()}) are not real dates")
-    if not any(activity.latitude) and not any(d for d in activity.distance_m if d) and not activity.total_distance_m:
-        raise ParseError(f"{name}: the file has neither a GPS track nor a distance")
-    return activity
+        return f"every point has the same time ({activity.start.isoformat()}), so no duration"
+    has_track = any(lat is not None for lat in activity.latitude)
+    if not has_track and not any(activity.distance_m) and not activity.total_distance_m:
+        return f"{subject} has neither a GPS track nor a distance"
+    return None
+
+
+def _take_guessed_sport(activity: Activity) -> None:
+    guessed = sport_guess(
+        time_s=activity.time_s,
+        latitude=activity.latitude,
+        longitude=activity.longitude,
+        distance_m=activity.distance_m,
+    )
+    activity.sport = guessed or "run"
+    if guessed:
+        how = f"no sport in the file; taken as a {guessed} from its speeds"
+    else:
+        how = "no sport in the file and too little movement to tell; taken as a run"
+    activity.notes.append(f"{how} (change it on the run's page)")
+
+
+def moving_speed_quantiles(
+    *,
+    time_s: Sequence[float],
+    latitude: Sequence[float | None],
+    longitude: Sequence[float | None],
+    distance_m: Sequence[float | None],
+    quantiles: Sequence[float],
+) -> list[float] | None:
+    """Time-weighted quantiles of the speed of the moving legs between samples (None without any).
+
+    Quantile q is the lowest leg speed at which the legs up to it hold q of the moving time.
+    """
+    legs = _moving_legs(time_s, latitude, longitude, distance_m)
+    return _weighted_quantiles(legs, quantiles) if legs else None
+
+
+def sport_guess(
+    *,
+    time_s: Sequence[float],
+    latitude: Sequence[float | None],
+    longitude: Sequence[float | None],
+    distance_m: Sequence[float | None],
+) -> str | None:
+    """Guess "walk", "ride" or "run" from how fast the samples move, for files that name no sport.
+
+    Walk when the median moving speed is below WALK_MEDIAN_BELOW_M_S; else ride when the
+    RIDE_QUANTILE of it reaches RIDE_FROM_M_S; else run. None with under GUESS_MIN_MOVING_S of movement.
+    """
+    legs = _moving_legs(time_s, latitude, longitude, distance_m)
+    if sum(seconds for _, seconds in legs) < GUESS_MIN_MOVING_S:
+        return None
+    median, high = _weighted_quantiles(legs, (0.5, RIDE_QUANTILE))
+    if median < WALK_MEDIAN_BELOW_M_S:
+        return "walk"
+    if high >= RIDE_FROM_M_S:
+        return "ride"
+    return "run"
+
+
+def _moving_legs(
+    time_s: Sequence[float],
+    latitude: Sequence[float | None],
+    longitude: Sequence[float | None],
+    distance_m: Sequence[float | None],
+) -> list[tuple[float, float]]:
+    """(speed, seconds) of each moving leg between two samples, slowest first.
+
+    A leg's length comes from its two positions, else from the device's distance counter; legs
+    further apart than MOVING_MAX_GAP_S, slower than MOVING_SPEED_M_S or faster than GLITCH_SPEED_M_S
+    are left out.
+    """
+    legs = []
+    for i in range(1, len(time_s)):
+        seconds = time_s[i] - time_s[i - 1]
+        if not 0 < seconds <= MOVING_MAX_GAP_S:
+            continue
+        lat1, lon1, lat2, lon2 = latitude[i - 1], longitude[i - 1], latitude[i], longitude[i]
+        d1, d2 = distance_m[i - 1], distance_m[i]
+        if lat1 is not None and lon1 is not None and lat2 is not None and lon2 is not None:
+            metres = geo.haversine_m(lat1, lon1, lat2, lon2)
+        elif d1 is not None and d2 is not None:
+            metres = d2 - d1
+        else:
+            continue
+        if MOVING_SPEED_M_S <= metres / seconds <= GLITCH_SPEED_M_S:
+            legs.append((metres / seconds, seconds))
+    return sorted(legs)
+
+
+def _weighted_quantiles(legs: list[tuple[float, float]], quantiles: Sequence[float]) -> list[float]:
+    total = sum(seconds for _, seconds in legs)
+    cumulative = list(itertools.accumulate(seconds for _, seconds in legs))
+    return [legs[min(bisect.bisect_left(cumulative, q * total), len(legs) - 1)][0] for q in quantiles]
 
 
 def _xml_text(name: str, data: bytes) -> bytes:
@@ -133,8 +282,40 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _sport(word: str | None, default: str = "run") -> str:
-    return SPORT_WORDS.get((word or "").strip().lower().replace(" ", "_"), default if not word else "other")
+def _sport(word: object) -> str:
+    """Our sport for a file's word; "" when the file names none, "other" for a sport we do not know."""
+    text = str(word or "").strip().lower().replace(" ", "_")
+    if text in NO_SPORT_WORDS:
+        return ""
+    return SPORT_WORDS.get(text, "other")
+
+
+def _left_out(count: int, thing: str, which: str) -> str:
+    """A note on things left out: "1 point without a time was left out", "3 points ... were left out"."""
+    return f"{count} {thing} {which} was left out" if count == 1 else f"{count} {thing}s {which} were left out"
+
+
+def _hms(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+@dataclass
+class _Segment:
+    """The timed points of one GPX track segment, in time order."""
+
+    track: gpxpy.gpx.GPXTrack
+    points: list[tuple[datetime.datetime, gpxpy.gpx.GPXTrackPoint]]
+    unordered: int  # points that were earlier than the point before them in the file
+    untimed: int  # points without a time, left out
+
+    @property
+    def first(self) -> datetime.datetime:
+        return self.points[0][0]
+
+    @property
+    def last(self) -> datetime.datetime:
+        return self.points[-1][0]
 
 
 def _parse_gpx(name: str, text: bytes) -> list[Activity]:
@@ -142,33 +323,77 @@ def _parse_gpx(name: str, text: bytes) -> list[Activity]:
         gpx = gpxpy.parse(text.decode("utf-8", errors="replace"))
     except gpxpy.gpx.GPXException as exc:
         raise ParseError(f"{name}: not a valid GPX file ({exc})") from None
-    points = [
-        (point, track)
-        for track in gpx.tracks
-        for segment in track.segments
-        for point in segment.points
-        if point.time is not None
-    ]
-    if not points:
+    segments: list[_Segment] = []
+    untimed_elsewhere = 0  # points of segments without any time
+    for track in gpx.tracks:
+        for track_segment in track.segments:
+            points = track_segment.points
+            timed = [(_aware(point.time), point) for point in points if point.time is not None]
+            if not timed:
+                untimed_elsewhere += len(points)
+                continue
+            unordered = sum(1 for (before, _), (after, _) in itertools.pairwise(timed) if after < before)
+            timed.sort(key=lambda item: item[0])  # stable: points of the same time keep the file's order
+            segments.append(_Segment(track, timed, unordered, len(points) - len(timed)))
+    if not segments:
         raise ParseError(f"{name}: the GPX file has no timestamps (a planned route, not a recorded activity)")
-    activities: list[Activity] = []
-    previous_time: datetime.datetime | None = None
-    for point, track in points:
-        when = _aware(point.time)
-        if previous_time is None or when - previous_time > SEPARATE_ACTIVITIES_GAP:
-            name_of = (track.name or gpx.name or "").strip()
-            activities.append(Activity(start=when, sport=_sport(track.type), name=name_of))
-        previous_time = when
-        hr = cad = None
-        for extension in point.extensions:
-            for element in extension.iter():
-                tag = _local(element.tag).lower()
-                if tag in ("hr", "heartrate") and element.text:
-                    hr = int(float(element.text))
-                elif tag in ("cad", "cadence") and element.text:
-                    cad = int(float(element.text))
-        activities[-1].add(when, point.latitude, point.longitude, point.elevation, hr, cad)
+    groups = _outings(segments)
+    activities = [_gpx_activity(gpx, group) for group, _ in groups]
+    for activity, (_, overlapped) in zip(activities, groups, strict=True):
+        if overlapped is not None:
+            other = activities[overlapped].name or "another track"
+            activity.notes.append(f"it overlaps {other} in time, so it is imported on its own")
+    if untimed_elsewhere:
+        activities[0].notes.append(_left_out(untimed_elsewhere, "point", "without a time"))
     return activities
+
+
+def _outings(segments: list[_Segment]) -> list[tuple[list[_Segment], int | None]]:
+    """Segments grouped into activities, in time order, each with the index of an earlier one it overlaps.
+
+    Taken by their first time, a segment joins the activity it follows (starting at or after that
+    activity's end, within SEPARATE_ACTIVITIES_GAP of it); otherwise it starts an activity of its own.
+    The file's order of tracks and segments plays no part, so the same file reordered gives the same runs.
+    """
+    ordered = sorted(segments, key=lambda s: (s.first, s.last, len(s.points), s.track.name or ""))
+    groups: list[tuple[list[_Segment], int | None]] = []
+    for segment in ordered:
+        ends = [group[-1].last for group, _ in groups]
+        joinable = [k for k, end in enumerate(ends) if end <= segment.first <= end + SEPARATE_ACTIVITIES_GAP]
+        if joinable:
+            groups[max(joinable, key=lambda k: ends[k])][0].append(segment)
+            continue
+        overlapped = next((k for k, end in enumerate(ends) if segment.first < end), None)
+        groups.append(([segment], overlapped))
+    return groups
+
+
+def _gpx_activity(gpx: gpxpy.gpx.GPX, group: list[_Segment]) -> Activity:
+    sports = [_sport(segment.track.type) for segment in group]
+    activity = Activity(
+        start=group[0].first,
+        sport=next((sport for sport in sports if sport), ""),
+        name=(group[0].track.name or gpx.name or "").strip(),
+    )
+    for segment in group:
+        for when, point in segment.points:
+            hr = cad = None
+            for extension in point.extensions:
+                for element in extension.iter():
+                    tag = _local(element.tag).lower()
+                    if tag in ("hr", "heartrate") and element.text:
+                        hr = int(float(element.text))
+                    elif tag in ("cad", "cadence") and element.text:
+                        cad = int(float(element.text))
+            activity.add(when, point.latitude, point.longitude, point.elevation, hr, cad)
+    unordered = sum(segment.unordered for segment in group)
+    if unordered:
+        were = "was" if unordered == 1 else "were"
+        activity.notes.append(f"{unordered} of its points {were} out of time order (now sorted by time)")
+    untimed = sum(segment.untimed for segment in group)
+    if untimed:
+        activity.notes.append(_left_out(untimed, "point", "without a time"))
+    return activity
 
 
 def _aware(value: datetime.datetime) -> datetime.datetime:
@@ -197,6 +422,7 @@ def _parse_tcx(name: str, text: bytes) -> Activity:
     if activity_element is None:
         raise ParseError(f"{name}: the TCX file has no Activity")
     activity: Activity | None = None
+    unordered = 0
     for lap in activity_element.iter(f"{ns}Lap"):
         lap_start = _tcx_time(lap.get("StartTime"))
         for point in lap.iter(f"{ns}Trackpoint"):
@@ -207,7 +433,7 @@ def _parse_tcx(name: str, text: bytes) -> Activity:
                 activity = Activity(start=when, sport=_sport(activity_element.get("Sport")))
             hr = _float(point, f"{ns}HeartRateBpm/{ns}Value")
             cad = _float(point, f"{ns}Cadence")
-            activity.add(
+            added = activity.add(
                 when,
                 _float(point, f"{ns}Position/{ns}LatitudeDegrees"),
                 _float(point, f"{ns}Position/{ns}LongitudeDegrees"),
@@ -216,6 +442,7 @@ def _parse_tcx(name: str, text: bytes) -> Activity:
                 int(cad) if cad else None,
                 _float(point, f"{ns}DistanceMeters"),
             )
+            unordered += not added
         if activity is not None and lap_start is not None:
             activity.laps.append(
                 {
@@ -226,6 +453,8 @@ def _parse_tcx(name: str, text: bytes) -> Activity:
             )
     if activity is None:
         raise ParseError(f"{name}: the TCX file has no timed trackpoints")
+    if unordered:
+        activity.notes.append(_left_out(unordered, "trackpoint", "earlier than the one before it"))
     calories = [_float(lap, f"{ns}Calories") for lap in activity_element.iter(f"{ns}Lap")]
     activity.calories = int(sum(c for c in calories if c)) or None
     return activity
@@ -240,42 +469,115 @@ def _tcx_time(text: str | None) -> datetime.datetime | None:
         return None
 
 
-def _parse_fit(name: str, data: bytes) -> Activity:
+@dataclass
+class _FitReading:
+    """What was read of a FIT file, up to its end or the first damage."""
+
     activity: Activity | None = None
-    session: dict = {}
-    laps: list[dict] = []
+    session: dict = field(default_factory=dict)
+    laps: list[dict] = field(default_factory=list)
+    sport: dict = field(default_factory=dict)  # the `sport` message, for files without a session
+    damage: str = ""  # what stopped the reading before the end ("" when it reached the end)
+    cut_off: bool = False  # the file ends in the middle of a record
+    checksum_matches: bool = True
+    unordered: int = 0  # records earlier than the one before (but not before the first), left out
+    undated: int = 0  # records without a date after the first, left out
+
+
+def _parse_fit(name: str, data: bytes) -> Activity:
+    reading = _FitReading()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # fitdecode warns about devices' harmless quirks
-            with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.RAISE) as reader:
-                for frame in reader:
-                    if not isinstance(frame, fitdecode.FitDataMessage):
-                        continue
-                    if frame.name == "record":
-                        activity = _fit_record(name, frame, activity)
-                    elif frame.name == "session":
-                        session = {f.name: f.value for f in frame.fields}
-                    elif frame.name == "lap":
-                        laps.append({f.name: f.value for f in frame.fields})
+            # READONLY: a checksum that does not match is noted, not fatal, when the data read well.
+            with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.READONLY) as reader:
+                _read_fit_frames(name, reader, reading)
     except fitdecode.FitEOFError:
-        raise ParseError(f"{name}: the FIT file is truncated (it ends in the middle of a record)") from None
-    except fitdecode.FitCRCError:
-        raise ParseError(f"{name}: the FIT file is corrupt (its checksum does not match)") from None
+        if reading.activity is None:
+            raise ParseError(f"{name}: the FIT file is truncated (it ends in the middle of a record)") from None
+        reading.cut_off = True
     except fitdecode.FitHeaderError:
-        raise ParseError(f"{name}: this is not a FIT file") from None
+        if reading.activity is None:
+            raise ParseError(f"{name}: this is not a FIT file") from None
+        reading.damage = "what follows is not FIT data"
     except fitdecode.FitError as exc:
-        raise ParseError(f"{name}: the FIT file is corrupt ({exc})") from None
+        if reading.activity is None:
+            raise ParseError(f"{name}: the FIT file is corrupt ({exc})") from None
+        reading.damage = str(exc)
+    activity = reading.activity
     if activity is None:
+        if not reading.checksum_matches:
+            raise ParseError(f"{name}: the FIT file is corrupt (its checksum does not match)")
         raise ParseError(f"{name}: the FIT file has no timed records")
-    sub_sport = str(session.get("sub_sport") or "")
-    activity.sport = (
-        _sport(sub_sport) if sub_sport in ("treadmill", "trail") else _sport(str(session.get("sport") or "running"))
+    _fit_summary(activity, reading)
+    _fit_notes(activity, reading)
+    return activity
+
+
+def _read_fit_frames(name: str, reader: fitdecode.FitReader, reading: _FitReading) -> None:
+    for frame in reader:
+        header_mismatch = isinstance(frame, fitdecode.FitHeader) and frame.crc_matched is False
+        if header_mismatch or (isinstance(frame, fitdecode.FitCRC) and not frame.matched):
+            reading.checksum_matches = False
+        if not isinstance(frame, fitdecode.FitDataMessage):
+            continue
+        if frame.name == "session":
+            reading.session = {f.name: f.value for f in frame.fields}
+        elif frame.name == "lap":
+            reading.laps.append({f.name: f.value for f in frame.fields})
+        elif frame.name == "sport":
+            reading.sport = {f.name: f.value for f in frame.fields}
+        elif frame.name == "record" and not _fit_record(name, frame, reading):
+            return
+
+
+def _fit_record(name: str, frame: fitdecode.FitDataMessage, reading: _FitReading) -> bool:
+    """Add one record to the reading; False when the record is damage and reading must stop."""
+    when = frame.get_value("timestamp", fallback=None)
+    activity = reading.activity
+    if not isinstance(when, datetime.datetime):
+        if activity is None:
+            # Timestamps below 0x10000000 are seconds since power-on, not dates.
+            raise ParseError(f"{name}: the FIT file has relative timestamps only, so its date is unknown")
+        reading.undated += 1
+        return True
+    when = _aware(when)
+    if activity is None:
+        activity = reading.activity = Activity(start=when)
+    elif (
+        when < activity.start
+        or when - activity.start > datetime.timedelta(seconds=activity.time_s[-1]) + FIT_MAX_RECORD_JUMP
+    ):
+        reading.damage = f"a record is dated {when:%Y-%m-%d %H:%M:%S}"
+        return False
+    lat = frame.get_value("position_lat", fallback=None)
+    lon = frame.get_value("position_long", fallback=None)
+    ele = frame.get_value("enhanced_altitude", fallback=None)
+    if ele is None:
+        ele = frame.get_value("altitude", fallback=None)
+    added = activity.add(
+        when,
+        lat * SEMICIRCLE_TO_DEGREES if lat is not None else None,
+        lon * SEMICIRCLE_TO_DEGREES if lon is not None else None,
+        ele,
+        frame.get_value("heart_rate", fallback=None),
+        frame.get_value("cadence", fallback=None),
+        frame.get_value("distance", fallback=None),
     )
+    reading.unordered += not added
+    return True
+
+
+def _fit_summary(activity: Activity, reading: _FitReading) -> None:
+    session = reading.session
+    described = session if session.get("sport") is not None else reading.sport
+    sub_sport = str(described.get("sub_sport") or "")
+    activity.sport = _sport(sub_sport) if sub_sport in ("treadmill", "trail") else _sport(described.get("sport"))
     activity.elapsed_s = session.get("total_elapsed_time")
     activity.moving_s = session.get("total_timer_time")
     activity.total_distance_m = session.get("total_distance")
     activity.calories = session.get("total_calories")
-    for lap in laps:
+    for lap in reading.laps:
         start = lap.get("start_time")
         if isinstance(start, datetime.datetime):
             activity.laps.append(
@@ -285,29 +587,34 @@ def _parse_fit(name: str, data: bytes) -> Activity:
                     "distance_m": float(lap.get("total_distance") or 0.0),
                 }
             )
-    return activity
+    elapsed = activity.elapsed_s
+    if elapsed:
+        slack = max(FIT_COVERAGE_SLACK_S, FIT_COVERAGE_SLACK_SHARE * elapsed)
+        activity.samples_partial = activity.time_s[-1] + slack < elapsed
 
 
-def _fit_record(name: str, frame, activity: Activity | None) -> Activity | None:
-    when = frame.get_value("timestamp", fallback=None)
-    if not isinstance(when, datetime.datetime):
-        # Timestamps below 0x10000000 are seconds since power-on, not dates.
-        raise ParseError(f"{name}: the FIT file has relative timestamps only, so its date is unknown")
-    when = _aware(when)
-    if activity is None:
-        activity = Activity(start=when)
-    lat = frame.get_value("position_lat", fallback=None)
-    lon = frame.get_value("position_long", fallback=None)
-    ele = frame.get_value("enhanced_altitude", fallback=None)
-    if ele is None:
-        ele = frame.get_value("altitude", fallback=None)
-    activity.add(
-        when,
-        lat * SEMICIRCLE_TO_DEGREES if lat is not None else None,
-        lon * SEMICIRCLE_TO_DEGREES if lon is not None else None,
-        ele,
-        frame.get_value("heart_rate", fallback=None),
-        frame.get_value("cadence", fallback=None),
-        frame.get_value("distance", fallback=None),
-    )
-    return activity
+def _fit_notes(activity: Activity, reading: _FitReading) -> None:
+    read_to = _hms(activity.time_s[-1])
+    if reading.cut_off:
+        where = f"the file is cut off at {read_to} (it ends in the middle of a record)"
+    elif reading.damage:
+        where = f"the file is damaged after {read_to} ({reading.damage})"
+    else:
+        where = ""
+    if activity.samples_partial and activity.elapsed_s:
+        totals = _hms(activity.elapsed_s)
+        if activity.total_distance_m is not None:
+            totals = f"{activity.total_distance_m / 1000:.2f} km in {totals}"
+        covered = (
+            f"its samples cover only {read_to} of the {_hms(activity.elapsed_s)} the device recorded, so the run"
+            f" takes the device's totals ({totals}) without a track"
+        )
+        activity.notes.append(f"{where}; {covered}" if where else covered)
+    elif where:
+        activity.notes.append(f"{where}; imported up to there")
+    if not reading.checksum_matches and not where:
+        activity.notes.append("the file's checksum does not match, so some values may be damaged")
+    if reading.unordered:
+        activity.notes.append(_left_out(reading.unordered, "record", "earlier than the one before it"))
+    if reading.undated:
+        activity.notes.append(_left_out(reading.undated, "record", "without a date"))

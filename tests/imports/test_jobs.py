@@ -1,5 +1,6 @@
 """Uploads become jobs; jobs import each file, report progress, and never store half a file."""
 
+import datetime
 import io
 import zipfile
 
@@ -73,7 +74,7 @@ def test_a_zip_imports_every_good_file_and_names_the_bad_ones(runner, upload):
             {
                 "runs/a.gpx": fixture("gpx11_strava_run_hr.gpx"),
                 "runs/b.tcx": fixture("tcx_garmin_fr410_run_laps_hr.tcx"),
-                "runs/c.fit": fixture("fit_sigma_ride_truncated.fit"),
+                "runs/c.fit": fixture("fit_garmin_fr70_run_no_gps_compressed.fit"),
                 "runs/notes.txt": b"hello",
             }
         ),
@@ -85,7 +86,7 @@ def test_a_zip_imports_every_good_file_and_names_the_bad_ones(runner, upload):
         ("runs/c.fit", "failed"),
         ("runs/notes.txt", "failed"),
     ]
-    assert job.items[2].message == "runs/c.fit: the FIT file is truncated (it ends in the middle of a record)"
+    assert job.items[2].message == "runs/c.fit: the FIT file has relative timestamps only, so its date is unknown"
     assert job.items[3].message == "runs/notes.txt: not a .gpx, .tcx or .fit file"
     assert len(runs_service.list_runs(user_id=runner.id).runs) == 2
 
@@ -125,6 +126,49 @@ def test_a_gpx_and_a_fit_of_the_same_run_leave_one_visible_run(runner, upload):
     assert [run.id for run in visible] == [fit.items[0].run_id]
     hidden = runs_service.get_run(user_id=runner.id, run_id=gpx.items[0].run_id)
     assert (hidden.hidden, hidden.duplicate_of_id) == (True, fit.items[0].run_id)
+
+
+def _log_of_a_stray_point_and_a_run():
+    """A device's log: one point on its own at 06:00, then a run at 13:00 (more than 6 hours later)."""
+    gpx = gpxpy.gpx.GPX()
+    start = datetime.datetime(2024, 5, 4, 6, 0, tzinfo=datetime.UTC)
+    for name, sport, points in [
+        ("Stray", "running", [(start, 0.0)]),
+        ("Tempo", "running", [(start + datetime.timedelta(hours=7, seconds=s), s * 0.00003) for s in range(601)]),
+    ]:
+        track = gpxpy.gpx.GPXTrack(name=name)
+        track.type = sport
+        segment = gpxpy.gpx.GPXTrackSegment()
+        segment.points = [gpxpy.gpx.GPXTrackPoint(50.0 + north, 4.0, time=when) for when, north in points]
+        track.segments.append(segment)
+        gpx.tracks.append(track)
+    return gpx.to_xml().encode()
+
+
+def test_a_file_holding_several_activities_lists_each_and_what_became_of_it(runner, upload):
+    job = upload("log.gpx", _log_of_a_stray_point_and_a_run())
+    assert (job.status, job.imported, job.failed) == ("done", 1, 1)
+    assert [(item.name, item.status, item.message) for item in job.items] == [
+        (
+            "log.gpx #1",
+            "failed",
+            "log.gpx #1: this part of the file has fewer than two timed points, so there is no activity to import",
+        ),
+        ("log.gpx #2", "imported", ""),
+    ]
+    [run] = runs_service.list_runs(user_id=runner.id).runs
+    assert (run.id, run.name) == (job.items[1].run_id, "Tempo")
+
+
+def test_the_job_page_shows_what_the_import_noted_on_each_imported_run(runner, upload, client):
+    name = "gpx10_expertgps_mtb_multisegment.gpx"
+    job = upload(name, fixture(name))
+    assert client.login(email="ada@example.com", password="correct-horse-battery")  # create_user's default
+    page = client.get(f"/imports/jobs/{job.id}/").content.decode()
+    noted = "no sport in the file; taken as a ride from its speeds (change it on the run&#x27;s page)"
+    assert [item.status for item in job.items] == ["imported", "imported", "imported"]
+    for k, item in enumerate(job.items, start=1):
+        assert f'<a href="/runs/{item.run_id}/">See the run</a> {name} #{k}: {noted}</td>' in page
 
 
 @pytest.mark.parametrize(

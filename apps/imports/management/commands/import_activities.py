@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if not files:
             raise CommandError("no .gpx, .tcx, .fit or .zip files in " + ", ".join(paths))
         counts = {"imported": 0, "duplicate": 0, "failed": 0}
-        failures = []
+        failures, notes = [], []
         for done, path in enumerate(files, start=1):
             try:
                 for name, data in importer.entries(path.name, path.read_bytes()):
@@ -32,6 +32,8 @@ class Command(BaseCommand):
                         counts[result.status] += 1
                         if result.status == "failed":
                             failures.append(result.message)
+                        elif result.status == "imported" and result.message:
+                            notes.append(result.message)
             except importer.ImportRefused as error:
                 counts["failed"] += 1
                 failures.append(str(error))
@@ -39,6 +41,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Imported {counts['imported']}, duplicates {counts['duplicate']}, failed {counts['failed']}."
         )
+        for message in notes:
+            self.stdout.write(self.style.WARNING(f"  note: {message}"))
         for message in failures:
             self.stdout.write(self.style.ERROR(f"  failed: {message}"))
 

@@ -1,0 +1,195 @@
+"""The parsers on their own: pure functions over bytes, on files built here and on the real fixtures."""
+
+import datetime
+import math
+
+import pytest
+
+from apps.imports import parsers
+from apps.runs.interface import contracts as runs_contracts
+from tests.imports import reference
+
+START = datetime.datetime(2024, 5, 4, 8, 0, tzinfo=datetime.UTC)
+GUESSED = "no sport in the file; taken as a {} from its speeds (change it on the run's page)"
+
+
+def _gpx(tracks, *, start=START):
+    """GPX 1.1 of `tracks`: [(name, type or None, [[(seconds from start or None, metres north), ...], ...])].
+
+    Each point is at longitude 0, `metres north` of the equator, so speeds are what the numbers say.
+    """
+    degrees_per_metre = 180 / (math.pi * 6_371_008.8)  # along a meridian of the 6371.0088 km sphere
+    xml = ['<?xml version="1.0"?><gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">']
+    for name, sport, segments in tracks:
+        xml.append(f"<trk><name>{name}</name>" + (f"<type>{sport}</type>" if sport else ""))
+        for points in segments:
+            xml.append("<trkseg>")
+            for seconds, north in points:
+                at = None if seconds is None else start + datetime.timedelta(seconds=seconds)
+                when = "" if at is None else f"<time>{at.isoformat()}</time>"
+                xml.append(f'<trkpt lat="{north * degrees_per_metre:.9f}" lon="0">{when}</trkpt>')
+            xml.append("</trkseg>")
+        xml.append("</trk>")
+    xml.append("</gpx>")
+    return "".join(xml).encode()
+
+
+def _steady(seconds, speed, *, since=0, step=10):
+    """Points every `step` seconds for `seconds`, moving north at `speed` m/s, starting at `since` s."""
+    return [(since + t, speed * t) for t in range(0, seconds + 1, step)]
+
+
+@pytest.mark.parametrize(
+    ("name", "sports"),
+    [
+        ("gpx11_opentracks_hike_zero_hr_tzoffset.gpx", ["walk"]),  # <type>unknown</type>; median 1.21 m/s
+        ("gpx10_gpsbabel_lake_multitrack.gpx", ["walk"]),  # no <type>; median 1.24 m/s despite its drives
+        ("gpx10_expertgps_mtb_multisegment.gpx", ["ride", "ride", "ride"]),  # no <type>; p98 7.48-8.44 m/s
+    ],
+)
+def test_the_sport_of_a_file_that_names_none_is_guessed_from_its_speeds_with_a_note(name, sports):
+    activities = parsers.parse(name, (reference.FIXTURES / name).read_bytes())
+    assert [(a.sport, a.notes) for a in activities] == [(sport, [GUESSED.format(sport)]) for sport in sports]
+
+
+def test_a_sport_the_file_names_is_kept_whatever_its_speeds():
+    ride_speeds = _steady(600, 10.0)  # 36 km/h for ten minutes
+    [activity] = parsers.parse("fast.gpx", _gpx([("Tempo", "running", [ride_speeds])]))
+    assert (activity.sport, activity.notes) == ("run", [])
+    [untyped] = parsers.parse("fast.gpx", _gpx([("Tempo", None, [ride_speeds])]))
+    assert (untyped.sport, untyped.notes) == ("ride", [GUESSED.format("ride")])
+
+
+@pytest.mark.parametrize(
+    ("median", "fast", "sport"),
+    [
+        (1.875, 1.875, "walk"),  # below the walk-to-run transition
+        (2.0, 2.0, "run"),
+        (3.0, 6.375, "run"),  # 5% of the moving time at 6.375 m/s: not yet a ride
+        (3.0, 6.5, "ride"),
+        (1.875, 9.0, "walk"),  # a walk with a drive inside it stays a walk
+    ],
+)
+def test_the_guess_is_a_walk_below_a_median_of_1_9_m_s_else_a_ride_from_a_p98_of_6_5_m_s(median, fast, sport):
+    # 95 s at the median speed, then 5 s (5% of the moving time, more than the top 2%) at `fast`.
+    time_s = [float(t) for t in range(101)]
+    distance_m = [median * min(t, 95) + fast * max(0, t - 95) for t in range(101)]
+    nowhere = [None] * 101
+    guessed = parsers.sport_guess(time_s=time_s, latitude=nowhere, longitude=nowhere, distance_m=distance_m)
+    assert guessed == sport
+
+
+def test_moving_speed_quantiles_weigh_legs_by_time_and_leave_out_stops_gaps_and_glitches():
+    time_s = [0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 250.0, 270.0]
+    # legs: 1, 2, 3 m/s for 10 s each; 0.2 m/s (stopped); 30 m/s (a glitch); 200 s (a pause); 4 m/s for 20 s
+    distance_m = [0.0, 10.0, 30.0, 60.0, 62.0, 362.0, 400.0, 480.0]
+    nowhere = [None] * len(time_s)
+    quantiles = parsers.moving_speed_quantiles(
+        time_s=time_s, latitude=nowhere, longitude=nowhere, distance_m=distance_m, quantiles=(0.2, 0.25, 0.5, 0.98)
+    )
+    assert quantiles == [1.0, 2.0, 3.0, 4.0]  # of 50 moving seconds: 10 at 1, 10 at 2, 10 at 3, 20 at 4
+    standing = parsers.moving_speed_quantiles(
+        time_s=[0.0, 10.0], latitude=[None, None], longitude=[None, None], distance_m=[0.0, 1.0], quantiles=(0.5,)
+    )
+    assert standing is None
+
+
+def test_too_little_movement_to_tell_is_taken_as_a_run_with_a_note():
+    [activity] = parsers.parse("short.gpx", _gpx([("Short", None, [_steady(50, 3.0)])]))
+    assert (activity.sport, activity.notes) == (
+        "run",
+        ["no sport in the file and too little movement to tell; taken as a run (change it on the run's page)"],
+    )
+
+
+def test_points_out_of_time_order_in_a_segment_are_sorted_with_a_note():
+    points = [(0, 0.0), (20, 60.0), (10, 30.0), (30, 90.0), (25, 75.0), (40, 120.0)]
+    [activity] = parsers.parse("jumbled.gpx", _gpx([("Jumbled", "running", [points])]))
+    assert activity.time_s == [0.0, 10.0, 20.0, 25.0, 30.0, 40.0]
+    assert activity.notes == ["2 of its points were out of time order (now sorted by time)"]
+
+
+def test_segments_join_an_activity_within_six_hours_of_its_end_and_start_another_beyond():
+    morning = _steady(600, 3.0)
+    afternoon = _steady(600, 3.0, since=600 + 6 * 3600)  # exactly six hours after the morning's end
+    next_day = _steady(600, 3.0, since=600 + 6 * 3600 + 600 + 6 * 3600 + 1)
+    data = _gpx([("Day one", "running", [morning, afternoon]), ("Day two", "running", [next_day])])
+    activities = parsers.parse("log.gpx", data)
+    assert [(a.name, a.start, len(a.time_s), a.time_s[-1]) for a in activities] == [
+        ("Day one", START, 122, 600.0 + 6 * 3600 + 600),
+        ("Day two", START + datetime.timedelta(seconds=600 + 6 * 3600 + 600 + 6 * 3600 + 1), 61, 600.0),
+    ]
+
+
+def test_a_track_overlapping_another_in_time_is_an_activity_of_its_own_with_a_note():
+    data = _gpx([("Watch", "running", [_steady(1200, 3.0)]), ("Phone", "running", [_steady(600, 3.0, since=300)])])
+    activities = parsers.parse("both.gpx", data)
+    assert [(a.name, a.start, a.notes) for a in activities] == [
+        ("Watch", START, []),
+        (
+            "Phone",
+            START + datetime.timedelta(seconds=300),
+            ["it overlaps Watch in time, so it is imported on its own"],
+        ),
+    ]
+
+
+def test_points_without_a_time_are_left_out_with_a_note():
+    timed = [*_steady(600, 3.0), (None, 2000.0)]
+    untimed_segment = [(None, 0.0), (None, 10.0)]
+    [activity] = parsers.parse("gaps.gpx", _gpx([("Run", "running", [timed, untimed_segment])]))
+    assert len(activity.time_s) == 61
+    assert activity.notes == ["1 point without a time was left out", "2 points without a time were left out"]
+
+
+def test_a_part_of_a_file_that_cannot_be_imported_comes_back_with_its_reason():
+    stray = [(0, 0.0)]
+    outing = _steady(600, 3.0, since=7 * 3600)
+    activities = parsers.parse("log.gpx", _gpx([("Stray", "running", [stray]), ("Outing", "running", [outing])]))
+    assert [(a.name, a.problem) for a in activities] == [
+        ("Stray", "this part of the file has fewer than two timed points, so there is no activity to import"),
+        ("Outing", ""),
+    ]
+
+
+def test_a_start_before_the_earliest_allowed_is_refused_and_one_at_it_is_read():
+    earliest = runs_contracts.EARLIEST_START
+    before = _gpx([("Old", "running", [_steady(600, 3.0)])], start=earliest - datetime.timedelta(seconds=1))
+    with pytest.raises(parsers.ParseError) as refused:
+        parsers.parse("old.gpx", before)
+    assert str(refused.value) == (
+        "old.gpx: the timestamps (1979-12-31T23:59:59+00:00) are before 1980, so they are not real dates"
+    )
+    [activity] = parsers.parse("old.gpx", _gpx([("Old", "running", [_steady(600, 3.0)])], start=earliest))
+    assert activity.start == earliest
+
+
+def test_a_tcx_trackpoint_earlier_than_the_one_before_is_left_out_with_a_note():
+    ns = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
+    times = ["2024-05-04T08:00:00Z", "2024-05-04T08:00:10Z", "2024-05-04T08:00:05Z", "2024-05-04T08:00:20Z"]
+    points = "".join(
+        f"<Trackpoint><Time>{when}</Time><DistanceMeters>{30 * k}</DistanceMeters></Trackpoint>"
+        for k, when in enumerate(times)
+    )
+    data = (
+        f'<TrainingCenterDatabase xmlns="{ns}"><Activities><Activity Sport="Running">'
+        f'<Lap StartTime="{times[0]}"><Track>{points}</Track></Lap></Activity></Activities></TrainingCenterDatabase>'
+    ).encode()
+    [activity] = parsers.parse("laps.tcx", data)
+    assert activity.time_s == [0.0, 10.0, 20.0]
+    assert activity.notes == ["1 trackpoint earlier than the one before it was left out"]
+
+
+def test_a_fit_file_whose_checksum_does_not_match_after_complete_data_is_read_with_a_note():
+    data = (reference.FIXTURES / "fit_garmin_venusq_run.fit").read_bytes()
+    damaged = data[:-2] + bytes([data[-2] ^ 0xFF]) + data[-1:]
+    [activity] = parsers.parse("watch.fit", damaged)
+    assert len(activity.time_s) == len(reference.points("fit_garmin_venusq_run.fit")) == 326
+    assert activity.notes == ["the file's checksum does not match, so some values may be damaged"]
+
+
+def test_a_fit_file_cut_off_before_its_first_record_is_refused_as_truncated():
+    data = (reference.FIXTURES / "fit_sigma_ride_truncated.fit").read_bytes()
+    with pytest.raises(parsers.ParseError) as refused:
+        parsers.parse("cut.fit", data[:200])
+    assert str(refused.value) == "cut.fit: the FIT file is truncated (it ends in the middle of a record)"
