@@ -16,6 +16,7 @@ from apps.plans.interface import errors
 from apps.plans.interface.service import plans_service
 from apps.plans.models import Plan
 from apps.races.interface.service import races_service
+from apps.runs.interface import contracts as runs_contracts
 from project.web.site import site_domain
 
 
@@ -94,6 +95,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "day_names": ", ".join(name for number, name in WEEKDAYS if number in plan.training_days),
             "feed_url": feed_url,
             "counts": {s: sum(1 for x in plan.sessions if x.status == s) for s in ("done", "missed", "upcoming")},
+            "counted": runs_contracts.COUNTED_LABEL,
         },
     )
 

@@ -19,6 +19,7 @@ from apps.races.forms import FinderForm, RaceForm
 from apps.races.interface import errors
 from apps.races.interface.service import races_service
 from apps.races.models import STANDARD_DISTANCES, Race
+from apps.runs.interface import contracts as runs_contracts
 
 PAGE = 20
 
@@ -166,6 +167,7 @@ def race_detail(request: HttpRequest, race_id: int) -> HttpResponse:
             "candidates": candidates,
             "race_day_over": race_day_over,
             "may_edit": operations.may_edit(race, user_id=request.user.pk, is_staff=request.user.is_staff),
+            "counted": runs_contracts.COUNTED_LABEL,
         },
     )
 

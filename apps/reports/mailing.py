@@ -27,6 +27,7 @@ from apps.accounts.interface.service import accounts_service
 from apps.reports import charts, operations, queries, summaries
 from apps.reports.interface import contracts
 from apps.reports.models import ReportDelivery
+from apps.runs.interface import contracts as runs_contracts
 from project.web.site import site_domain
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ def build_message(profile: accounts_contracts.UserProfile, report: contracts.Mon
         "report": report,
         "summary": summary,
         "units": units,
+        "counted": runs_contracts.COUNTED_LABEL,
         "month_name": month_name,
         "report_url": _absolute(reverse("reports:month", args=[summary.year, summary.month])),
         "profile_url": _absolute(reverse("accounts:profile")),
