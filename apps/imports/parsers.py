@@ -54,6 +54,15 @@ SPORT_WORDS = {
     "biking": "ride",
     "ride": "ride",
     "mountain_biking": "ride",
+    "mountainbiking": "ride",
+    "road_biking": "ride",
+    "gravel_cycling": "ride",
+    "e_biking": "ride",  # FIT's sport for e-bikes
+    "ebikeride": "ride",
+    "virtualride": "ride",
+    "virtualrun": "treadmill",
+    "trailrun": "trail_run",
+    "indoor_running": "treadmill",
 }
 # Words that say nothing about the sport (OpenTracks writes "unknown"; FIT's sport 0 is "generic").
 NO_SPORT_WORDS = ("", "unknown", "generic")
