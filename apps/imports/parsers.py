@@ -31,6 +31,9 @@ SEMICIRCLE_TO_DEGREES = 180 / 2**31
 EXTENSIONS = (".gpx", ".tcx", ".fit")
 # Track segments of one GPX file further apart than this are separate activities (a device's whole log).
 SEPARATE_ACTIVITIES_GAP = datetime.timedelta(hours=6)
+# Another <trk> is another outing unless it follows within this: a handheld's log splits one walk into tracks at
+# every power cycle (minutes apart), while a morning and an evening run saved as two tracks are two runs.
+SEPARATE_TRACKS_GAP = datetime.timedelta(hours=1)
 # A FIT record dated this far past the one before it is a damaged timestamp, not a sample: a device
 # paused for a day has ended the activity (the Strava app's file jumps from 2021 to 2085).
 FIT_MAX_RECORD_JUMP = datetime.timedelta(days=1)
@@ -361,14 +364,20 @@ def _outings(segments: list[_Segment]) -> list[tuple[list[_Segment], int | None]
     """Segments grouped into activities, in time order, each with the index of an earlier one it overlaps.
 
     Taken by their first time, a segment joins the activity it follows (starting at or after that
-    activity's end, within SEPARATE_ACTIVITIES_GAP of it); otherwise it starts an activity of its own.
+    activity's end, within SEPARATE_ACTIVITIES_GAP of it for a segment of the same track, within
+    SEPARATE_TRACKS_GAP for another track); otherwise it starts an activity of its own.
     The file's order of tracks and segments plays no part, so the same file reordered gives the same runs.
     """
     ordered = sorted(segments, key=lambda s: (s.first, s.last, len(s.points), s.track.name or ""))
     groups: list[tuple[list[_Segment], int | None]] = []
+
+    def within_reach(group: list[_Segment], segment: _Segment) -> bool:
+        gap = SEPARATE_ACTIVITIES_GAP if group[-1].track is segment.track else SEPARATE_TRACKS_GAP
+        return group[-1].last <= segment.first <= group[-1].last + gap
+
     for segment in ordered:
         ends = [group[-1].last for group, _ in groups]
-        joinable = [k for k, end in enumerate(ends) if end <= segment.first <= end + SEPARATE_ACTIVITIES_GAP]
+        joinable = [k for k, (group, _) in enumerate(groups) if within_reach(group, segment)]
         if joinable:
             groups[max(joinable, key=lambda k: ends[k])][0].append(segment)
             continue

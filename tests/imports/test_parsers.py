@@ -121,6 +121,15 @@ def test_segments_join_an_activity_within_six_hours_of_its_end_and_start_another
     ]
 
 
+def test_another_track_joins_within_an_hour_and_is_another_outing_beyond():
+    first = _steady(600, 3.0)
+    resumed = _steady(600, 3.0, since=600 + 3600)  # a power cycle: a new <trk> exactly an hour later
+    evening = _steady(600, 3.0, since=600 + 3600 + 600 + 3601)  # an hour and a second after that
+    data = _gpx([("Log", None, [first]), ("Log #2", None, [resumed]), ("Log #3", None, [evening])])
+    activities = parsers.parse("log.gpx", data)
+    assert [(a.name, len(a.time_s)) for a in activities] == [("Log", 122), ("Log #3", 61)]
+
+
 def test_a_track_overlapping_another_in_time_is_an_activity_of_its_own_with_a_note():
     data = _gpx([("Watch", "running", [_steady(1200, 3.0)]), ("Phone", "running", [_steady(600, 3.0, since=300)])])
     activities = parsers.parse("both.gpx", data)
