@@ -14,6 +14,7 @@ import bisect
 import datetime
 import io
 import itertools
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -201,7 +202,7 @@ def _take_guessed_sport(activity: Activity) -> None:
         how = f"no sport in the file; taken as a {guessed} from its speeds"
     else:
         how = "no sport in the file and too little movement to tell; taken as a run"
-    activity.notes.append(f"{how} (change it on the run's page)")
+    activity.notes.append(f"{how} (change it with Edit on the run's page)")
 
 
 def moving_speed_quantiles(
@@ -386,12 +387,22 @@ def _outings(segments: list[_Segment]) -> list[tuple[list[_Segment], int | None]
     return groups
 
 
+PLACEHOLDER_NAMES = {"untitled", "activity", "track", "new track", "unnamed"}
+TIMESTAMP_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}([T _]\d{2}[:_]\d{2}.*)?$")
+
+
+def _meaningful(name: str) -> str:
+    """A track's name, unless an app's placeholder ("Untitled", the start time): pages then name the sport."""
+    name = name.strip()
+    return "" if name.lower() in PLACEHOLDER_NAMES or TIMESTAMP_NAME.match(name) else name
+
+
 def _gpx_activity(gpx: gpxpy.gpx.GPX, group: list[_Segment]) -> Activity:
     sports = [_sport(segment.track.type) for segment in group]
     activity = Activity(
         start=group[0].first,
         sport=next((sport for sport in sports if sport), ""),
-        name=(group[0].track.name or gpx.name or "").strip(),
+        name=_meaningful(group[0].track.name or gpx.name or ""),
     )
     for segment in group:
         for when, point in segment.points:

@@ -136,6 +136,8 @@ def cleaned_counter(time_s: Sequence[float], distance_m: Sequence[float], *, max
 def settled_elevation(time_s: Sequence[float], elevation_m: Sequence[float | None]) -> list[float | None]:
     """Altitudes without the steps faster than MAX_CLIMB_RATE_M_S, each taken out with its settling tail.
 
+    The profile keeps the last sample's altitude: the earlier ones move by the steps taken out.
+
     A barometer settling decays: after a step taken out, the following steps in the same direction
     faster than SETTLING_TAIL_RATE_M_S are part of it and taken out too.
     """
@@ -155,7 +157,8 @@ def settled_elevation(time_s: Sequence[float], elevation_m: Sequence[float | Non
                 settling = 0.0
         out.append(value + offset)
         previous = k
-    return out
+    # The last altitude is the settled one (a barometer settles at the start): keep it, shift the rest.
+    return [None if value is None else value - offset for value in out]
 
 
 def forward_filled(values: Sequence[float | None]) -> list[float] | None:

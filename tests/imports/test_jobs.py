@@ -165,7 +165,7 @@ def test_the_job_page_shows_what_the_import_noted_on_each_imported_run(runner, u
     job = upload(name, fixture(name))
     assert client.login(email="ada@example.com", password="correct-horse-battery")  # create_user's default
     page = client.get(f"/imports/jobs/{job.id}/").content.decode()
-    noted = "no sport in the file; taken as a ride from its speeds (change it on the run&#x27;s page)"
+    noted = "no sport in the file; taken as a ride from its speeds (change it with Edit on the run&#x27;s page)"
     assert [item.status for item in job.items] == ["imported", "imported", "imported"]
     for k, item in enumerate(job.items, start=1):
         assert f'<a href="/runs/{item.run_id}/">See the run</a> {name} #{k}: {noted}</td>' in page

@@ -10,7 +10,7 @@ from apps.runs.interface import contracts as runs_contracts
 from tests.imports import reference
 
 START = datetime.datetime(2024, 5, 4, 8, 0, tzinfo=datetime.UTC)
-GUESSED = "no sport in the file; taken as a {} from its speeds (change it on the run's page)"
+GUESSED = "no sport in the file; taken as a {} from its speeds (change it with Edit on the run's page)"
 
 
 def _gpx(tracks, *, start=START):
@@ -98,7 +98,10 @@ def test_too_little_movement_to_tell_is_taken_as_a_run_with_a_note():
     [activity] = parsers.parse("short.gpx", _gpx([("Short", None, [_steady(50, 3.0)])]))
     assert (activity.sport, activity.notes) == (
         "run",
-        ["no sport in the file and too little movement to tell; taken as a run (change it on the run's page)"],
+        [
+            "no sport in the file and too little movement to tell; "
+            "taken as a run (change it with Edit on the run's page)"
+        ],
     )
 
 
@@ -202,3 +205,12 @@ def test_a_fit_file_cut_off_before_its_first_record_is_refused_as_truncated():
     with pytest.raises(parsers.ParseError) as refused:
         parsers.parse("cut.fit", data[:200])
     assert str(refused.value) == "cut.fit: the FIT file is truncated (it ends in the middle of a record)"
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [("Untitled", ""), ("2025-08-29T20:12+02", ""), ("2024-05-04 08:00", ""), ("Sunday long run", "Sunday long run")],
+)
+def test_an_apps_placeholder_name_is_no_name_so_pages_name_the_sport(name, kept):
+    [activity] = parsers.parse("named.gpx", _gpx([(name, "running", [_steady(600, 3.0)])]))
+    assert activity.name == kept

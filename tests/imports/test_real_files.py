@@ -23,7 +23,7 @@ from tests.imports import reference
 
 pytestmark = pytest.mark.django_db
 
-GUESSED = "no sport in the file; taken as a {} from its speeds (change it on the run's page)"
+GUESSED = "no sport in the file; taken as a {} from its speeds (change it with Edit on the run's page)"
 
 # (file, sport, notes in the job's message). Files naming no sport get one guessed from their speeds
 # (apps/imports/parsers.py, sport_guess), with a note saying so.
