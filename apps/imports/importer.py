@@ -106,6 +106,12 @@ def _draft(*, user_id: int, activity: parsers.Activity, source_id: str) -> runs_
     )
 
 
+def _what(activity: parsers.Activity) -> str:
+    """Which outing of a file this is, for the runner: its name (or sport) and when it started."""
+    started = activity.start.astimezone(datetime.UTC)
+    return f"{activity.name or activity.sport or 'activity'}, {started:%Y-%m-%d %H:%M} UTC"
+
+
 def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
     """Record every activity of one file, one result each, in time order.
 
@@ -119,7 +125,7 @@ def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
     digest = hashlib.sha256(data).hexdigest()
     results = []
     for index, activity in enumerate(activities):
-        label = name if len(activities) == 1 else f"{name} #{index + 1}"
+        label = name if len(activities) == 1 else f"{name} #{index + 1} ({_what(activity)})"
         # An outing of a multi-activity file is named by its start, whatever the order of the file's tracks
         # (ids by position, as stored before, would name another outing once the file reads in time order).
         start = activity.start.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -150,11 +150,12 @@ def test_a_file_holding_several_activities_lists_each_and_what_became_of_it(runn
     assert (job.status, job.imported, job.failed) == ("done", 1, 1)
     assert [(item.name, item.status, item.message) for item in job.items] == [
         (
-            "log.gpx #1",
+            "log.gpx #1 (Stray, 2024-05-04 06:00 UTC)",
             "failed",
-            "log.gpx #1: this part of the file has fewer than two timed points, so there is no activity to import",
+            "log.gpx #1 (Stray, 2024-05-04 06:00 UTC): this part of the file has fewer than two timed points, "
+            "so there is no activity to import",
         ),
-        ("log.gpx #2", "imported", ""),
+        ("log.gpx #2 (Tempo, 2024-05-04 13:00 UTC)", "imported", ""),
     ]
     [run] = runs_service.list_runs(user_id=runner.id).runs
     assert (run.id, run.name) == (job.items[1].run_id, "Tempo")
@@ -167,8 +168,11 @@ def test_the_job_page_shows_what_the_import_noted_on_each_imported_run(runner, u
     page = client.get(f"/imports/jobs/{job.id}/").content.decode()
     noted = "no sport in the file; taken as a ride from its speeds (change it with Edit on the run&#x27;s page)"
     assert [item.status for item in job.items] == ["imported", "imported", "imported"]
-    for k, item in enumerate(job.items, start=1):
-        assert f'<a href="/runs/{item.run_id}/">See the run</a> {name} #{k}: {noted}</td>' in page
+    outings = ["SHORT LOOP, 2001-05-26 15:15", "BIG LOOP, 2001-06-24 15:09", "BUCK HILL, 2001-10-13 17:55"]
+    for k, (item, outing) in enumerate(zip(job.items, outings, strict=True), start=1):
+        label = f"{name} #{k} ({outing} UTC)"
+        assert item.name == label
+        assert f'<a href="/runs/{item.run_id}/">See the run</a> {label}: {noted}</td>' in page
 
 
 @pytest.mark.parametrize(

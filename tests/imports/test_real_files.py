@@ -101,6 +101,12 @@ def test_a_fit_files_own_elapsed_and_timer_times_are_kept(runner):
 
 
 MTB = "gpx10_expertgps_mtb_multisegment.gpx"
+# Each outing of the file, as the job names it: its number in time order, its name and its start.
+MTB_LABELS = [
+    f"{MTB} #1 (SHORT LOOP, 2001-05-26 15:15 UTC)",
+    f"{MTB} #2 (BIG LOOP, 2001-06-24 15:09 UTC)",
+    f"{MTB} #3 (BUCK HILL, 2001-10-13 17:55 UTC)",
+]
 TRACK = re.compile(rb"<trk>.*?</trk>", re.DOTALL)
 
 
@@ -147,7 +153,7 @@ def test_every_track_of_a_gpx_becomes_a_run_in_time_order_whatever_the_order_of_
         rider = accounts_testing.create_user(email=f"rider{attempt}@example.com")
         results = importer.import_file(user_id=rider.id, name=MTB, data=data)
         assert [(r.name, r.status, r.message) for r in results] == [
-            (f"{MTB} #{k}", "imported", f"{MTB} #{k}: {GUESSED.format('ride')}") for k in (1, 2, 3)
+            (label, "imported", f"{label}: {GUESSED.format('ride')}") for label in MTB_LABELS
         ]
         runs = [runs_service.get_run(user_id=rider.id, run_id=r.run_id) for r in results]
         assert [(run.name, run.local_date, run.elapsed_s, run.sport, run.has_streams) for run in runs] == [
@@ -160,7 +166,7 @@ def test_reimporting_a_multi_track_gpx_or_it_reordered_creates_no_visible_run_tw
     first = importer.import_file(user_id=runner.id, name=MTB, data=original)
     again = importer.import_file(user_id=runner.id, name=MTB, data=original)
     assert [(r.status, r.run_id, r.message) for r in again] == [
-        ("duplicate", r.run_id, f"{MTB} #{k}: already imported") for k, r in enumerate(first, start=1)
+        ("duplicate", r.run_id, f"{label}: already imported") for label, r in zip(MTB_LABELS, first, strict=True)
     ]
     backwards = _with_tracks_in_order(original, (2, 1, 0))
     reordered = importer.import_file(user_id=runner.id, name="reordered.gpx", data=backwards)
