@@ -103,6 +103,7 @@ def _draft(*, user_id: int, activity: parsers.Activity, source_id: str) -> runs_
         calories=activity.calories,
         laps=[runs_contracts.Lap(**lap) for lap in activity.laps],
         streams=None if partial else _streams(activity),
+        source_note="; ".join(activity.notes),
     )
 
 

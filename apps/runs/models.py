@@ -41,6 +41,7 @@ class Run(models.Model):
     splits = models.JSONField(default=list, blank=True)
     polyline = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    source_note = models.CharField(max_length=500, blank=True)  # what the import noted: a file cut off, a guess
     hidden = models.BooleanField(default=False)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"

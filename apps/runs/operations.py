@@ -167,6 +167,7 @@ def _create(*, draft: contracts.RunDraft, computed: stats.ComputedStats, start: 
         splits=computed.splits,
         polyline=computed.polyline,
         notes=draft.notes,
+        source_note=draft.source_note[:500],
         hidden=duplicate_of is not None,
         duplicate_of=duplicate_of,
     )

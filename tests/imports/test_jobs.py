@@ -244,3 +244,18 @@ def test_imports_service_in_both_modes(service_mode, runner, upload):
     with pytest.raises(errors.JobNotFound):
         imports_service.get_job(user_id=other.id, job_id=job.id)
     assert imports_service.list_jobs(user_id=other.id) == []
+
+
+def test_the_run_page_of_a_file_cut_off_says_so(runner, upload, client):
+    job = upload("fit_sigma_ride_truncated.fit", fixture("fit_sigma_ride_truncated.fit"))
+    [item] = job.items
+    assert client.login(email="ada@example.com", password="correct-horse-battery")
+    page = client.get(f"/runs/{item.run_id}/").content.decode()
+    assert (
+        "<small>From the file: the file is cut off at 4:38:43 (it ends in the middle of a record); "
+        "imported up to there.</small>" in page
+    )
+    assert item.message == (
+        "fit_sigma_ride_truncated.fit: the file is cut off at 4:38:43 (it ends in the middle of a record); "
+        "imported up to there"
+    )

@@ -126,6 +126,7 @@ class RunDraft(Contract):
     notes: str = ""
     laps: list[Lap] = []
     streams: Streams | None = None
+    source_note: str = ""  # what the source noted (a file cut off, a sport guessed), shown on the run's page
 
     @pydantic.field_validator("start")
     @classmethod
@@ -182,6 +183,7 @@ class RunDetail(RunSummary):
     best_efforts: list[BestEffort]
     polyline: str
     has_streams: bool
+    source_note: str = ""
 
 
 class RunPage(Contract):

@@ -55,6 +55,7 @@ def run_detail(run: Run) -> contracts.RunDetail:
         ],
         polyline=run.polyline,
         has_streams=hasattr(run, "streams"),
+        source_note=run.source_note,
     )
 
 
