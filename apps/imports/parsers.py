@@ -67,21 +67,28 @@ SPORT_WORDS = {
     "virtualrun": "treadmill",
     "trailrun": "trail_run",
     "indoor_running": "treadmill",
+    # Strava's older GPX exports write its activity type's number: 1 ride, 4 hike, 9 run, 10 walk.
+    "1": "ride",
+    "4": "hike",
+    "9": "run",
+    "10": "walk",
 }
 # Words that say nothing about the sport (OpenTracks writes "unknown"; FIT's sport 0 is "generic").
 NO_SPORT_WORDS = ("", "unknown", "generic")
 
 # The sport guess from speeds, for files that name no sport. Legs between two samples count as
-# moving from MOVING_SPEED_M_S up, when the samples are at most MOVING_MAX_GAP_S apart (the runs
-# app's moving-time rules); a leg faster than GLITCH_SPEED_M_S is a GPS jump, not a body.
-MOVING_SPEED_M_S = 0.5
-MOVING_MAX_GAP_S = 120.0
-GLITCH_SPEED_M_S = 28.0
+# moving by the runs app's moving-time rules; a leg faster than a ride's limit is a GPS jump, not a body.
+MOVING_SPEED_M_S = runs_contracts.MOVING_SPEED_M_S
+MOVING_MAX_GAP_S = runs_contracts.MAX_SAMPLE_GAP_S
+GLITCH_SPEED_M_S = runs_contracts.MAX_SPEED_M_S[runs_contracts.Family.CYCLING]
 GUESS_MIN_MOVING_S = 60.0  # less moving time than this tells nothing
 # People switch from walking to running at about 2 m/s (Hreljac 1993, the preferred transition
 # speed). Median moving speed on the fixtures: walks 1.21-1.24 m/s (the Cerknica lake walk keeps its
 # median although its drives put p90 at 6.3), runs 2.29-3.66, the mountain-bike climbs 2.14-2.41.
 WALK_MEDIAN_BELOW_M_S = 1.9
+# ... unless a fifth of the moving time is at running speed (2.5 to 5 m/s, over the walking limit's
+# jitter margin and under a car's): a beginner's run/walk is a run. The walks above: 0-1 %; runs 72-75 %.
+JOG_FROM_M_S, JOG_BELOW_M_S, WALK_MAX_JOG_SHARE = 2.5, 5.0, 0.2
 # Ride when 2% of the moving time is at or above 6.5 m/s (2:34 per km: a pace no runner holds for
 # minutes outside a sprint). Measured on the fixtures, p98 / p95 in m/s: runs at most 5.34 / 4.92
 # (1 Hz GPS jitter included), untyped mountain-bike rides 7.48-8.44 / 6.38-6.74, typed rides
@@ -230,14 +237,17 @@ def sport_guess(
 ) -> str | None:
     """Guess "walk", "ride" or "run" from how fast the samples move, for files that name no sport.
 
-    Walk when the median moving speed is below WALK_MEDIAN_BELOW_M_S; else ride when the
+    Walk when the median moving speed is below WALK_MEDIAN_BELOW_M_S and under a fifth of the moving
+    time is at jogging speed (JOG_FROM_M_S to JOG_BELOW_M_S); else ride when the
     RIDE_QUANTILE of it reaches RIDE_FROM_M_S; else run. None with under GUESS_MIN_MOVING_S of movement.
     """
     legs = _moving_legs(time_s, latitude, longitude, distance_m)
     if sum(seconds for _, seconds in legs) < GUESS_MIN_MOVING_S:
         return None
     median, high = _weighted_quantiles(legs, (0.5, RIDE_QUANTILE))
-    if median < WALK_MEDIAN_BELOW_M_S:
+    moving = sum(seconds for _, seconds in legs)
+    jogging = sum(seconds for speed, seconds in legs if JOG_FROM_M_S <= speed < JOG_BELOW_M_S)
+    if median < WALK_MEDIAN_BELOW_M_S and jogging < WALK_MAX_JOG_SHARE * moving:
         return "walk"
     if high >= RIDE_FROM_M_S:
         return "ride"
@@ -300,6 +310,8 @@ def _sport(word: object) -> str:
     text = str(word or "").strip().lower().replace(" ", "_")
     if text in NO_SPORT_WORDS:
         return ""
+    if text not in SPORT_WORDS and text.isdigit():
+        return ""  # another app's number for a sport: guessed from the speeds rather than called "other"
     return SPORT_WORDS.get(text, "other")
 
 

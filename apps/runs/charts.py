@@ -60,8 +60,8 @@ def _cumulative(streams: dict, family: str) -> list[float] | None:
     max_speed = stats.MAX_SPEED_M_S[family]
     if lat and lon and sum(1 for v in lat if v is not None) >= 2:
         return stats.cleaned_distance(time_s, lat, lon, max_speed=max_speed)
-    device = stats.forward_filled(streams.get("distance_m") or [])
-    return stats.cleaned_counter(time_s, device, max_speed=max_speed) if device else None
+    device = streams.get("distance_m")
+    return stats.cleaned_counter(time_s, device, max_speed=max_speed) if device and any(device) else None
 
 
 def charts(streams: dict, *, family: str = "running") -> list[Chart]:

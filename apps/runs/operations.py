@@ -293,8 +293,11 @@ def _recompute_in_transaction(run: Run) -> None:
             streams=data,
         )
     )
-    for name in ("elevation_gain_m", "elevation_loss_m", "splits", "polyline"):
+    for name in ("splits", "polyline"):
         setattr(run, name, getattr(computed, name))
+    for name in ("elevation_gain_m", "elevation_loss_m"):  # samples without altitude keep the source's own figure
+        if getattr(computed, name) is not None:
+            setattr(run, name, getattr(computed, name))
     if run.source != contracts.Source.STRAVA:  # Strava's own distance is kept, as attach_streams does
         run.distance_m = round(computed.distance_m, 1)  # moving time counts the raw samples: unchanged
     run.save()

@@ -13,7 +13,7 @@ from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.dateparse import parse_datetime
 
-from apps.runs.interface import errors
+from apps.runs.interface import contracts, errors
 from apps.runs.models import BestEffort, Run
 
 
@@ -91,7 +91,7 @@ def month_totals(*, user_id: int, year: int, month: int, sports: list[str] | Non
     return {key: value or 0 for key, value in totals.items()}
 
 
-FAMILY_ORDER = ["running", "cycling", "walking", "other"]
+FAMILY_ORDER = [family.value for family in contracts.Family]  # running, cycling, walking, other
 
 
 def fastest_efforts(*, user_id: int, family: str | None = None) -> list[BestEffort]:

@@ -16,18 +16,18 @@ from dataclasses import dataclass, field
 
 import polyline as polyline_codec
 
+from apps.runs.interface import contracts
 from project.geo import haversine_m
 
-MOVING_SPEED_M_S = 0.5  # slower than this between two samples counts as stopped
-MAX_SAMPLE_GAP_S = 120.0  # a longer gap is a pause even if the position changed (auto-pause, tunnel)
+MOVING_SPEED_M_S = contracts.MOVING_SPEED_M_S
+MAX_SAMPLE_GAP_S = contracts.MAX_SAMPLE_GAP_S
 ELEVATION_HYSTERESIS_M = 3.0  # climbs and descents smaller than this are GPS noise
 POLYLINE_MAX_POINTS = 400
 
-# The fastest a body of each family moves between two samples, in m/s (decision 0017): Bolt's
-# peak speed for running, the upper end of walking for walks and hikes, a fast descent for rides.
-MAX_SPEED_M_S: dict[str, float] = {"running": 12.5, "walking": 2.5, "cycling": 28.0, "other": 40.0}
+MAX_SPEED_M_S: dict[str, float] = {family.value: speed for family, speed in contracts.MAX_SPEED_M_S.items()}
 MAX_CLIMB_RATE_M_S = 5.0  # an altitude step faster than this is the sensor, not the runner
 SETTLING_TAIL_RATE_M_S = 1.0  # right after such a step, steps this fast the same way are its tail
+SETTLING_WINDOW_S = 300.0  # a barometer settles in the first minutes after it is switched on
 GLITCH_LOOKAHEAD_S = 60.0  # a track back within reach after this long (or this many points) was a glitch
 GLITCH_LOOKAHEAD_POINTS = 20
 MIN_SAMPLE_S = 1.0  # files keep whole seconds: two samples are at least this far apart in truth
@@ -121,43 +121,70 @@ def cleaned_distance(
     return out
 
 
-def cleaned_counter(time_s: Sequence[float], distance_m: Sequence[float], *, max_speed: float) -> list[float]:
-    """A device's cumulative distance without the steps faster than `max_speed` (a foot pod's glitch)."""
-    out, total = [], 0.0
+def cleaned_counter(time_s: Sequence[float], distance_m: Sequence[float | None], *, max_speed: float) -> list[float]:
+    """A device's cumulative distance counting only its steps forward no faster than `max_speed`.
+
+    A foot pod's spike (or a jump it keeps) adds nothing; the steps before and after it still count.
+    """
+    out, total, previous = [], 0.0, None
     for k, value in enumerate(distance_m):
-        if k:
-            step = value - distance_m[k - 1]
-            if 0 < step <= max_speed * max(time_s[k] - time_s[k - 1], MIN_SAMPLE_S):
-                total += step
+        if value is not None:
+            if previous is not None:
+                step = value - distance_m[previous]  # type: ignore[operator]
+                if 0 < step <= max_speed * max(time_s[k] - time_s[previous], MIN_SAMPLE_S):
+                    total += step
+            previous = k
         out.append(total)
     return out
 
 
 def settled_elevation(time_s: Sequence[float], elevation_m: Sequence[float | None]) -> list[float | None]:
-    """Altitudes without the steps faster than MAX_CLIMB_RATE_M_S, each taken out with its settling tail.
+    """Altitudes without the sensor's jumps: steps faster than MAX_CLIMB_RATE_M_S.
 
-    The profile keeps the last sample's altitude: the earlier ones move by the steps taken out.
-
-    A barometer settling decays: after a step taken out, the following steps in the same direction
-    faster than SETTLING_TAIL_RATE_M_S are part of it and taken out too.
+    In the first SETTLING_WINDOW_S a barometer settles: each such step is taken out with its tail
+    (the following steps the same way faster than SETTLING_TAIL_RATE_M_S). Later, a jump that comes
+    back within GLITCH_LOOKAHEAD_S is a spike and its samples are left out; a jump that stays is
+    kept (the sensor correcting a drift). The last altitude is kept; the earlier ones move.
     """
-    out: list[float | None] = []
+    n = len(elevation_m)
+    out: list[float | None] = [None] * n
     offset, previous, settling = 0.0, None, 0.0
-    for k, value in enumerate(elevation_m):
+    first = time_s[0] if n else 0.0
+    k = 0
+    while k < n:
+        value = elevation_m[k]
         if value is None:
-            out.append(None)
+            k += 1
             continue
         if previous is not None:
-            step = value - elevation_m[previous]  # type: ignore[operator]
+            before = elevation_m[previous]
+            step = value - before  # type: ignore[operator]
             rate = step / max(time_s[k] - time_s[previous], MIN_SAMPLE_S)
-            if abs(rate) > MAX_CLIMB_RATE_M_S or (rate * settling > 0 and abs(rate) > SETTLING_TAIL_RATE_M_S):
+            fast = abs(rate) > MAX_CLIMB_RATE_M_S
+            if time_s[k] - first <= SETTLING_WINDOW_S and (
+                fast or (rate * settling > 0 and abs(rate) > SETTLING_TAIL_RATE_M_S)
+            ):
                 offset -= step
                 settling = rate
             else:
                 settling = 0.0
-        out.append(value + offset)
+                if fast:
+                    back = next(
+                        (
+                            m
+                            for m in range(k + 1, n)
+                            if time_s[m] - time_s[k] <= GLITCH_LOOKAHEAD_S
+                            and elevation_m[m] is not None
+                            and abs(elevation_m[m] - before) <= abs(step) / 2  # type: ignore[operator]
+                        ),
+                        None,
+                    )
+                    if back is not None:
+                        k = back  # a spike: its samples stay None
+                        continue
+        out[k] = value + offset
         previous = k
-    # The last altitude is the settled one (a barometer settles at the start): keep it, shift the rest.
+        k += 1
     return [None if value is None else value - offset for value in out]
 
 
@@ -166,7 +193,7 @@ def forward_filled(values: Sequence[float | None]) -> list[float] | None:
     out, last = [], None
     for value in values:
         if value is not None:
-            last = value if last is None else max(last, value)
+            last = value
         out.append(last if last is not None else 0.0)
     return out if last is not None else None
 
@@ -334,7 +361,7 @@ def compute(
         distance = cleaned_distance(time_s, latitude, longitude, max_speed=max_speed)  # type: ignore[arg-type]
     else:
         raw = forward_filled(device_distance_m or []) or [0.0] * len(time_s)
-        distance = cleaned_counter(time_s, raw, max_speed=max_speed)
+        distance = cleaned_counter(time_s, device_distance_m or raw, max_speed=max_speed)
     settled = settled_elevation(time_s, elevation_m) if elevation_m else None
     elevation = elevation_change(settled) if settled else None
     heart_rates = [v for v in heart_rate or () if v]

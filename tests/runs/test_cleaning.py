@@ -58,8 +58,8 @@ def test_a_500_m_teleport_gives_the_same_best_efforts_to_the_second(index, inser
 def test_a_drive_inside_a_walk_adds_no_distance_and_no_effort():
     # 10 min walking at 1.4 m/s, 2 min in a car at 15 m/s (1.8 km), 10 min walking.
     computed = _compute(track([(600, 1.4), (120, 15.0), (600, 1.4)]), family="walking")
-    # The walk's 1680 m, and at most the car's last one-second step, bridged when the walk resumes.
-    assert 1680.0 - 0.5 <= computed.distance_m <= 1680.0 + 15.0 + 0.5
+    # The walk's 1680 m, and at most the car's last three seconds, bridged when the walk comes back within reach.
+    assert 1680.0 - 0.5 <= computed.distance_m <= 1680.0 + 3 * 15.0
     [effort] = computed.best_efforts  # 840 m on each side: the only kilometre spans the drive
     assert effort["distance_key"] == "1k"
     assert effort["elapsed_s"] >= 1000 / 1.4  # no faster than the walk itself
@@ -104,3 +104,22 @@ def test_a_foot_pod_glitch_adds_no_distance():
     counter = [3.0 * t + (400.0 if t >= 20 else 0.0) for t in time_s]
     computed = stats.compute(time_s=time_s, device_distance_m=counter, family="running")
     assert computed.distance_m == pytest.approx(117.0)  # 39 steps of 3 m: the glitch's step is dropped
+
+
+def test_a_foot_pod_spike_loses_only_its_own_step():
+    # 5 km at 3 m/s, one sample 2 km ahead of the truth at 600 s: the old running maximum lost 2 km.
+    time_s = [float(t) for t in range(1668)]
+    counter = [min(3.0 * t, 5000.0) + (2000.0 if t == 600 else 0.0) for t in time_s]
+    computed = stats.compute(time_s=time_s, device_distance_m=counter, family="running")
+    assert computed.distance_m == pytest.approx(5000.0 - 6.0)  # the two 3 m steps into and out of the spike
+    assert [e["distance_key"] for e in computed.best_efforts][-1] == "1mi"  # 4994 m: no 5 km
+
+
+def test_a_jump_in_altitude_after_the_start_that_stays_is_kept_and_a_spike_is_left_out():
+    def elevation(time_s):
+        # Flat at 100 m; at 1000 s the altimeter corrects a drift by +20 m for good; at 1500 s a 1 s spike of +50 m.
+        return [100 + (20 if t >= 1000 else 0) + (50 if t == 1500 else 0) for t in time_s]
+
+    computed = _compute(track([(2000, 3.0)], elevation=elevation))
+    assert computed.elevation_gain_m == 20.0
+    assert computed.elevation_loss_m == 0.0

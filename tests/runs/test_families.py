@@ -1,10 +1,12 @@
 """Every sport in its place: families, their own best efforts and records, and what each page counts."""
 
 import datetime
+import io
 import re
 import zoneinfo
 
 import pytest
+from django.core.management import call_command
 
 from apps.accounts.interface import testing as accounts_testing
 from apps.reports.interface.service import reports_service
@@ -144,3 +146,26 @@ def test_a_rides_page_names_the_sport_and_shows_speed_not_pace_or_splits(client,
     assert "<td>Ride</td>" in listing
     assert "28.8 km/h" in listing
     assert client.get("/runs/?sport=running").content.decode().count("<td>Ride</td>") == 0
+
+
+def test_a_strava_runs_own_distance_and_climb_survive_a_sport_change_and_a_recompute(service_mode, runner):
+    start = datetime.datetime(2026, 5, 1, 7, tzinfo=datetime.UTC)
+    strava = runs_service.record_run(
+        draft=contracts.RunDraft(
+            user_id=runner.id,
+            source=contracts.Source.STRAVA,
+            source_id="7",
+            start=start,
+            elapsed_s=900,
+            moving_s=900,
+            distance_m=3050,
+            elevation_gain_m=123.0,
+        )
+    ).run
+    runs_service.attach_streams(user_id=runner.id, run_id=strava.id, streams=track(RUN_3K))  # no altitude
+    changed = runs_service.update_run(user_id=runner.id, run_id=strava.id, sport=contracts.Sport.HIKE)
+    assert (changed.distance_m, changed.elevation_gain_m) == (3050.0, 123.0)
+    assert [e.distance_key for e in changed.best_efforts] == ["1k"]  # walking distances now
+    call_command("recompute_runs", stdout=io.StringIO())
+    again = runs_service.get_run(user_id=runner.id, run_id=strava.id)
+    assert (again.distance_m, again.elevation_gain_m, again.sport) == (3050.0, 123.0, "hike")

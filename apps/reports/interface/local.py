@@ -5,8 +5,9 @@ from __future__ import annotations
 from apps.reports import queries
 from apps.reports.interface import contracts, errors
 from apps.reports.interface.service import ReportsService
+from apps.runs.interface import contracts as runs_contracts
 
-FIRST_YEAR, LAST_YEAR = 1980, 2100
+FIRST_YEAR, LAST_YEAR = runs_contracts.EARLIEST_START.year, runs_contracts.LAST_YEAR
 
 
 def _check(year: int, month: int = 1) -> None:

@@ -165,8 +165,10 @@ class MonthSummaryApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         family = contracts.Family(filters.validated_data["family"])
-        if not contracts.EARLIEST_START.year <= year <= 2100:
-            raise serializers.ValidationError({"year": [f"must be between {contracts.EARLIEST_START.year} and 2100"]})
+        if not contracts.EARLIEST_START.year <= year <= contracts.LAST_YEAR:
+            raise serializers.ValidationError(
+                {"year": [f"must be between {contracts.EARLIEST_START.year} and {contracts.LAST_YEAR}"]}
+            )
         return dto(
             runs_service.month_summary(
                 user_id=request.user.pk, year=year, month=month, sports=list(contracts.sports_of(family))

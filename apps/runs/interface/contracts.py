@@ -59,8 +59,23 @@ RUNNING_SPORTS = sports_of(COUNTED_FAMILY)
 COUNTED_LABEL = "Counts runs only (road, trail and treadmill); rides, walks and other sports are not included."
 
 # The earliest start a run may have: before this no device recorded runs (and a FIT or GPX file
-# dated earlier carries a conversion bug, such as GPX times of 1901).
+# dated earlier carries a conversion bug, such as GPX times of 1901). Months are asked for up to LAST_YEAR.
 EARLIEST_START = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
+LAST_YEAR = 2100
+
+# Moving: between two samples at most MAX_SAMPLE_GAP_S apart, at MOVING_SPEED_M_S or more.
+MOVING_SPEED_M_S = 0.5
+MAX_SAMPLE_GAP_S = 120.0  # a longer gap is a pause even if the position changed (auto-pause, tunnel)
+
+# The fastest a body of each family moves between two samples, in m/s (decision 0017): Bolt's peak
+# speed for running; a jog, not a car, inside a walk; a fast descent for rides; other sports: only
+# teleports. A faster move is a GPS glitch or a vehicle and adds no distance.
+MAX_SPEED_M_S: dict[Family, float] = {
+    Family.RUNNING: 12.5,
+    Family.WALKING: 3.5,
+    Family.CYCLING: 28.0,
+    Family.OTHER: 40.0,
+}
 PACE_MIN_DISTANCE_M = 10.0  # below this a pace is noise
 
 
