@@ -123,6 +123,10 @@ def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
         activities = parsers.parse(name, data)
     except parsers.ParseError as error:
         return [ItemResult(name=name, status="failed", message=str(error))]
+    except Exception:  # a file no parser foresaw must not stop the job: it fails alone
+        logger.exception("imports.file_unreadable", extra={"file_name": name})
+        message = f"{name}: the file could not be read (its content is not what its extension says, or damaged)"
+        return [ItemResult(name=name, status="failed", message=message)]
     digest = hashlib.sha256(data).hexdigest()
     results = []
     for index, activity in enumerate(activities):

@@ -14,6 +14,7 @@ import bisect
 import datetime
 import io
 import itertools
+import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -32,6 +33,9 @@ SEMICIRCLE_TO_DEGREES = 180 / 2**31
 EXTENSIONS = (".gpx", ".tcx", ".fit")
 # Track segments of one GPX file further apart than this are separate activities (a device's whole log).
 SEPARATE_ACTIVITIES_GAP = datetime.timedelta(hours=6)
+FIT_MAX_SUMMARY_S, FIT_MAX_SUMMARY_M = 30 * 86400.0, 10_000_000.0  # a month, 10,000 km: past this, garbage
+MAX_ACTIVITIES_PER_FILE = 1000  # as many as a zip may hold files
+TIME_SPIKE_S = 3600.0  # a sample this far past the previous one, followed by earlier ones, has a corrupted time
 # Another <trk> is another outing unless it follows within this: a handheld's log splits one walk into tracks at
 # every power cycle (minutes apart), while a morning and an evening run saved as two tracks are two runs.
 SEPARATE_TRACKS_GAP = datetime.timedelta(hours=1)
@@ -127,25 +131,68 @@ class Activity:
     def add(
         self,
         when: datetime.datetime,
-        lat: float | None = None,
-        lon: float | None = None,
-        ele: float | None = None,
-        hr: int | None = None,
-        cad: int | None = None,
-        dist: float | None = None,
+        lat: object = None,
+        lon: object = None,
+        ele: object = None,
+        hr: object = None,
+        cad: object = None,
+        dist: object = None,
     ) -> bool:
-        """Append a sample; False (and nothing appended) when it is earlier than the last one."""
+        """Append a sample; False when a sample was left out: this one, earlier than the last, or the last.
+
+        The last one is left out instead when it leapt more than TIME_SPIKE_S ahead and this one
+        follows the one before it: a single record dated hours ahead (a corrupted time) would
+        otherwise make every later record look out of order.
+        Values that are not finite numbers in range are taken as missing.
+        """
         offset = (when - self.start).total_seconds()
         if self.time_s and offset < self.time_s[-1]:
+            leap = self.time_s[-1] - self.time_s[-2] if len(self.time_s) >= 2 else 0.0
+            if leap <= TIME_SPIKE_S or offset < self.time_s[-2]:
+                return False
+            for channel in self._channels():
+                channel.pop()
+            self._append(offset, lat, lon, ele, hr, cad, dist)
             return False
-        self.time_s.append(offset)
-        self.latitude.append(lat)
-        self.longitude.append(lon)
-        self.elevation_m.append(ele)
-        self.heart_rate.append(hr if hr else None)
-        self.cadence.append(cad if cad else None)
-        self.distance_m.append(dist)
+        self._append(offset, lat, lon, ele, hr, cad, dist)
         return True
+
+    def _channels(self) -> tuple[list, ...]:
+        return (
+            self.time_s,
+            self.latitude,
+            self.longitude,
+            self.elevation_m,
+            self.heart_rate,
+            self.cadence,
+            self.distance_m,
+        )
+
+    def _append(
+        self, offset: float, lat: object, lon: object, ele: object, hr: object, cad: object, dist: object
+    ) -> None:
+        latitude, longitude = _number(lat, -90, 90), _number(lon, -180, 180)
+        if latitude is None or longitude is None:
+            latitude = longitude = None
+        heart_rate, cadence = _number(hr, 1, 300), _number(cad, 1, 400)
+        self.time_s.append(offset)
+        self.latitude.append(latitude)
+        self.longitude.append(longitude)
+        self.elevation_m.append(_number(ele, -1000, 10000))
+        self.heart_rate.append(round(heart_rate) if heart_rate is not None else None)
+        self.cadence.append(round(cadence) if cadence is not None else None)
+        self.distance_m.append(_number(dist, 0, 10_000_000))
+
+
+def _number(value: object, low: float, high: float) -> float | None:
+    """`value` as a finite float within [low, high], else None (a device's garbage is a missing value)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and low <= number <= high else None
 
 
 def parse(name: str, data: bytes) -> list[Activity]:
@@ -362,7 +409,7 @@ def _parse_gpx(name: str, text: bytes) -> list[Activity]:
             segments.append(_Segment(track, timed, unordered, len(points) - len(timed)))
     if not segments:
         raise ParseError(f"{name}: the GPX file has no timestamps (a planned route, not a recorded activity)")
-    groups = _outings(segments)
+    groups = _outings(name, segments)
     activities = [_gpx_activity(gpx, group) for group, _ in groups]
     for activity, (_, overlapped) in zip(activities, groups, strict=True):
         if overlapped is not None:
@@ -373,7 +420,7 @@ def _parse_gpx(name: str, text: bytes) -> list[Activity]:
     return activities
 
 
-def _outings(segments: list[_Segment]) -> list[tuple[list[_Segment], int | None]]:
+def _outings(name: str, segments: list[_Segment]) -> list[tuple[list[_Segment], int | None]]:
     """Segments grouped into activities, in time order, each with the index of an earlier one it overlaps.
 
     Taken by their first time, a segment joins the activity it follows (starting at or after that
@@ -383,19 +430,26 @@ def _outings(segments: list[_Segment]) -> list[tuple[list[_Segment], int | None]
     """
     ordered = sorted(segments, key=lambda s: (s.first, s.last, len(s.points), s.track.name or ""))
     groups: list[tuple[list[_Segment], int | None]] = []
+    active: list[int] = []  # groups a later segment may still join or overlap (segments come by first time)
 
     def within_reach(group: list[_Segment], segment: _Segment) -> bool:
         gap = SEPARATE_ACTIVITIES_GAP if group[-1].track is segment.track else SEPARATE_TRACKS_GAP
         return group[-1].last <= segment.first <= group[-1].last + gap
 
     for segment in ordered:
-        ends = [group[-1].last for group, _ in groups]
-        joinable = [k for k, (group, _) in enumerate(groups) if within_reach(group, segment)]
+        active = [k for k in active if groups[k][0][-1].last + SEPARATE_ACTIVITIES_GAP >= segment.first]
+        joinable = [k for k in active if within_reach(groups[k][0], segment)]
         if joinable:
-            groups[max(joinable, key=lambda k: ends[k])][0].append(segment)
+            groups[max(joinable, key=lambda k: groups[k][0][-1].last)][0].append(segment)
             continue
-        overlapped = next((k for k, end in enumerate(ends) if segment.first < end), None)
+        overlapped = next((k for k in active if segment.first < groups[k][0][-1].last), None)
         groups.append(([segment], overlapped))
+        active.append(len(groups) - 1)
+        if len(groups) > MAX_ACTIVITIES_PER_FILE:
+            raise ParseError(
+                f"{name}: the file holds more than {MAX_ACTIVITIES_PER_FILE} separate activities; "
+                "split it into several files"
+            )
     return groups
 
 
@@ -423,9 +477,9 @@ def _gpx_activity(gpx: gpxpy.gpx.GPX, group: list[_Segment]) -> Activity:
                 for element in extension.iter():
                     tag = _local(element.tag).lower()
                     if tag in ("hr", "heartrate") and element.text:
-                        hr = int(float(element.text))
+                        hr = _number(element.text, 1, 300)
                     elif tag in ("cad", "cadence") and element.text:
-                        cad = int(float(element.text))
+                        cad = _number(element.text, 1, 400)
             activity.add(when, point.latitude, point.longitude, point.elevation, hr, cad)
     unordered = sum(segment.unordered for segment in group)
     if unordered:
@@ -479,8 +533,8 @@ def _parse_tcx(name: str, text: bytes) -> Activity:
                 _float(point, f"{ns}Position/{ns}LatitudeDegrees"),
                 _float(point, f"{ns}Position/{ns}LongitudeDegrees"),
                 _float(point, f"{ns}AltitudeMeters"),
-                int(hr) if hr else None,
-                int(cad) if cad else None,
+                hr,
+                cad,
                 _float(point, f"{ns}DistanceMeters"),
             )
             unordered += not added
@@ -545,6 +599,12 @@ def _parse_fit(name: str, data: bytes) -> Activity:
         if reading.activity is None:
             raise ParseError(f"{name}: the FIT file is corrupt ({exc})") from None
         reading.damage = str(exc)
+    except ParseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - fitdecode meets corrupt bytes with plain Python errors too
+        if reading.activity is None:
+            raise ParseError(f"{name}: the FIT file is corrupt (unreadable data: {type(exc).__name__})") from None
+        reading.damage = f"unreadable data: {type(exc).__name__}"
     activity = reading.activity
     if activity is None:
         if not reading.checksum_matches:
@@ -598,8 +658,8 @@ def _fit_record(name: str, frame: fitdecode.FitDataMessage, reading: _FitReading
         ele = frame.get_value("altitude", fallback=None)
     added = activity.add(
         when,
-        lat * SEMICIRCLE_TO_DEGREES if lat is not None else None,
-        lon * SEMICIRCLE_TO_DEGREES if lon is not None else None,
+        lat * SEMICIRCLE_TO_DEGREES if isinstance(lat, int | float) else None,
+        lon * SEMICIRCLE_TO_DEGREES if isinstance(lon, int | float) else None,
         ele,
         frame.get_value("heart_rate", fallback=None),
         frame.get_value("cadence", fallback=None),
@@ -614,18 +674,20 @@ def _fit_summary(activity: Activity, reading: _FitReading) -> None:
     described = session if session.get("sport") is not None else reading.sport
     sub_sport = str(described.get("sub_sport") or "")
     activity.sport = _sport(sub_sport) if sub_sport in ("treadmill", "trail") else _sport(described.get("sport"))
-    activity.elapsed_s = session.get("total_elapsed_time")
-    activity.moving_s = session.get("total_timer_time")
-    activity.total_distance_m = session.get("total_distance")
-    activity.calories = session.get("total_calories")
+    # A damaged file's summary may hold garbage: anything but a finite number in range is missing.
+    activity.elapsed_s = _number(session.get("total_elapsed_time"), 0, FIT_MAX_SUMMARY_S)
+    activity.moving_s = _number(session.get("total_timer_time"), 0, FIT_MAX_SUMMARY_S)
+    activity.total_distance_m = _number(session.get("total_distance"), 0, FIT_MAX_SUMMARY_M)
+    calories = _number(session.get("total_calories"), 0, 100_000)
+    activity.calories = round(calories) if calories is not None else None
     for lap in reading.laps:
         start = lap.get("start_time")
         if isinstance(start, datetime.datetime):
             activity.laps.append(
                 {
                     "start_offset_s": (_aware(start) - activity.start).total_seconds(),
-                    "elapsed_s": float(lap.get("total_elapsed_time") or 0.0),
-                    "distance_m": float(lap.get("total_distance") or 0.0),
+                    "elapsed_s": _number(lap.get("total_elapsed_time"), 0, FIT_MAX_SUMMARY_S) or 0.0,
+                    "distance_m": _number(lap.get("total_distance"), 0, FIT_MAX_SUMMARY_M) or 0.0,
                 }
             )
     elapsed = activity.elapsed_s

@@ -214,3 +214,61 @@ def test_a_fit_file_cut_off_before_its_first_record_is_refused_as_truncated():
 def test_an_apps_placeholder_name_is_no_name_so_pages_name_the_sport(name, kept):
     [activity] = parsers.parse("named.gpx", _gpx([(name, "running", [_steady(600, 3.0)])]))
     assert activity.name == kept
+
+
+def _flipped(name, offset):
+    data = bytearray(fixture_bytes(name))
+    data[offset] ^= 0xFF
+    return bytes(data)
+
+
+def fixture_bytes(name):
+    return (reference.FIXTURES / name).read_bytes()
+
+
+def test_a_fit_file_with_any_byte_damaged_is_read_or_refused_with_a_reason_never_a_crash():
+    name = "fit_wahoo_elemnt_bolt_ride_devdata.fit"
+    offsets = sorted({4634, 4646, *range(14, len(fixture_bytes(name)) - 2, 17)})  # 4634, 4646: garbage laps
+    outcomes = {"read": 0, "refused": 0}
+    reasons = []
+    for offset in offsets:
+        try:
+            [activity] = parsers.parse(name, _flipped(name, offset))
+        except parsers.ParseError as error:
+            reasons.append(str(error))
+            outcomes["refused"] += 1
+        else:
+            assert len(activity.time_s) >= 2
+            outcomes["read"] += 1
+    assert all(reason.startswith(f"{name}: ") for reason in reasons)
+    assert outcomes["read"] > outcomes["refused"] > 0  # most damage is local; a damaged header refuses the file
+
+
+def test_one_record_dated_hours_ahead_does_not_push_out_the_rest_of_the_ride():
+    name = "fit_coros_pace2_ride_pauses.fit"
+    [clean] = parsers.parse(name, fixture_bytes(name))
+    [damaged] = parsers.parse(name, _flipped(name, 12411))  # a record's timestamp byte: 12 hours ahead
+    assert (len(damaged.time_s), damaged.time_s[-1]) == (len(clean.time_s) - 1, clean.time_s[-1])
+    assert "1 record earlier than the one before it was left out" in damaged.notes
+
+
+def test_values_that_are_not_numbers_are_missing_values():
+    data = _gpx([("Odd", "running", [_steady(600, 3.0)])]).replace(
+        b'lon="0"><time>2024-05-04T08:01:40', b'lon="nan"><time>2024-05-04T08:01:40'
+    )
+    [activity] = parsers.parse("odd.gpx", data)
+    assert activity.longitude.count(None) == 1
+    assert activity.latitude.count(None) == 1  # a position is both or nothing
+
+
+def test_a_gpx_of_more_than_1000_outings_is_refused_and_4000_contiguous_tracks_are_one():
+    def log(count, hours_apart):
+        return _gpx(
+            [(f"T{k}", "running", [_steady(60, 3.0, since=int(k * hours_apart * 3600))]) for k in range(count)]
+        )
+
+    with pytest.raises(parsers.ParseError, match=r"^many\.gpx: the file holds more than 1000 separate activities"):
+        parsers.parse("many.gpx", log(1001, 7))
+    assert len(parsers.parse("log.gpx", log(1000, 7))) == 1000
+    [one] = parsers.parse("power-cycles.gpx", log(4000, 0.02))  # a track every 72 s, each 60 s long
+    assert len(one.time_s) == 4000 * 7
