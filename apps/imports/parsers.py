@@ -11,6 +11,7 @@ in the activity's `notes`, which the job shows to the runner.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime
 import io
 import itertools
@@ -209,7 +210,7 @@ def parse(name: str, data: bytes) -> list[Activity]:
     if not data:
         raise ParseError(f"{name}: the file is empty")
     if extension == "fit":
-        activities = [_parse_fit(name, data)]
+        activities = _parse_fit(name, data)
     elif extension == "gpx":
         activities = _parse_gpx(name, _xml_text(name, data))
     else:
@@ -569,7 +570,8 @@ class _FitReading:
     """What was read of a FIT file, up to its end or the first damage."""
 
     activity: Activity | None = None
-    session: dict = field(default_factory=dict)
+    session: dict = field(default_factory=dict)  # the last one
+    sessions: list[dict] = field(default_factory=list)  # a multisport file has one per leg
     laps: list[dict] = field(default_factory=list)
     sport: dict = field(default_factory=dict)  # the `sport` message, for files without a session
     damage: str = ""  # what stopped the reading before the end ("" when it reached the end)
@@ -579,7 +581,7 @@ class _FitReading:
     undated: int = 0  # records without a date after the first, left out
 
 
-def _parse_fit(name: str, data: bytes) -> Activity:
+def _parse_fit(name: str, data: bytes) -> list[Activity]:
     reading = _FitReading()
     try:
         with warnings.catch_warnings():
@@ -610,9 +612,62 @@ def _parse_fit(name: str, data: bytes) -> Activity:
         if not reading.checksum_matches:
             raise ParseError(f"{name}: the FIT file is corrupt (its checksum does not match)")
         raise ParseError(f"{name}: the FIT file has no timed records")
+    legs = _fit_legs(reading)
+    if len(legs) > 1:
+        return _split_into_legs(activity, reading, legs)
     _fit_summary(activity, reading)
     _fit_notes(activity, reading)
-    return activity
+    return [activity]
+
+
+def _fit_legs(reading: _FitReading) -> list[tuple[dict, float, float]]:
+    """(session, first second, last second) of each leg of a multisport file, transitions left out."""
+    legs = []
+    for session in reading.sessions:
+        start, elapsed = session.get("start_time"), _number(session.get("total_elapsed_time"), 0, FIT_MAX_SUMMARY_S)
+        if not isinstance(start, datetime.datetime) or elapsed is None or str(session.get("sport")) == "transition":
+            continue
+        begin = (_aware(start) - reading.activity.start).total_seconds()  # type: ignore[union-attr]
+        legs.append((session, begin, begin + elapsed))
+    return sorted(legs, key=lambda leg: leg[1])
+
+
+def _split_into_legs(whole: Activity, reading: _FitReading, legs: list[tuple[dict, float, float]]) -> list[Activity]:
+    """One activity per leg of a multisport file (a triathlon, a ride then a run), each with its sport and totals."""
+    parts = []
+    for number, (session, begin, end) in enumerate(legs, start=1):
+        inside = [k for k, t in enumerate(whole.time_s) if begin <= t <= end]
+        if not inside:
+            continue
+        first = whole.time_s[inside[0]]
+        part = Activity(start=whole.start + datetime.timedelta(seconds=first), name=whole.name)
+        for k in inside:
+            part._append(
+                whole.time_s[k] - first,
+                whole.latitude[k],
+                whole.longitude[k],
+                whole.elevation_m[k],
+                whole.heart_rate[k],
+                whole.cadence[k],
+                whole.distance_m[k],
+            )
+        if part.distance_m and part.distance_m[0] is not None:  # the device's counter runs across legs
+            offset = part.distance_m[0]
+            part.distance_m = [None if d is None else d - offset for d in part.distance_m]
+        laps = [lap for lap in reading.laps if _within(lap.get("start_time"), whole.start, begin, end)]
+        last = number == len(legs)
+        leg = dataclasses.replace(reading, activity=part, session=session, laps=laps)
+        if not last:  # what stopped the reading belongs to the last leg
+            leg = dataclasses.replace(leg, cut_off=False, damage="", unordered=0, undated=0)
+        _fit_summary(part, leg)
+        _fit_notes(part, leg)
+        part.notes.append(f"leg {number} of {len(legs)} of a multisport file")
+        parts.append(part)
+    return parts
+
+
+def _within(when: object, origin: datetime.datetime, begin: float, end: float) -> bool:
+    return isinstance(when, datetime.datetime) and begin <= (_aware(when) - origin).total_seconds() <= end
 
 
 def _read_fit_frames(name: str, reader: fitdecode.FitReader, reading: _FitReading) -> None:
@@ -624,6 +679,7 @@ def _read_fit_frames(name: str, reader: fitdecode.FitReader, reading: _FitReadin
             continue
         if frame.name == "session":
             reading.session = {f.name: f.value for f in frame.fields}
+            reading.sessions.append(reading.session)
         elif frame.name == "lap":
             reading.laps.append({f.name: f.value for f in frame.fields})
         elif frame.name == "sport":

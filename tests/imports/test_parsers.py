@@ -4,9 +4,17 @@ import datetime
 import math
 
 import pytest
+from fit_tool.fit_file_builder import FitFileBuilder
+from fit_tool.profile.messages.activity_message import ActivityMessage
+from fit_tool.profile.messages.file_id_message import FileIdMessage
+from fit_tool.profile.messages.record_message import RecordMessage
+from fit_tool.profile.messages.session_message import SessionMessage
+from fit_tool.profile.profile_type import FileType, Manufacturer, Sport
 
-from apps.imports import parsers
+from apps.accounts.interface import testing as accounts_testing
+from apps.imports import importer, parsers
 from apps.runs.interface import contracts as runs_contracts
+from apps.runs.interface.service import runs_service
 from tests.imports import reference
 
 START = datetime.datetime(2024, 5, 4, 8, 0, tzinfo=datetime.UTC)
@@ -272,3 +280,63 @@ def test_a_gpx_of_more_than_1000_outings_is_refused_and_4000_contiguous_tracks_a
     assert len(parsers.parse("log.gpx", log(1000, 7))) == 1000
     [one] = parsers.parse("power-cycles.gpx", log(4000, 0.02))  # a track every 72 s, each 60 s long
     assert len(one.time_s) == 4000 * 7
+
+
+def _multisport_fit(legs, *, start=START):
+    """A FIT file written with fit-tool: one session per leg [(sport, seconds, metres per second)], 1 Hz records."""
+
+    def ms(seconds):
+        return round((start + datetime.timedelta(seconds=seconds)).timestamp() * 1000)
+
+    builder = FitFileBuilder(auto_define=True, min_string_size=50)
+    file_id = FileIdMessage()
+    file_id.type, file_id.manufacturer, file_id.product = FileType.ACTIVITY, Manufacturer.DEVELOPMENT.value, 0
+    file_id.time_created, file_id.serial_number = ms(0), 1
+    builder.add(file_id)
+    t, distance, sessions = 0, 0.0, []
+    for sport, seconds, speed in legs:
+        leg_start, leg_distance = t, distance
+        for _ in range(seconds):
+            record = RecordMessage()
+            record.timestamp, record.distance = ms(t), distance
+            record.position_lat, record.position_long = 45.0 + distance / 111_195, 7.0
+            builder.add(record)
+            t, distance = t + 1, distance + speed
+        session = SessionMessage()
+        session.start_time, session.timestamp, session.sport = ms(leg_start), ms(t), sport
+        session.total_elapsed_time = session.total_timer_time = seconds
+        session.total_distance = distance - leg_distance
+        sessions.append(session)
+    for session in sessions:
+        builder.add(session)
+    activity = ActivityMessage()
+    activity.timestamp, activity.num_sessions, activity.total_timer_time = ms(t), len(sessions), t
+    builder.add(activity)
+    return builder.build().to_bytes()
+
+
+def test_each_leg_of_a_multisport_fit_is_an_activity_with_its_own_sport_and_totals():
+    data = _multisport_fit([(Sport.CYCLING, 2400, 9.0), (Sport.TRANSITION, 60, 1.0), (Sport.RUNNING, 1800, 3.3)])
+    ride, run = parsers.parse("brick.fit", data)
+    assert (ride.sport, ride.start, ride.elapsed_s, ride.total_distance_m) == ("ride", START, 2400.0, 21600.0)
+    assert (run.sport, run.elapsed_s, run.total_distance_m) == ("run", 1800.0, pytest.approx(5940.0))
+    assert run.start == START + datetime.timedelta(seconds=2460)  # after the minute of transition
+    assert (len(run.time_s), run.distance_m[0]) == (1800, 0.0)  # the device's counter starts again for the leg
+    assert ride.notes == ["leg 1 of 2 of a multisport file"]
+    assert run.notes == ["leg 2 of 2 of a multisport file"]
+
+
+@pytest.mark.django_db
+def test_a_brick_is_a_ride_and_a_run_and_only_the_run_sets_running_records():
+    runner = accounts_testing.create_user(email="ada@example.com")
+    data = _multisport_fit([(Sport.CYCLING, 2400, 9.0), (Sport.RUNNING, 1800, 3.3)])
+    results = importer.import_file(user_id=runner.id, name="brick.fit", data=data)
+    assert [(r.name, r.status) for r in results] == [
+        ("brick.fit #1 (ride, 2024-05-04 08:00 UTC)", "imported"),
+        ("brick.fit #2 (run, 2024-05-04 08:40 UTC)", "imported"),
+    ]
+    ride, run = (runs_service.get_run(user_id=runner.id, run_id=r.run_id) for r in results)
+    assert (ride.family, run.family) == (runs_contracts.Family.CYCLING, runs_contracts.Family.RUNNING)
+    records = runs_service.personal_records(user_id=runner.id, family=runs_contracts.Family.RUNNING)
+    assert {r.run_id for r in records} == {run.id}
+    assert [r.distance_key for r in records] == ["400m", "1k", "1mi", "5k"]
