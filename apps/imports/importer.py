@@ -113,6 +113,12 @@ def _what(activity: parsers.Activity) -> str:
     return f"{activity.name or activity.sport or 'activity'}, {started:%Y-%m-%d %H:%M} UTC"
 
 
+def _source_id(digest: str, activity: parsers.Activity, *, alone: bool) -> str:
+    # An outing of a multi-activity file is named by its start, whatever the order of the file's tracks
+    # (ids by position, as stored before, would name another outing once the file reads in time order).
+    return f"sha256:{digest}" if alone else f"sha256:{digest}:{activity.start.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}"
+
+
 def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
     """Record every activity of one file, one result each, in time order.
 
@@ -131,10 +137,7 @@ def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
     results = []
     for index, activity in enumerate(activities):
         label = name if len(activities) == 1 else f"{name} #{index + 1} ({_what(activity)})"
-        # An outing of a multi-activity file is named by its start, whatever the order of the file's tracks
-        # (ids by position, as stored before, would name another outing once the file reads in time order).
-        start = activity.start.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-        source_id = f"sha256:{digest}" if len(activities) == 1 else f"sha256:{digest}:{start}"
+        source_id = _source_id(digest, activity, alone=len(activities) == 1)
         if activity.problem:
             results.append(ItemResult(name=label, status="failed", message=f"{label}: {activity.problem}"))
             continue
@@ -156,3 +159,58 @@ def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
             )
         )
     return results
+
+
+def _stored_before(user_id: int, digest: str, count: int) -> list[runs_contracts.RunSummary]:
+    """The runs an earlier version made of a file: under its hash, or its hash and a position."""
+    found = []
+    for source_id in [f"sha256:{digest}", *(f"sha256:{digest}:{index}" for index in range(count + 3))]:
+        try:
+            found.append(
+                runs_service.find_run_by_source(
+                    user_id=user_id, source=runs_contracts.Source.FILE, source_id=source_id
+                )
+            )
+        except runs_errors.RunNotFound:
+            continue
+    return found
+
+
+def reread_file(*, user_id: int, name: str, data: bytes) -> list[str]:
+    """Apply this version's reading to a file imported before; what changed, a line each.
+
+    A run stored as a run from a file that names no sport takes the sport its speeds say now (its
+    efforts and records follow); an outing that has no run (a track an earlier version dropped) is
+    imported. Nothing else of a stored run changes (`recompute_runs` recomputes the numbers).
+    """
+    try:
+        activities = parsers.parse(name, data)
+    except Exception:  # noqa: BLE001 - what cannot be read now was not imported then either
+        return []
+    digest = hashlib.sha256(data).hexdigest()
+    before = _stored_before(user_id, digest, len(activities))
+    changes = []
+    for index, activity in enumerate(activities):
+        if activity.problem:
+            continue
+        label = name if len(activities) == 1 else f"{name} #{index + 1} ({_what(activity)})"
+        source_id = _source_id(digest, activity, alone=len(activities) == 1)
+        run = next((r for r in before if abs((r.start - activity.start).total_seconds()) < 1), None)
+        if run is None:
+            try:
+                run = runs_service.find_run_by_source(
+                    user_id=user_id, source=runs_contracts.Source.FILE, source_id=source_id
+                )
+            except runs_errors.RunNotFound:
+                try:
+                    runs_service.record_run(draft=_draft(user_id=user_id, activity=activity, source_id=source_id))
+                except runs_errors.InvalidRun as error:
+                    changes.append(f"{label}: not imported ({error.message})")
+                else:
+                    changes.append(f"{label}: imported (an earlier version left it out)")
+                continue
+        sport = runs_contracts.Sport(activity.sport)
+        if activity.sport_guessed and run.sport == runs_contracts.Sport.RUN and sport != run.sport:
+            runs_service.update_run(user_id=user_id, run_id=run.id, sport=sport)
+            changes.append(f"{label}: now a {sport.value} (the file names no sport; taken from its speeds)")
+    return changes

@@ -128,6 +128,7 @@ class Activity:
     # The samples cover only part of what the summary counts (a damaged FIT): the summary is the account.
     samples_partial: bool = False
     problem: str = ""  # why this activity, one of several in its file, cannot be imported
+    sport_guessed: bool = False  # the file names no sport: it was guessed from the speeds
 
     def add(
         self,
@@ -253,6 +254,7 @@ def _take_guessed_sport(activity: Activity) -> None:
         distance_m=activity.distance_m,
     )
     activity.sport = guessed or "run"
+    activity.sport_guessed = True
     if guessed:
         how = f"no sport in the file; taken as a {guessed} from its speeds"
     else:
