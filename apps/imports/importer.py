@@ -176,12 +176,13 @@ def _stored_before(user_id: int, digest: str, count: int) -> list[runs_contracts
     return found
 
 
-def reread_file(*, user_id: int, name: str, data: bytes) -> list[str]:
+def reread_file(*, user_id: int, name: str, data: bytes, may_add: bool) -> list[str]:
     """Apply this version's reading to a file imported before; what changed, a line each.
 
     A run stored as a run from a file that names no sport takes the sport its speeds say now (its
-    efforts and records follow); an outing that has no run (a track an earlier version dropped) is
-    imported. Nothing else of a stored run changes (`recompute_runs` recomputes the numbers).
+    efforts and records follow). An outing that has no run (a track an earlier version dropped) is
+    imported when `may_add` (the runner deleted none of the file's runs: a deleted run stays
+    deleted). Nothing else of a stored run changes (`recompute_runs` recomputes the numbers).
     """
     try:
         activities = parsers.parse(name, data)
@@ -202,6 +203,9 @@ def reread_file(*, user_id: int, name: str, data: bytes) -> list[str]:
                     user_id=user_id, source=runs_contracts.Source.FILE, source_id=source_id
                 )
             except runs_errors.RunNotFound:
+                if not may_add:
+                    changes.append(f"{label}: has no run (deleted, or left out by an earlier version): not imported")
+                    continue
                 try:
                     runs_service.record_run(draft=_draft(user_id=user_id, activity=activity, source_id=source_id))
                 except runs_errors.InvalidRun as error:

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from apps.imports import importer
 from apps.imports.models import ImportItem, ImportJob, Upload
+from apps.runs.interface import errors as runs_errors
+from apps.runs.interface.service import runs_service
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +108,28 @@ def _finish(job: ImportJob, *, status: str, message: str) -> ImportJob:
         extra={"job_id": str(job.pk), "status": status, "imported": job.imported, "failed": job.failed},
     )
     return job
+
+
+def upload_reread(*, upload: Upload) -> list[str]:
+    """Read a stored upload again with this version's rules (`importer.reread_file`); what changed."""
+    with upload.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        files = list(importer.entries(upload.original_name, data))
+    except importer.ImportRefused:
+        return []
+    job = ImportJob.objects.filter(upload=upload).first()
+    run_ids = [] if job is None else [i for i in job.items.values_list("run_id", flat=True) if i is not None]
+    may_add = all(_run_exists(user_id=upload.user_id, run_id=run_id) for run_id in run_ids)
+    changes = []
+    for name, content in files:
+        changes += importer.reread_file(user_id=upload.user_id, name=name, data=content, may_add=may_add)
+    return changes
+
+
+def _run_exists(*, user_id: int, run_id: int) -> bool:
+    try:
+        runs_service.get_run(user_id=user_id, run_id=run_id)
+    except runs_errors.RunNotFound:
+        return False
+    return True

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from apps.accounts.interface import testing as accounts_testing
 from apps.imports import parsers
-from apps.imports.models import Upload
+from apps.imports.models import ImportJob, Upload
 from apps.runs.interface import contracts
 from apps.runs.interface.service import runs_service
 from tests.imports import reference
@@ -62,3 +62,25 @@ def test_runs_an_earlier_version_took_for_runs_take_their_sport_and_lost_outings
     again = io.StringIO()
     call_command("reread_uploads", stdout=again)
     assert again.getvalue().splitlines() == ["Read 1 uploads again: 0 changes."]
+
+
+def test_a_run_the_runner_deleted_stays_deleted(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    runner = accounts_testing.create_user(email="ada@example.com")
+    big_loop, _ = _as_an_earlier_version_stored(runner.id, MTB, starts_of=("BIG LOOP", "BUCK HILL"))
+    upload = Upload.objects.get()
+    job = ImportJob.objects.create(user_id=runner.id, upload=upload, status=ImportJob.Status.DONE)
+    job.items.create(name=f"{MTB} #1", status="imported", run_id=big_loop.id)
+    runs_service.delete_run(user_id=runner.id, run_id=big_loop.id)
+
+    out = io.StringIO()
+    call_command("reread_uploads", stdout=out)
+    assert out.getvalue().splitlines() == [
+        f"  {MTB} #1 (SHORT LOOP, 2001-05-26 15:15 UTC): has no run (deleted, or left out by an earlier version): "
+        "not imported",
+        f"  {MTB} #2 (BIG LOOP, 2001-06-24 15:09 UTC): has no run (deleted, or left out by an earlier version): "
+        "not imported",
+        f"  {MTB} #3 (BUCK HILL, 2001-10-13 17:55 UTC): now a ride (the file names no sport; taken from its speeds)",
+        "Read 1 uploads again: 3 changes.",
+    ]
+    assert [(r.name, r.sport) for r in runs_service.list_runs(user_id=runner.id).runs] == [("BUCK HILL", "ride")]

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.interface import errors as accounts_errors
 from apps.accounts.interface.service import accounts_service
-from apps.imports import importer
+from apps.imports import operations
 from apps.imports.models import Upload
 
 
@@ -24,16 +24,9 @@ class Command(BaseCommand):
                 raise CommandError(error.message) from None
         total, changed = uploads.count(), 0
         for done, upload in enumerate(uploads.iterator(chunk_size=100), start=1):
-            with upload.file.open("rb") as handle:
-                data = handle.read()
-            try:
-                files = list(importer.entries(upload.original_name, data))
-            except importer.ImportRefused:
-                continue
-            for name, content in files:
-                for line in importer.reread_file(user_id=upload.user_id, name=name, data=content):
-                    changed += 1
-                    self.stdout.write(f"  {line}")
+            for line in operations.upload_reread(upload=upload):
+                changed += 1
+                self.stdout.write(f"  {line}")
             if done % 100 == 0:
                 self.stdout.write(f"{done}/{total} uploads read again")
         self.stdout.write(self.style.SUCCESS(f"Read {total} uploads again: {changed} changes."))
