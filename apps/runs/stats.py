@@ -122,18 +122,34 @@ def cleaned_distance(
 
 
 def cleaned_counter(time_s: Sequence[float], distance_m: Sequence[float | None], *, max_speed: float) -> list[float]:
-    """A device's cumulative distance counting only its steps forward no faster than `max_speed`.
+    """A device's cumulative distance counting only its moves forward no faster than `max_speed`.
 
-    A foot pod's spike (or a jump it keeps) adds nothing; the steps before and after it still count.
+    Each reading is measured from the last one accepted: a spike (or a dip) is passed over and
+    the distance resumes where the counter comes back. A counter that moves on plausibly from a
+    new level for GLITCH_LOOKAHEAD_POINTS readings (a jump it keeps, a reset) is followed from
+    there: the jump adds nothing, the moves after it count.
     """
-    out, total, previous = [], 0.0, None
+    out, total = [], 0.0
+    base: tuple[float, float] | None = None  # (reading, time) last accepted
+    level: tuple[float, float] | None = None  # where the counter went instead, and since when
+    streak = 0
+
+    def reachable(origin: tuple[float, float], value: float, when: float) -> bool:
+        return 0 <= value - origin[0] <= max_speed * max(when - origin[1], MIN_SAMPLE_S)
+
     for k, value in enumerate(distance_m):
         if value is not None:
-            if previous is not None:
-                step = value - distance_m[previous]  # type: ignore[operator]
-                if 0 < step <= max_speed * max(time_s[k] - time_s[previous], MIN_SAMPLE_S):
-                    total += step
-            previous = k
+            when = time_s[k]
+            if base is None or reachable(base, value, when):
+                total += value - base[0] if base is not None else 0.0
+                base, level, streak = (value, when), None, 0
+            elif level is not None and reachable(level, value, when):
+                streak += 1
+                if streak >= GLITCH_LOOKAHEAD_POINTS:
+                    total += value - level[0]
+                    base, level, streak = (value, when), None, 0
+            else:
+                level, streak = (value, when), 0
         out.append(total)
     return out
 
@@ -142,14 +158,34 @@ def settled_elevation(time_s: Sequence[float], elevation_m: Sequence[float | Non
     """Altitudes without the sensor's jumps: steps faster than MAX_CLIMB_RATE_M_S.
 
     In the first SETTLING_WINDOW_S a barometer settles: each such step is taken out with its tail
-    (the following steps the same way faster than SETTLING_TAIL_RATE_M_S). Later, a jump that comes
-    back within GLITCH_LOOKAHEAD_S is a spike and its samples are left out; a jump that stays is
-    kept (the sensor correcting a drift). The last altitude is kept; the earlier ones move.
+    (the following steps the same way faster than SETTLING_TAIL_RATE_M_S). Later, a jump whose way
+    back (within GLITCH_LOOKAHEAD_S) is a fast step too is a spike and its samples are left out, as
+    is a jump with no sample after it; a jump that stays is kept (the sensor correcting a drift).
+    The last altitude is kept; the earlier ones move.
     """
     n = len(elevation_m)
     out: list[float | None] = [None] * n
     offset, previous, settling = 0.0, None, 0.0
     first = time_s[0] if n else 0.0
+
+    def fast(a: int, b: int) -> bool:
+        rate = (elevation_m[b] - elevation_m[a]) / max(time_s[b] - time_s[a], MIN_SAMPLE_S)  # type: ignore[operator]
+        return abs(rate) > MAX_CLIMB_RATE_M_S
+
+    def way_back(k: int, level: float, step: float) -> int | None:
+        """The first sample after k, within GLITCH_LOOKAHEAD_S, back near `level` by a fast step."""
+        last = k
+        for m in range(k + 1, n):
+            if time_s[m] - time_s[k] > GLITCH_LOOKAHEAD_S:
+                return None
+            if elevation_m[m] is None:
+                continue
+            if abs(elevation_m[m] - level) <= abs(step) / 2 and fast(last, m):  # type: ignore[operator]
+                return m
+            last = m
+        return n if k == final else None
+
+    final = max((m for m in range(n) if elevation_m[m] is not None), default=-1)  # no sample after it
     k = 0
     while k < n:
         value = elevation_m[k]
@@ -160,28 +196,18 @@ def settled_elevation(time_s: Sequence[float], elevation_m: Sequence[float | Non
             before = elevation_m[previous]
             step = value - before  # type: ignore[operator]
             rate = step / max(time_s[k] - time_s[previous], MIN_SAMPLE_S)
-            fast = abs(rate) > MAX_CLIMB_RATE_M_S
-            if time_s[k] - first <= SETTLING_WINDOW_S and (
-                fast or (rate * settling > 0 and abs(rate) > SETTLING_TAIL_RATE_M_S)
+            is_fast = abs(rate) > MAX_CLIMB_RATE_M_S
+            if time_s[previous] - first <= SETTLING_WINDOW_S and (
+                is_fast or (rate * settling > 0 and abs(rate) > SETTLING_TAIL_RATE_M_S)
             ):
                 offset -= step
                 settling = rate
             else:
                 settling = 0.0
-                if fast:
-                    back = next(
-                        (
-                            m
-                            for m in range(k + 1, n)
-                            if time_s[m] - time_s[k] <= GLITCH_LOOKAHEAD_S
-                            and elevation_m[m] is not None
-                            and abs(elevation_m[m] - before) <= abs(step) / 2  # type: ignore[operator]
-                        ),
-                        None,
-                    )
-                    if back is not None:
-                        k = back  # a spike: its samples stay None
-                        continue
+                back = way_back(k, before, step) if is_fast else None  # type: ignore[arg-type]
+                if back is not None:
+                    k = back  # a spike: its samples stay None
+                    continue
         out[k] = value + offset
         previous = k
         k += 1

@@ -111,8 +111,21 @@ def test_a_foot_pod_spike_loses_only_its_own_step():
     time_s = [float(t) for t in range(1668)]
     counter = [min(3.0 * t, 5000.0) + (2000.0 if t == 600 else 0.0) for t in time_s]
     computed = stats.compute(time_s=time_s, device_distance_m=counter, family="running")
-    assert computed.distance_m == pytest.approx(5000.0 - 6.0)  # the two 3 m steps into and out of the spike
-    assert [e["distance_key"] for e in computed.best_efforts][-1] == "1mi"  # 4994 m: no 5 km
+    assert computed.distance_m == pytest.approx(5000.0)  # the reading after it is measured from the one before
+    assert [e["distance_key"] for e in computed.best_efforts][-1] == "5k"
+
+
+@pytest.mark.parametrize(
+    ("readings", "expected"),
+    [
+        ([0, 3, 6, 9000, 12, 15], 15),  # a spike
+        ([0, 3, 6, 4, 12, 15], 15),  # a dip
+        ([0, 3, 6, 0, 12, 15], 15),  # a zero reading
+    ],
+)
+def test_a_foot_pods_odd_reading_is_passed_over(readings, expected):
+    time_s = [float(t) for t in range(len(readings))]
+    assert stats.compute(time_s=time_s, device_distance_m=readings, family="running").distance_m == expected
 
 
 def test_a_jump_in_altitude_after_the_start_that_stays_is_kept_and_a_spike_is_left_out():
@@ -123,3 +136,18 @@ def test_a_jump_in_altitude_after_the_start_that_stays_is_kept_and_a_spike_is_le
     computed = _compute(track([(2000, 3.0)], elevation=elevation))
     assert computed.elevation_gain_m == 20.0
     assert computed.elevation_loss_m == 0.0
+
+
+@pytest.mark.parametrize(
+    ("profile", "gain", "loss"),
+    [
+        ([100.0] * 600 + [400.0], 0.0, 0.0),  # a spike as the very last sample
+        ([100.0] * 300 + [500.0] + [100.0] * 300, 0.0, 0.0),  # a settling step at 300 s and its return
+        ([100.0] * 400 + [80.0] * 20 + [80.0 + t * 0.5 for t in range(1, 25)] + [92.0] * 100, 12.0, 20.0),
+    ],
+    ids=["spike-at-the-end", "across-the-settling-window", "a-correction-then-a-real-climb"],
+)
+def test_altitude_jumps_later_in_the_run(profile, gain, loss):
+    time_s = [float(t) for t in range(len(profile))]
+    computed = stats.compute(time_s=time_s, device_distance_m=[3.0 * t for t in time_s], elevation_m=profile)
+    assert (computed.elevation_gain_m, computed.elevation_loss_m) == (gain, loss)

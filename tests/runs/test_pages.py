@@ -1,6 +1,7 @@
 """The runner's pages: runs list, run page, manual entry, edit, delete, records, dashboard."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.db import connection
@@ -152,12 +153,15 @@ def test_the_records_page_lists_the_fastest_efforts(client, runner):
 
 
 def test_the_dashboard_shows_this_month_in_the_runners_time_zone(client, runner, settings):
-    now = datetime.datetime.now(datetime.UTC)
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    # A minute into the runner's today: this month in Paris whatever the hour (half an hour ago was last
+    # month in Paris between 23:00 and 23:30 UTC on a month's last day).
+    today = datetime.datetime.combine(datetime.datetime.now(paris).date(), datetime.time(0, 1), tzinfo=paris)
     runs_service.record_run(
         draft=contracts.RunDraft(
             user_id=runner.id,
             source="manual",
-            start=now - datetime.timedelta(minutes=30),
+            start=today,
             elapsed_s=1500,
             distance_m=5000,
         )
