@@ -36,7 +36,10 @@ EXTENSIONS = (".gpx", ".tcx", ".fit")
 SEPARATE_ACTIVITIES_GAP = datetime.timedelta(hours=6)
 FIT_MAX_SUMMARY_S, FIT_MAX_SUMMARY_M = 30 * 86400.0, 10_000_000.0  # a month, 10,000 km: past this, garbage
 MAX_ACTIVITIES_PER_FILE = 1000  # as many as a zip may hold files
-TIME_SPIKE_S = 3600.0  # a sample this far past the previous one, followed by earlier ones, has a corrupted time
+TIME_SPIKE_S, TIME_SPIKE_SAMPLES = (
+    3600.0,
+    10,
+)  # a sample this far past the previous one, followed by earlier ones, has a corrupted time
 # Another <trk> is another outing unless it follows within this: a handheld's log splits one walk into tracks at
 # every power cycle (minutes apart), while a morning and an evening run saved as two tracks are two runs.
 SEPARATE_TRACKS_GAP = datetime.timedelta(hours=1)
@@ -129,6 +132,7 @@ class Activity:
     samples_partial: bool = False
     problem: str = ""  # why this activity, one of several in its file, cannot be imported
     sport_guessed: bool = False  # the file names no sport: it was guessed from the speeds
+    spiked: int = 0  # samples left out for being dated hours ahead of the ones around them
 
     def add(
         self,
@@ -140,22 +144,22 @@ class Activity:
         cad: object = None,
         dist: object = None,
     ) -> bool:
-        """Append a sample; False when a sample was left out: this one, earlier than the last, or the last.
+        """Append a sample; False when it is left out, being earlier than the last one.
 
-        The last one is left out instead when it leapt more than TIME_SPIKE_S ahead and this one
-        follows the one before it: a single record dated hours ahead (a corrupted time) would
-        otherwise make every later record look out of order.
+        When one of the last few samples leapt more than TIME_SPIKE_S ahead and this one follows the
+        one before the leap, the samples from the leap on are left out instead (`spiked`): a record
+        dated hours ahead (a corrupted time, and the records timed from it) would otherwise make
+        every later record look out of order.
         Values that are not finite numbers in range are taken as missing.
         """
         offset = (when - self.start).total_seconds()
         if self.time_s and offset < self.time_s[-1]:
-            leap = self.time_s[-1] - self.time_s[-2] if len(self.time_s) >= 2 else 0.0
-            if leap <= TIME_SPIKE_S or offset < self.time_s[-2]:
+            leap = _recent_leap(self.time_s)
+            if leap is None or offset < self.time_s[leap - 1]:
                 return False
+            self.spiked += len(self.time_s) - leap
             for channel in self._channels():
-                channel.pop()
-            self._append(offset, lat, lon, ele, hr, cad, dist)
-            return False
+                del channel[leap:]
         self._append(offset, lat, lon, ele, hr, cad, dist)
         return True
 
@@ -184,6 +188,31 @@ class Activity:
         self.heart_rate.append(round(heart_rate) if heart_rate is not None else None)
         self.cadence.append(round(cadence) if cadence is not None else None)
         self.distance_m.append(_number(dist, 0, 10_000_000))
+
+
+def _recent_leap(times: Sequence[float]) -> int | None:
+    """The index of a sample among the last TIME_SPIKE_SAMPLES that leapt over TIME_SPIKE_S ahead, if any."""
+    for k in range(len(times) - 1, max(1, len(times) - TIME_SPIKE_SAMPLES) - 1, -1):
+        if times[k] - times[k - 1] > TIME_SPIKE_S:
+            return k
+    return None
+
+
+def _without_time_spikes(timed: list[tuple[datetime.datetime, object]]) -> tuple[list, int]:
+    """Points in file order without those dated hours ahead of the rest (as `Activity.add`); and how many."""
+    kept: list[tuple[datetime.datetime, object]] = []
+    offsets: list[float] = []
+    spiked = 0
+    for when, point in timed:
+        offset = (when - timed[0][0]).total_seconds()
+        if offsets and offset < offsets[-1]:
+            leap = _recent_leap(offsets)
+            if leap is not None and offset >= offsets[leap - 1]:
+                spiked += len(offsets) - leap
+                del kept[leap:], offsets[leap:]
+        kept.append((when, point))
+        offsets.append(offset)
+    return kept, spiked
 
 
 def _number(value: object, low: float, high: float) -> float | None:
@@ -383,6 +412,7 @@ class _Segment:
     points: list[tuple[datetime.datetime, gpxpy.gpx.GPXTrackPoint]]
     unordered: int  # points that were earlier than the point before them in the file
     untimed: int  # points without a time, left out
+    spiked: int  # points dated hours ahead of the rest, left out
 
     @property
     def first(self) -> datetime.datetime:
@@ -407,9 +437,10 @@ def _parse_gpx(name: str, text: bytes) -> list[Activity]:
             if not timed:
                 untimed_elsewhere += len(points)
                 continue
+            timed, spiked = _without_time_spikes(timed)
             unordered = sum(1 for (before, _), (after, _) in itertools.pairwise(timed) if after < before)
             timed.sort(key=lambda item: item[0])  # stable: points of the same time keep the file's order
-            segments.append(_Segment(track, timed, unordered, len(points) - len(timed)))
+            segments.append(_Segment(track, timed, unordered, len(points) - len(timed) - spiked, spiked))
     if not segments:
         raise ParseError(f"{name}: the GPX file has no timestamps (a planned route, not a recorded activity)")
     groups = _outings(name, segments)
@@ -488,6 +519,9 @@ def _gpx_activity(gpx: gpxpy.gpx.GPX, group: list[_Segment]) -> Activity:
     if unordered:
         were = "was" if unordered == 1 else "were"
         activity.notes.append(f"{unordered} of its points {were} out of time order (now sorted by time)")
+    activity.spiked = sum(segment.spiked for segment in group)
+    if activity.spiked:
+        activity.notes.append(_left_out(activity.spiked, "point", "with a time hours ahead of the rest"))
     untimed = sum(segment.untimed for segment in group)
     if untimed:
         activity.notes.append(_left_out(untimed, "point", "without a time"))
@@ -553,6 +587,8 @@ def _parse_tcx(name: str, text: bytes) -> Activity:
         raise ParseError(f"{name}: the TCX file has no timed trackpoints")
     if unordered:
         activity.notes.append(_left_out(unordered, "trackpoint", "earlier than the one before it"))
+    if activity.spiked:
+        activity.notes.append(_left_out(activity.spiked, "trackpoint", "with a time hours ahead of the rest"))
     calories = [_float(lap, f"{ns}Calories") for lap in activity_element.iter(f"{ns}Lap")]
     activity.calories = int(sum(c for c in calories if c)) or None
     return activity
@@ -614,31 +650,49 @@ def _parse_fit(name: str, data: bytes) -> list[Activity]:
         if not reading.checksum_matches:
             raise ParseError(f"{name}: the FIT file is corrupt (its checksum does not match)")
         raise ParseError(f"{name}: the FIT file has no timed records")
-    legs = _fit_legs(reading)
-    if len(legs) > 1:
+    legs, unplaced = _fit_legs(reading)
+    if len(reading.sessions) > 1 and legs and not unplaced:
         return _split_into_legs(activity, reading, legs)
+    if unplaced:  # sessions that cannot be told apart: no one session's sport is the whole file's
+        reading.session, reading.sport = {}, {}
+        activity.notes.append("its sessions have no start or duration, so they cannot be told apart")
     _fit_summary(activity, reading)
     _fit_notes(activity, reading)
     return [activity]
 
 
-def _fit_legs(reading: _FitReading) -> list[tuple[dict, float, float]]:
-    """(session, first second, last second) of each leg of a multisport file, transitions left out."""
-    legs = []
+def _fit_legs(reading: _FitReading) -> tuple[list[tuple[dict, float, float]], int]:
+    """(session, first second, end second) of each leg of a multisport file, transitions left out;
+    and how many sessions (not transitions) have no start or duration to place them.
+
+    A leg ends where the next session (a transition too) starts, at the latest: a sample belongs to
+    one leg only.
+    """
+    placed, starts, unplaced = [], [], 0
     for session in reading.sessions:
+        transition = str(session.get("sport")) == "transition"
         start, elapsed = session.get("start_time"), _number(session.get("total_elapsed_time"), 0, FIT_MAX_SUMMARY_S)
-        if not isinstance(start, datetime.datetime) or elapsed is None or str(session.get("sport")) == "transition":
+        if not isinstance(start, datetime.datetime) or elapsed is None:
+            unplaced += not transition
             continue
         begin = (_aware(start) - reading.activity.start).total_seconds()  # type: ignore[union-attr]
-        legs.append((session, begin, begin + elapsed))
-    return sorted(legs, key=lambda leg: leg[1])
+        starts.append(begin)
+        if not transition:
+            placed.append((session, begin, begin + elapsed))
+    # [begin, end): a leg's own end sample is in it unless the next session starts there.
+    legs = [
+        (session, begin, min([end + 0.001, *(s for s in starts if s > begin)]))
+        for session, begin, end in sorted(placed, key=lambda leg: leg[1])
+    ]
+    return legs, unplaced
 
 
 def _split_into_legs(whole: Activity, reading: _FitReading, legs: list[tuple[dict, float, float]]) -> list[Activity]:
     """One activity per leg of a multisport file (a triathlon, a ride then a run), each with its sport and totals."""
     parts = []
     for number, (session, begin, end) in enumerate(legs, start=1):
-        inside = [k for k, t in enumerate(whole.time_s) if begin <= t <= end]
+        last = number == len(legs)
+        inside = [k for k, t in enumerate(whole.time_s) if begin <= t < end]
         if not inside:
             continue
         first = whole.time_s[inside[0]]
@@ -657,19 +711,20 @@ def _split_into_legs(whole: Activity, reading: _FitReading, legs: list[tuple[dic
             offset = part.distance_m[0]
             part.distance_m = [None if d is None else d - offset for d in part.distance_m]
         laps = [lap for lap in reading.laps if _within(lap.get("start_time"), whole.start, begin, end)]
-        last = number == len(legs)
         leg = dataclasses.replace(reading, activity=part, session=session, laps=laps)
         if not last:  # what stopped the reading belongs to the last leg
             leg = dataclasses.replace(leg, cut_off=False, damage="", unordered=0, undated=0)
         _fit_summary(part, leg)
         _fit_notes(part, leg)
-        part.notes.append(f"leg {number} of {len(legs)} of a multisport file")
         parts.append(part)
+    if len(parts) > 1:
+        for number, part in enumerate(parts, start=1):
+            part.notes.append(f"leg {number} of {len(parts)} of a multisport file")
     return parts
 
 
 def _within(when: object, origin: datetime.datetime, begin: float, end: float) -> bool:
-    return isinstance(when, datetime.datetime) and begin <= (_aware(when) - origin).total_seconds() <= end
+    return isinstance(when, datetime.datetime) and begin <= (_aware(when) - origin).total_seconds() < end
 
 
 def _read_fit_frames(name: str, reader: fitdecode.FitReader, reading: _FitReading) -> None:
@@ -777,5 +832,7 @@ def _fit_notes(activity: Activity, reading: _FitReading) -> None:
         activity.notes.append("the file's checksum does not match, so some values may be damaged")
     if reading.unordered:
         activity.notes.append(_left_out(reading.unordered, "record", "earlier than the one before it"))
+    if activity.spiked:
+        activity.notes.append(_left_out(activity.spiked, "record", "with a time hours ahead of the rest"))
     if reading.undated:
         activity.notes.append(_left_out(reading.undated, "record", "without a date"))

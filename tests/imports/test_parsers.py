@@ -257,7 +257,7 @@ def test_one_record_dated_hours_ahead_does_not_push_out_the_rest_of_the_ride():
     [clean] = parsers.parse(name, fixture_bytes(name))
     [damaged] = parsers.parse(name, _flipped(name, 12411))  # a record's timestamp byte: 12 hours ahead
     assert (len(damaged.time_s), damaged.time_s[-1]) == (len(clean.time_s) - 1, clean.time_s[-1])
-    assert "1 record earlier than the one before it was left out" in damaged.notes
+    assert "1 record with a time hours ahead of the rest was left out" in damaged.notes
 
 
 def test_values_that_are_not_numbers_are_missing_values():
@@ -282,8 +282,11 @@ def test_a_gpx_of_more_than_1000_outings_is_refused_and_4000_contiguous_tracks_a
     assert len(one.time_s) == 4000 * 7
 
 
-def _multisport_fit(legs, *, start=START):
-    """A FIT file written with fit-tool: one session per leg [(sport, seconds, metres per second)], 1 Hz records."""
+def _multisport_fit(legs, *, start=START, unplaced=()):
+    """A FIT file written with fit-tool: one session per leg [(sport, seconds, metres per second)], 1 Hz records.
+
+    The sessions of the legs numbered in `unplaced` (from 0) have no start time.
+    """
 
     def ms(seconds):
         return round((start + datetime.timedelta(seconds=seconds)).timestamp() * 1000)
@@ -303,7 +306,9 @@ def _multisport_fit(legs, *, start=START):
             builder.add(record)
             t, distance = t + 1, distance + speed
         session = SessionMessage()
-        session.start_time, session.timestamp, session.sport = ms(leg_start), ms(t), sport
+        session.timestamp, session.sport = ms(t), sport
+        if len(sessions) not in unplaced:
+            session.start_time = ms(leg_start)
         session.total_elapsed_time = session.total_timer_time = seconds
         session.total_distance = distance - leg_distance
         sessions.append(session)
@@ -340,3 +345,29 @@ def test_a_brick_is_a_ride_and_a_run_and_only_the_run_sets_running_records():
     records = runs_service.personal_records(user_id=runner.id, family=runs_contracts.Family.RUNNING)
     assert {r.run_id for r in records} == {run.id}
     assert [r.distance_key for r in records] == ["400m", "1k", "1mi", "5k"]
+
+
+@pytest.mark.parametrize("spiked", [1, 2, 5])
+def test_records_timed_from_one_corrupted_time_are_left_out_and_the_rest_kept(spiked):
+    # 1 Hz for 30 min; `spiked` records from 600 s on are dated two hours ahead (a corrupted time and those after it).
+    points = [(t + (7200 if 600 <= t < 600 + spiked else 0), 3.0 * t) for t in range(1801)]
+    [activity] = parsers.parse("spiked.gpx", _gpx([("Run", "running", [points])]))
+    assert (len(activity.time_s), activity.time_s[-1]) == (1801 - spiked, 1800.0)
+    expected = {1: "1 point with a time hours ahead of the rest was left out"}
+    expected |= {n: f"{n} points with a time hours ahead of the rest were left out" for n in (2, 5)}
+    assert activity.notes == [expected[spiked]]
+
+
+def test_legs_that_meet_share_no_sample_and_a_lone_leg_beside_a_transition_is_the_file():
+    ride, run = parsers.parse("brick.fit", _multisport_fit([(Sport.CYCLING, 100, 9.0), (Sport.RUNNING, 100, 3.0)]))
+    assert (len(ride.time_s), ride.time_s[-1], len(run.time_s)) == (100, 99.0, 100)
+    [alone] = parsers.parse("run.fit", _multisport_fit([(Sport.RUNNING, 1800, 3.0), (Sport.TRANSITION, 60, 0.5)]))
+    assert (alone.sport, alone.moving_s, len(alone.time_s), alone.notes) == ("run", 1800.0, 1800, [])
+
+
+def test_sessions_that_cannot_be_placed_leave_the_sport_to_the_speeds():
+    data = _multisport_fit([(Sport.CYCLING, 2400, 9.0), (Sport.RUNNING, 1800, 3.3)], unplaced={0})
+    [activity] = parsers.parse("brick.fit", data)
+    assert activity.sport == "ride"  # by its speeds: no running record from the bike leg
+    assert activity.notes[0] == "its sessions have no start or duration, so they cannot be told apart"
+    assert activity.sport_guessed
