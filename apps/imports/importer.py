@@ -176,13 +176,21 @@ def _stored_before(user_id: int, digest: str, count: int) -> list[runs_contracts
     return found
 
 
-def reread_file(*, user_id: int, name: str, data: bytes, may_add: bool) -> list[str]:
-    """Apply this version's reading to a file imported before; what changed, a line each.
+@dataclass(frozen=True)
+class Reread:
+    line: str
+    changed: bool  # False: only a report of what was left alone
 
-    A run stored as a run from a file that names no sport takes the sport its speeds say now (its
-    efforts and records follow). An outing that has no run (a track an earlier version dropped) is
-    imported when `may_add` (the runner deleted none of the file's runs: a deleted run stays
-    deleted). Nothing else of a stored run changes (`recompute_runs` recomputes the numbers).
+
+def reread_file(*, user_id: int, name: str, data: bytes, may_add: bool) -> list[Reread]:
+    """Apply this version's reading to a file imported before; what it did or left alone, a line each.
+
+    A run an earlier version stored as a run (it has no import note) from a file that names no
+    sport takes the sport its speeds say now (its efforts and records follow); a runner's own
+    choice, or this version's guess, is left alone. An outing that has no run (a track an earlier
+    version dropped) is imported when `may_add` (the runner deleted none of the file's runs) and
+    no earlier run spans its start (an earlier version merged it into that run). Nothing else of
+    a stored run changes (`recompute_runs` recomputes the numbers).
     """
     try:
         activities = parsers.parse(name, data)
@@ -190,7 +198,7 @@ def reread_file(*, user_id: int, name: str, data: bytes, may_add: bool) -> list[
         return []
     digest = hashlib.sha256(data).hexdigest()
     before = _stored_before(user_id, digest, len(activities))
-    changes = []
+    done = []
     for index, activity in enumerate(activities):
         if activity.problem:
             continue
@@ -203,18 +211,37 @@ def reread_file(*, user_id: int, name: str, data: bytes, may_add: bool) -> list[
                     user_id=user_id, source=runs_contracts.Source.FILE, source_id=source_id
                 )
             except runs_errors.RunNotFound:
-                if not may_add:
-                    changes.append(f"{label}: has no run (deleted, or left out by an earlier version): not imported")
-                    continue
-                try:
-                    runs_service.record_run(draft=_draft(user_id=user_id, activity=activity, source_id=source_id))
-                except runs_errors.InvalidRun as error:
-                    changes.append(f"{label}: not imported ({error.message})")
-                else:
-                    changes.append(f"{label}: imported (an earlier version left it out)")
+                done.append(_add_left_out(user_id, activity, source_id, label, before=before, may_add=may_add))
                 continue
         sport = runs_contracts.Sport(activity.sport)
         if activity.sport_guessed and run.sport == runs_contracts.Sport.RUN and sport != run.sport:
+            if runs_service.get_run(user_id=user_id, run_id=run.id).source_note:
+                continue  # imported by this version: "run" is the runner's own choice
             runs_service.update_run(user_id=user_id, run_id=run.id, sport=sport)
-            changes.append(f"{label}: now a {sport.value} (the file names no sport; taken from its speeds)")
-    return changes
+            done.append(Reread(f"{label}: now a {sport.value} (the file names no sport; taken from its speeds)", True))
+    return done
+
+
+def _add_left_out(
+    user_id: int,
+    activity: parsers.Activity,
+    source_id: str,
+    label: str,
+    *,
+    before: list[runs_contracts.RunSummary],
+    may_add: bool,
+) -> Reread:
+    spanning = next(
+        (r for r in before if r.start <= activity.start <= r.start + datetime.timedelta(seconds=r.elapsed_s)), None
+    )
+    if spanning is not None:
+        return Reread(
+            f"{label}: inside the run {spanning.name or spanning.id} an earlier version made; not imported", False
+        )
+    if not may_add:
+        return Reread(f"{label}: has no run (deleted, or left out by an earlier version); not imported", False)
+    try:
+        runs_service.record_run(draft=_draft(user_id=user_id, activity=activity, source_id=source_id))
+    except runs_errors.InvalidRun as error:
+        return Reread(f"{label}: not imported ({error.message})", False)
+    return Reread(f"{label}: imported (an earlier version left it out)", True)

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.accounts.interface import errors as accounts_errors
+from apps.accounts.interface.service import accounts_service
 from apps.imports import importer
 from apps.imports.models import ImportItem, ImportJob, Upload
 from apps.runs.interface import errors as runs_errors
@@ -110,8 +112,15 @@ def _finish(job: ImportJob, *, status: str, message: str) -> ImportJob:
     return job
 
 
-def upload_reread(*, upload: Upload) -> list[str]:
-    """Read a stored upload again with this version's rules (`importer.reread_file`); what changed."""
+def upload_reread(*, upload: Upload) -> list[importer.Reread]:
+    """Read a stored upload again with this version's rules (`importer.reread_file`); what it did.
+
+    Nothing for the upload of a runner whose account is gone (their uploads go with it).
+    """
+    try:
+        accounts_service.get_user(user_id=upload.user_id)
+    except accounts_errors.UserNotFound:
+        return []
     with upload.file.open("rb") as handle:
         data = handle.read()
     try:
@@ -121,10 +130,10 @@ def upload_reread(*, upload: Upload) -> list[str]:
     job = ImportJob.objects.filter(upload=upload).first()
     run_ids = [] if job is None else [i for i in job.items.values_list("run_id", flat=True) if i is not None]
     may_add = all(_run_exists(user_id=upload.user_id, run_id=run_id) for run_id in run_ids)
-    changes = []
+    done = []
     for name, content in files:
-        changes += importer.reread_file(user_id=upload.user_id, name=name, data=content, may_add=may_add)
-    return changes
+        done += importer.reread_file(user_id=upload.user_id, name=name, data=content, may_add=may_add)
+    return done
 
 
 def _run_exists(*, user_id: int, run_id: int) -> bool:

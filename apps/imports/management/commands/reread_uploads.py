@@ -24,9 +24,9 @@ class Command(BaseCommand):
                 raise CommandError(error.message) from None
         total, changed = uploads.count(), 0
         for done, upload in enumerate(uploads.iterator(chunk_size=100), start=1):
-            for line in operations.upload_reread(upload=upload):
-                changed += 1
-                self.stdout.write(f"  {line}")
+            for done_with in operations.upload_reread(upload=upload):
+                changed += done_with.changed
+                self.stdout.write(f"  {done_with.line}")
             if done % 100 == 0:
                 self.stdout.write(f"{done}/{total} uploads read again")
         self.stdout.write(self.style.SUCCESS(f"Read {total} uploads again: {changed} changes."))
