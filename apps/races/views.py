@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.interface.service import accounts_service
 from apps.races import operations, queries
 from apps.races.forms import FinderForm, RaceForm
 from apps.races.interface import errors
-from apps.races.interface.service import races_service
+from apps.races.interface.service import MAX_OFFSET, races_service
 from apps.races.models import STANDARD_DISTANCES, Race
 from apps.runs.interface import contracts as runs_contracts
 
@@ -57,7 +58,7 @@ def race_list(request: HttpRequest) -> HttpResponse:
             "include_past": data["include_past"],
         }
     try:
-        offset = max(0, int(request.GET.get("offset", 0)))
+        offset = min(max(0, int(request.GET.get("offset", 0))), MAX_OFFSET)
     except ValueError:
         offset = 0
     page = races_service.find_races(**params, offset=offset, limit=PAGE) if not form.errors else None
@@ -181,7 +182,12 @@ def race_running(request: HttpRequest, race_id: int) -> HttpResponse:
     except errors.RaceNotFound:
         raise Http404("No such race") from None
     messages.success(request, "You're running this race." if running else "You're no longer running this race.")
-    return redirect(request.POST.get("next") or reverse("races:detail", args=[race_id]))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("races:detail", args=[race_id])  # only this site's own paths: no open redirect
+    return redirect(target)
 
 
 @login_required

@@ -60,7 +60,7 @@ def connect(request: HttpRequest) -> HttpResponse:
 @require_GET
 def callback(request: HttpRequest) -> HttpResponse:
     expected = request.session.pop(STATE_KEY, None)
-    if not expected or not secrets.compare_digest(expected, request.GET.get("state", "")):
+    if not expected or not secrets.compare_digest(expected.encode(), request.GET.get("state", "").encode()):
         messages.error(request, "That Strava answer was not for this session. Please connect again.")
         return redirect("strava:status")
     if request.GET.get("error"):
@@ -116,7 +116,10 @@ def webhook(request: HttpRequest) -> HttpResponse:
     if settings.STRAVA_SUBSCRIPTION_ID and subscription_id != settings.STRAVA_SUBSCRIPTION_ID:
         logger.info("strava.webhook_ignored", extra={"subscription_id": subscription_id})
         return JsonResponse({"status": "ignored"})
-    if object_type == "athlete" and str((event.get("updates") or {}).get("authorized")) == "false":
+    updates = event.get("updates") or {}
+    if not isinstance(updates, dict):
+        return HttpResponseBadRequest("malformed event: updates must be an object")
+    if object_type == "athlete" and str(updates.get("authorized")) == "false":
         tasks.athlete_revoked.delay(athlete_id=owner_id)
     elif object_type == "activity" and aspect in ("create", "update", "delete"):
         tasks.apply_event.delay(athlete_id=owner_id, activity_id=object_id, aspect=aspect)

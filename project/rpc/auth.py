@@ -57,7 +57,7 @@ class HmacRequestAuth:
         if abs(self._clock() - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
             raise NotAuthenticated("the signature has expired (check the clocks)")
         for key in self._keys:
-            if hmac.compare_digest(_digest(key, timestamp, service, method, body), signature):
+            if hmac.compare_digest(_digest(key, timestamp, service, method, body).encode(), signature.encode()):
                 return
         raise NotAuthenticated("the signature matches no known key")
 

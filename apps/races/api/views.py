@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from apps.races import operations
 from apps.races.interface import contracts
-from apps.races.interface.service import MAX_PAGE_SIZE, races_service
+from apps.races.interface.service import MAX_OFFSET, MAX_PAGE_SIZE, races_service
 from apps.runs.interface import contracts as runs_contracts
 from project.api import ErrorResponse, dto
 
@@ -62,7 +62,7 @@ class RaceListApi(APIView):
         longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
         radius_km = serializers.FloatField(required=False, min_value=0.1, max_value=20000)
         include_past = serializers.BooleanField(required=False, default=False)
-        offset = serializers.IntegerField(required=False, min_value=0, default=0)
+        offset = serializers.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET, default=0)
         limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=20)
 
         class Meta:

@@ -7,6 +7,7 @@ from apps.races.interface import contracts
 from project.rpc import interface as rpc
 
 MAX_PAGE_SIZE = 100
+MAX_OFFSET = 1_000_000  # a search paged further has nothing to show; the offset stays a database integer
 
 
 class RacesService(rpc.Service):
