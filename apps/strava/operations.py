@@ -224,6 +224,14 @@ def activity_apply(*, athlete_id: int, activity_id: int, aspect: str, updates: d
             )
         except runs_errors.RunNotFound:
             return "absent"
+        # Strava does not sign its events: a run goes only when Strava itself no longer has the activity.
+        try:
+            still_there = client.api_get(access_token(connection_id=connection.pk), f"activities/{activity_id}")
+        except client.Unauthorized:
+            return "needs reconnect"
+        if still_there is not None:
+            logger.warning("strava.delete_unconfirmed", extra={"athlete_id": athlete_id, "activity_id": activity_id})
+            return "still on strava"
         runs_service.delete_run(user_id=connection.user_id, run_id=run.id)
         return "deleted"
     activity = client.api_get(access_token(connection_id=connection.pk), f"activities/{activity_id}")
@@ -235,6 +243,18 @@ def activity_apply(*, athlete_id: int, activity_id: int, aspect: str, updates: d
         runs_service.update_run(user_id=connection.user_id, run_id=recorded.run.id, name=draft.name, sport=draft.sport)
         return "updated"
     return "created"
+
+
+def revocation_confirmed(*, connection_id: int) -> bool:
+    """Whether Strava refuses the runner's token (asked before acting on an unsigned deauthorization event).
+
+    Raises `client.RateLimited` when the window is full (ask again later).
+    """
+    try:
+        client.api_get(access_token(connection_id=connection_id), "athlete")
+    except client.Unauthorized:
+        return True
+    return False
 
 
 def disconnect(*, user_id: int, revoked_by_athlete: bool = False) -> int:

@@ -43,11 +43,21 @@ def apply_event(*, athlete_id: int, activity_id: int, aspect: str) -> str:
 
 @shared_task(name="strava.athlete_revoked")
 def athlete_revoked(*, athlete_id: int) -> int:
-    """The athlete withdrew Runnerly's access on Strava: delete their Strava runs and tell them."""
+    """The athlete withdrew Runnerly's access on Strava: once Strava refuses their token, delete their
+    Strava runs and tell them."""
     from apps.strava.models import StravaConnection
 
     connection = StravaConnection.objects.filter(athlete_id=athlete_id).first()
     if connection is None:
+        return 0
+    try:
+        confirmed = operations.revocation_confirmed(connection_id=connection.pk)
+    except client.RateLimited as limited:
+        if not current_app.conf.task_always_eager:
+            athlete_revoked.apply_async(kwargs={"athlete_id": athlete_id}, eta=limited.retry_at)
+        return 0
+    if not confirmed:  # the event is not Strava's word: the runner's token still works
+        logger.warning("strava.revocation_unconfirmed", extra={"athlete_id": athlete_id})
         return 0
     deleted = operations.disconnect(user_id=connection.user_id, revoked_by_athlete=True)
     operations.tell_revoked(user_id=connection.user_id, runs_deleted=deleted)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("strava/callback/", views.callback, name="callback"),
     path("strava/disconnect/", views.disconnect, name="disconnect"),
     path("strava/webhook/", views.webhook, name="webhook"),
+    path("strava/webhook/<str:secret>/", views.webhook, name="webhook-secret"),
 ]

@@ -6,7 +6,7 @@ import urllib.parse
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -95,8 +95,16 @@ def disconnect(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def webhook(request: HttpRequest) -> HttpResponse:
-    """Strava's push subscription: the handshake, then events, answered at once (work is queued)."""
+def webhook(request: HttpRequest, secret: str = "") -> HttpResponse:
+    """Strava's push subscription: the handshake, then events, answered at once (work is queued).
+
+    Strava does not sign events: the URL carries STRAVA_WEBHOOK_PATH_SECRET when it is set, every
+    event gets the same answer (nothing tells a guesser what matched), and what an event would
+    destroy is first confirmed with Strava (operations.activity_apply, tasks.athlete_revoked).
+    """
+    expected = settings.STRAVA_WEBHOOK_PATH_SECRET
+    if not secrets.compare_digest(secret.encode(), expected.encode()):
+        raise Http404("No such page")
     if request.method == "GET":
         if request.GET.get("hub.verify_token") != settings.STRAVA_WEBHOOK_VERIFY_TOKEN or not request.GET.get(
             "hub.challenge"
@@ -115,7 +123,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("malformed event")
     if settings.STRAVA_SUBSCRIPTION_ID and subscription_id != settings.STRAVA_SUBSCRIPTION_ID:
         logger.info("strava.webhook_ignored", extra={"subscription_id": subscription_id})
-        return JsonResponse({"status": "ignored"})
+        return JsonResponse({"status": "received"})
     updates = event.get("updates") or {}
     if not isinstance(updates, dict):
         return HttpResponseBadRequest("malformed event: updates must be an object")
@@ -123,4 +131,4 @@ def webhook(request: HttpRequest) -> HttpResponse:
         tasks.athlete_revoked.delay(athlete_id=owner_id)
     elif object_type == "activity" and aspect in ("create", "update", "delete"):
         tasks.apply_event.delay(athlete_id=owner_id, activity_id=object_id, aspect=aspect)
-    return JsonResponse({"status": "queued"})
+    return JsonResponse({"status": "received"})

@@ -226,6 +226,8 @@ STRAVA_CLIENT_ID = env("STRAVA_CLIENT_ID", default="")
 STRAVA_CLIENT_SECRET = env("STRAVA_CLIENT_SECRET", default="")
 STRAVA_WEBHOOK_VERIFY_TOKEN = env("STRAVA_WEBHOOK_VERIFY_TOKEN", default="")
 STRAVA_SUBSCRIPTION_ID = env.int("STRAVA_SUBSCRIPTION_ID", default=0)  # 0: not subscribed yet
+# A secret last path segment of the webhook URL (…/strava/webhook/<secret>/): Strava does not sign its events.
+STRAVA_WEBHOOK_PATH_SECRET = env("STRAVA_WEBHOOK_PATH_SECRET", default="")
 STRAVA_API_URL = env("STRAVA_API_URL", default="https://www.strava.com/api/v3")
 STRAVA_OAUTH_URL = env("STRAVA_OAUTH_URL", default="https://www.strava.com/oauth")
 STRAVA_TOKEN_KEYS = env.list("STRAVA_TOKEN_KEYS", default=[])  # Fernet keys; the first encrypts

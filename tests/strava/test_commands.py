@@ -47,13 +47,16 @@ def test_strava_sync_names_an_unknown_runner(fake_strava):
         call_command("strava_sync", user="nobody@example.com")
 
 
-def test_strava_webhook_create_list_delete(fake_strava):
+def test_strava_webhook_create_list_delete(fake_strava, settings):
+    with pytest.raises(CommandError, match="STRAVA_WEBHOOK_PATH_SECRET"):
+        call_command("strava_webhook", "create", "https://runnerly.example/strava/webhook/", stdout=io.StringIO())
+    settings.STRAVA_WEBHOOK_PATH_SECRET = "s3cret-segment"
     out = io.StringIO()
     call_command("strava_webhook", "create", "https://runnerly.example/strava/webhook/", stdout=out, no_color=True)
     assert out.getvalue().strip() == "subscription 1 created; set STRAVA_SUBSCRIPTION_ID=1"
     out = io.StringIO()
     call_command("strava_webhook", "list", stdout=out)
-    assert out.getvalue().strip() == "1  https://runnerly.example/strava/webhook/"
+    assert out.getvalue().strip() == "1  https://runnerly.example/strava/webhook/s3cret-segment/"
     call_command("strava_webhook", "delete", "1", stdout=io.StringIO())
     assert fake_strava.subscriptions == {}
 

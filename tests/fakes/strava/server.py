@@ -48,6 +48,11 @@ class FakeStrava:
         self._server: http.server.ThreadingHTTPServer | None = None
 
     # --- set-up helpers for tests ---------------------------------------------------------
+    def revoke(self, athlete_id: int) -> None:
+        """The athlete withdraws the app's access on Strava: every token of theirs stops working."""
+        self.access_tokens = {t: owner for t, owner in self.access_tokens.items() if owner[0] != athlete_id}
+        self.refresh_tokens = {t: owner for t, owner in self.refresh_tokens.items() if owner != athlete_id}
+
     def add_athlete(self, athlete_id: int, *, activities: int = 0, scopes: str = "read,activity:read_all") -> Athlete:
         athlete = Athlete(id=athlete_id, granted_scopes=scopes)
         start = datetime.datetime(2024, 1, 1, 6, 0, tzinfo=datetime.UTC)

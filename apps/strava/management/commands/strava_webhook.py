@@ -16,12 +16,14 @@ class Command(BaseCommand):
             raise CommandError("set STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET first")
         try:
             if action == "create":
-                if not argument or not settings.STRAVA_WEBHOOK_VERIFY_TOKEN:
+                if not argument or not settings.STRAVA_WEBHOOK_VERIFY_TOKEN or not settings.STRAVA_WEBHOOK_PATH_SECRET:
                     raise CommandError(
-                        "give the public callback URL (…/strava/webhook/) and set STRAVA_WEBHOOK_VERIFY_TOKEN"
+                        "give the public callback URL (…/strava/webhook/) and set STRAVA_WEBHOOK_VERIFY_TOKEN and "
+                        "STRAVA_WEBHOOK_PATH_SECRET (python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"
                     )
+                callback_url = f"{argument.rstrip('/')}/{settings.STRAVA_WEBHOOK_PATH_SECRET}/"
                 created = client.subscriptions(
-                    "POST", data={"callback_url": argument, "verify_token": settings.STRAVA_WEBHOOK_VERIFY_TOKEN}
+                    "POST", data={"callback_url": callback_url, "verify_token": settings.STRAVA_WEBHOOK_VERIFY_TOKEN}
                 )
                 self.stdout.write(
                     self.style.SUCCESS(
