@@ -54,20 +54,16 @@ def _series_path(xs: list[float], ys: list[float], low: float, high: float, *, i
     return "M" + " L".join(coordinates)
 
 
-def _cumulative(streams: dict, family: str) -> list[float] | None:
-    """Distance along the run as its numbers count it: without the glitches (stats.cleaned_distance)."""
-    time_s, lat, lon = streams["time_s"], streams.get("latitude"), streams.get("longitude")
-    max_speed = stats.MAX_SPEED_M_S[family]
-    if lat and lon and sum(1 for v in lat if v is not None) >= 2:
-        return stats.cleaned_distance(time_s, lat, lon, max_speed=max_speed)
-    device = streams.get("distance_m")
-    return stats.cleaned_counter(time_s, device, max_speed=max_speed) if device and any(device) else None
-
-
 def charts(streams: dict, *, family: str = "running") -> list[Chart]:
     """Pace (speed for rides), elevation (settled, as the climb is counted) and heart rate against distance."""
     time_s = streams.get("time_s") or []
-    distance = _cumulative(streams, family) if len(time_s) >= 2 else None
+    distance = (
+        stats.distance_along(
+            time_s, streams.get("latitude"), streams.get("longitude"), streams.get("distance_m"), family=family
+        )[0]
+        if len(time_s) >= 2
+        else None
+    )
     if len(time_s) < 2 or not distance or distance[-1] <= 0:
         return []
     km = [d / 1000 for d in distance]

@@ -173,7 +173,7 @@ def _create(*, draft: contracts.RunDraft, computed: stats.ComputedStats, start: 
     )
     if draft.streams is not None and len(draft.streams.time_s) >= 2:
         RunStreams.objects.create(run=run, data=RunStreams.pack(draft.streams.model_dump(exclude_none=True)))
-    _store_best_efforts(run, computed)
+    _store_best_efforts(run, computed, replace=False)
     _forget_lists_on_commit(run.user_id)
     outbox.publish(
         events.RunRecorded(
@@ -189,9 +189,10 @@ def _create(*, draft: contracts.RunDraft, computed: stats.ComputedStats, start: 
     return run
 
 
-def _store_best_efforts(run: Run, computed: stats.ComputedStats) -> None:
-    """Replace the run's best efforts with `computed`'s, tagged with the run's sport family."""
-    BestEffort.objects.filter(run=run).delete()
+def _store_best_efforts(run: Run, computed: stats.ComputedStats, *, replace: bool = True) -> None:
+    """Store (or `replace`) the run's best efforts with `computed`'s, tagged with the run's sport family."""
+    if replace:  # a run being created has none: no delete on the import path
+        BestEffort.objects.filter(run=run).delete()
     family = contracts.FAMILY_OF[contracts.Sport(run.sport)].value
     BestEffort.objects.bulk_create(
         [BestEffort(run=run, user_id=run.user_id, family=family, **effort) for effort in computed.best_efforts]

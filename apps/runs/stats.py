@@ -24,7 +24,6 @@ MAX_SAMPLE_GAP_S = contracts.MAX_SAMPLE_GAP_S
 ELEVATION_HYSTERESIS_M = 3.0  # climbs and descents smaller than this are GPS noise
 POLYLINE_MAX_POINTS = 400
 
-MAX_SPEED_M_S: dict[str, float] = {family.value: speed for family, speed in contracts.MAX_SPEED_M_S.items()}
 MAX_CLIMB_RATE_M_S = 5.0  # an altitude step faster than this is the sensor, not the runner
 SETTLING_TAIL_RATE_M_S = 1.0  # right after such a step, steps this fast the same way are its tail
 SETTLING_WINDOW_S = 300.0  # a barometer settles in the first minutes after it is switched on
@@ -364,6 +363,31 @@ def _mean(values: Sequence[int | None] | None, *, positive: bool = True) -> floa
     return sum(usable) / len(usable) if usable else None
 
 
+def has_track(latitude: Sequence[float | None] | None, longitude: Sequence[float | None] | None) -> bool:
+    return bool(latitude and longitude and sum(1 for v in latitude if v is not None) >= 2)
+
+
+def distance_along(
+    time_s: Sequence[float],
+    latitude: Sequence[float | None] | None,
+    longitude: Sequence[float | None] | None,
+    device_distance_m: Sequence[float | None] | None,
+    *,
+    family: str,
+) -> tuple[list[float], list[float]]:
+    """(cleaned, raw) distance from the start at each sample: from the track, else the device's counter.
+
+    The cleaned one counts no move faster than the family's limit (contracts.MAX_SPEED_M_S); the raw
+    one is what moving time is measured on.
+    """
+    max_speed = contracts.MAX_SPEED_M_S[contracts.Family(family)]
+    if has_track(latitude, longitude):
+        raw = cumulative_distance(latitude, longitude)  # type: ignore[arg-type]
+        return cleaned_distance(time_s, latitude, longitude, max_speed=max_speed), raw  # type: ignore[arg-type]
+    raw = forward_filled(device_distance_m or []) or [0.0] * len(time_s)
+    return cleaned_counter(time_s, device_distance_m or raw, max_speed=max_speed), raw
+
+
 def compute(
     *,
     time_s: Sequence[float],
@@ -380,14 +404,7 @@ def compute(
     Distance comes from the track, else from the device's own counter, without the moves faster
     than the family allows; so do the splits and best efforts. Moving time counts the raw samples.
     """
-    has_track = bool(latitude and longitude and sum(1 for v in latitude if v is not None) >= 2)
-    max_speed = MAX_SPEED_M_S[family]
-    if has_track:
-        raw = cumulative_distance(latitude, longitude)  # type: ignore[arg-type]
-        distance = cleaned_distance(time_s, latitude, longitude, max_speed=max_speed)  # type: ignore[arg-type]
-    else:
-        raw = forward_filled(device_distance_m or []) or [0.0] * len(time_s)
-        distance = cleaned_counter(time_s, device_distance_m or raw, max_speed=max_speed)
+    distance, raw = distance_along(time_s, latitude, longitude, device_distance_m, family=family)
     settled = settled_elevation(time_s, elevation_m) if elevation_m else None
     elevation = elevation_change(settled) if settled else None
     heart_rates = [v for v in heart_rate or () if v]
@@ -404,5 +421,5 @@ def compute(
         average_cadence=round(average_cadence, 1) if average_cadence else None,
         splits=splits(time_s, distance, settled) if family in SPLIT_FAMILIES else [],
         best_efforts=best_efforts(time_s, distance, BEST_EFFORT_DISTANCES[family]),
-        polyline=encoded_polyline(latitude, longitude) if has_track else "",  # type: ignore[arg-type]
+        polyline=encoded_polyline(latitude, longitude) if has_track(latitude, longitude) else "",  # type: ignore[arg-type]
     )
