@@ -15,7 +15,6 @@ import dataclasses
 import datetime
 import io
 import itertools
-import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -216,14 +215,18 @@ def _without_time_spikes(timed: list[tuple[datetime.datetime, object]]) -> tuple
 
 
 def _number(value: object, low: float, high: float) -> float | None:
-    """`value` as a finite float within [low, high], else None (a device's garbage is a missing value)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) and low <= number <= high else None
+    """`value` as a finite float within [low, high], else None (a device's garbage is a missing value).
+
+    NaN and infinities fail the range test; a float, the common case, is not converted (the hot path).
+    """
+    if type(value) is not float:
+        if value is None or isinstance(value, bool) or not isinstance(value, int | str):
+            return None
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    return value if low <= value <= high else None
 
 
 def parse(name: str, data: bytes) -> list[Activity]:
