@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import io
 import logging
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from project import geo
 
 logger = logging.getLogger(__name__)
 UPLOAD_EXTENSIONS = (*parsers.EXTENSIONS, ".zip")
+_UTF8_NAME = 0x800  # the zip flag bit saying a member's name is UTF-8
 
 
 class ImportRefused(ValueError):
@@ -32,20 +34,47 @@ class ItemResult:
     status: str  # "imported", "duplicate" or "failed" (ImportItem.Status)
     run_id: int | None = None
     message: str = ""
+    already_there: bool = False  # "already imported": the run was stored under this file before this call
 
 
 def extension_of(name: str) -> str:
     return "." + name.lower().rsplit(".", 1)[-1] if "." in name else ""
 
 
-def entries(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
-    """The activity files inside an upload: the file itself, or each member of a zip."""
+@dataclass(frozen=True)
+class Entry:
+    """One activity file of an upload: its bytes, or why they cannot be unpacked (then `data` is empty)."""
+
+    name: str
+    data: bytes
+    problem: str = ""
+
+
+def _unpack_problem(info: zipfile.ZipInfo, error: Exception) -> str:
+    name = info.filename
+    if info.flag_bits & 0x1:
+        return f"{name}: encrypted with a password; zip it again without one"
+    if isinstance(error, NotImplementedError):
+        return f"{name}: compressed by a method this importer cannot unpack ({info.compress_type}); zip it again"
+    return f"{name}: damaged inside the zip ({error}); nothing imported"
+
+
+def entries(name: str, data: bytes) -> Iterator[Entry]:
+    """The activity files inside an upload: the file itself, or each member of a zip.
+
+    Raises `ImportRefused` when the zip as a whole cannot be read or is too big; a member that
+    cannot be unpacked (damaged, encrypted, an unknown compression) comes back with `problem` set.
+    """
     if extension_of(name) != ".zip":
-        yield name, data
+        yield Entry(name, data)
         return
+    unflagged = False
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except UnicodeDecodeError:  # a name flagged UTF-8 that is not: zipfile cannot list the zip at all
+            archive, unflagged = zipfile.ZipFile(io.BytesIO(_without_utf8_flags(data))), True
+    except (zipfile.BadZipFile, struct.error, ValueError):
         raise ImportRefused(f"{name}: this is not a valid zip file") from None
     members = [info for info in archive.infolist() if not info.is_dir() and not info.filename.startswith("__MACOSX/")]
     if len(members) > settings.IMPORTS_MAX_ZIP_FILES:
@@ -58,12 +87,44 @@ def entries(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
         raise ImportRefused(f"{name}: unpacks to {declared:,} bytes, more than the limit of {limit:,}")
     remaining = limit
     for info in members:
-        with archive.open(info) as member:
-            content = member.read(remaining + 1)  # sizes in the header can lie; the bytes cannot
+        try:
+            with archive.open(info) as member:
+                content = member.read(remaining + 1)  # sizes in the header can lie; the bytes cannot
+        except Exception as error:  # noqa: BLE001 - whatever zipfile or a decompressor raises: this member only
+            yield Entry(_display_name(info, unflagged=unflagged), b"", _unpack_problem(info, error))
+            continue
         if len(content) > remaining:
             raise ImportRefused(f"{name}: unpacks to more than the limit of {limit:,} bytes")
         remaining -= len(content)
-        yield info.filename, content
+        yield Entry(_display_name(info, unflagged=unflagged), content)
+
+
+def _display_name(info: zipfile.ZipInfo, *, unflagged: bool) -> str:
+    """A member's name; in a zip read with its UTF-8 flags cleared, as UTF-8 again (what is not, replaced)."""
+    return info.orig_filename.encode("cp437").decode("utf-8", errors="replace") if unflagged else info.filename
+
+
+def _without_utf8_flags(data: bytes) -> bytes:
+    """The zip with the "names are UTF-8" flag cleared on every member (central and local headers), so that
+    zipfile can list it when one name is not UTF-8; `_display_name` reads the names as UTF-8 again."""
+    patched = bytearray(data)
+    end = patched.rfind(b"PK\x05\x06")
+    if end < 0 or end + 22 > len(patched):
+        raise zipfile.BadZipFile("no end of central directory")
+    count, _size, position = struct.unpack_from("<HII", patched, end + 10)
+    for _ in range(count):
+        if patched[position : position + 4] != b"PK\x01\x02":
+            raise zipfile.BadZipFile("damaged central directory")
+        flags, local = (
+            struct.unpack_from("<H", patched, position + 8)[0],
+            struct.unpack_from("<I", patched, position + 42)[0],
+        )
+        struct.pack_into("<H", patched, position + 8, flags & ~_UTF8_NAME)
+        if patched[local : local + 4] == b"PK\x03\x04":
+            struct.pack_into("<H", patched, local + 6, struct.unpack_from("<H", patched, local + 6)[0] & ~_UTF8_NAME)
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", patched, position + 28)
+        position += 46 + name_length + extra_length + comment_length
+    return bytes(patched)
 
 
 def _streams(activity: parsers.Activity) -> runs_contracts.Streams:
@@ -119,6 +180,15 @@ def _source_id(digest: str, activity: parsers.Activity, *, alone: bool) -> str:
     return f"sha256:{digest}" if alone else f"sha256:{digest}:{activity.start.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}"
 
 
+def import_entry(*, user_id: int, entry: Entry) -> list[ItemResult]:
+    """What became of one file of an upload (see `import_file`); a file that is not an activity fails."""
+    if entry.problem:
+        return [ItemResult(name=entry.name, status="failed", message=entry.problem)]
+    if extension_of(entry.name) not in parsers.EXTENSIONS:
+        return [ItemResult(name=entry.name, status="failed", message=f"{entry.name}: not a .gpx, .tcx or .fit file")]
+    return import_file(user_id=user_id, name=entry.name, data=entry.data)
+
+
 def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
     """Record every activity of one file, one result each, in time order.
 
@@ -146,6 +216,11 @@ def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
         except runs_errors.InvalidRun as error:
             results.append(ItemResult(name=label, status="failed", message=f"{label}: {error.message}"))
             continue
+        except Exception:  # a value no check foresaw must not stop the job: this activity fails alone
+            logger.exception("imports.activity_not_stored", extra={"file_name": name})
+            message = f"{label}: could not be stored (a value in it is out of range or malformed)"
+            results.append(ItemResult(name=label, status="failed", message=message))
+            continue
         duplicate = not recorded.created or recorded.duplicate_of_id is not None
         if not recorded.created:
             message = f"{label}: already imported"
@@ -153,11 +228,9 @@ def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
             message = f"{label}: the same run is already there (kept hidden as a duplicate)"
         else:
             message = f"{label}: {'; '.join(activity.notes)}" if activity.notes else ""
-        results.append(
-            ItemResult(
-                name=label, status="duplicate" if duplicate else "imported", run_id=recorded.run.id, message=message
-            )
-        )
+        status = "duplicate" if duplicate else "imported"
+        already_there = not recorded.created and recorded.duplicate_of_id is None
+        results.append(ItemResult(label, status, recorded.run.id, message, already_there=already_there))
     return results
 
 

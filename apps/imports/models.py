@@ -35,13 +35,24 @@ class ImportJob(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
+    # Each execution that takes the job on numbers itself; only the latest may record (a lease).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The last sign of life: handed to the broker, taken on, or a file done. None: never handed over.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user_id", "-created_at"], name="imports_job_user_created")]
+        indexes = [
+            models.Index(fields=["user_id", "-created_at"], name="imports_job_user_created"),
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="imports_job_unfinished",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"import of {self.upload.original_name} ({self.status})"

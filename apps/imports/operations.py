@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import hashlib
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.interface import errors as accounts_errors
@@ -36,10 +39,11 @@ def upload_check(*, name: str, size: int) -> None:
 
 
 def upload_create(*, user_id: int, name: str, data: bytes) -> ImportJob:
-    """Keep the file and queue its import; the parsing happens in a Celery task, never here."""
-    upload_check(name=name, size=len(data))
-    from apps.imports import tasks
+    """Keep the file and queue its import; the parsing happens in a Celery task, never here.
 
+    With the broker down the upload is kept all the same and its job stays queued: `jobs_sweep` sends it.
+    """
+    upload_check(name=name, size=len(data))
     with transaction.atomic():
         upload = Upload(
             user_id=user_id, original_name=name[:255], size=len(data), sha256=hashlib.sha256(data).hexdigest()
@@ -47,69 +51,166 @@ def upload_create(*, user_id: int, name: str, data: bytes) -> ImportJob:
         upload.file.save(name[-100:], ContentFile(data), save=False)
         upload.save()
         job = ImportJob.objects.create(user_id=user_id, upload=upload)
-        transaction.on_commit(lambda: tasks.process_job.delay(job_id=str(job.pk)), robust=True)
+        transaction.on_commit(lambda: _send(job.pk), robust=True)  # a broker error is logged, the upload kept
     logger.info("imports.upload_created", extra={"job_id": str(job.pk), "user_id": user_id, "size": len(data)})
     return job
 
 
+def _send(job_id: uuid.UUID) -> None:
+    from apps.imports import tasks
+
+    tasks.process_job.delay(job_id=str(job_id))
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(heartbeat_at=timezone.now())
+
+
+class LeaseLost(Exception):
+    """A later execution has taken the job on (this one was thought dead); this one stops, recording nothing."""
+
+
 def job_process(*, job_id: str) -> ImportJob | None:
-    """Import every file of a job, one at a time, recording progress. Safe to run again."""
+    """Import every file of a job, one at a time, recording progress. Safe to run again, and twice at once.
+
+    An execution takes the job on (`_take_on`) unless another one is alive; a job taken on again
+    (its worker died) goes on from the first file it has not recorded. Whatever happens, the job
+    ends `done` or `failed` with a message, unless its worker dies: then `jobs_sweep` sends it again.
+    """
+    job, taken = _take_on(job_id)
+    if not taken:
+        return job
+    assert job is not None
+    try:
+        return _work_through(job)
+    except LeaseLost:
+        logger.info("imports.job_taken_over", extra={"job_id": job_id, "attempt": job.attempts})
+        return None
+    except Exception as error:
+        logger.exception("imports.job_crashed", extra={"job_id": job_id})
+        message = f"{job.upload.original_name}: the import stopped on an unexpected error ({type(error).__name__})"
+        return _finish(job, status=ImportJob.Status.FAILED, message=message, attempt=job.attempts)
+
+
+def _take_on(job_id: str) -> tuple[ImportJob | None, bool]:
+    """The job, and whether this execution has taken it on (`attempts` numbers it) and is to run it."""
+    now = timezone.now()
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().select_related("upload").filter(pk=job_id).first()
         if job is None or job.finished:
-            return job
-        job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
-        job.save(update_fields=["status", "started_at"])
-        job.items.all().delete()  # a rerun (after a worker died) starts the bookkeeping afresh
-        ImportJob.objects.filter(pk=job.pk).update(processed_files=0, imported=0, duplicates=0, failed=0)
+            return job, False
+        if job.status == ImportJob.Status.RUNNING and job.heartbeat_at and job.heartbeat_at > now - _stale():
+            return job, False  # alive in another execution (the broker or the sweep sent it twice)
+        if job.attempts >= settings.IMPORTS_MAX_ATTEMPTS:
+            message = (
+                f"{job.upload.original_name}: the import was interrupted {job.attempts} times (its worker stopped, "
+                f"perhaps out of memory) at file {job.processed_files + 1} of {job.total_files or '?'}"
+            )
+            return _finish(job, status=ImportJob.Status.FAILED, message=message, attempt=job.attempts), False
+        job.status, job.attempts, job.heartbeat_at = ImportJob.Status.RUNNING, job.attempts + 1, now
+        job.started_at = job.started_at or now
+        job.save(update_fields=["status", "attempts", "heartbeat_at", "started_at"])
+    return job, True
+
+
+def _work_through(job: ImportJob) -> ImportJob:
     with job.upload.file.open("rb") as handle:
         data = handle.read()
     try:
         files = list(importer.entries(job.upload.original_name, data))
     except importer.ImportRefused as error:
-        return _finish(job, status=ImportJob.Status.FAILED, message=str(error))
+        return _finish(job, status=ImportJob.Status.FAILED, message=str(error), attempt=job.attempts)
     if not files:
-        return _finish(job, status=ImportJob.Status.FAILED, message=f"{job.upload.original_name}: the zip is empty")
-    ImportJob.objects.filter(pk=job.pk).update(total_files=len(files))
-    for name, content in files:
-        if importer.extension_of(name) not in importer.UPLOAD_EXTENSIONS[:-1]:
-            results = [
-                importer.ItemResult(name=name, status="failed", message=f"{name}: not a .gpx, .tcx or .fit file")
-            ]
-        else:
-            results = importer.import_file(user_id=job.user_id, name=name, data=content)
-        _record(job, results)
+        message = f"{job.upload.original_name}: the zip is empty"
+        return _finish(job, status=ImportJob.Status.FAILED, message=message, attempt=job.attempts)
+    ImportJob.objects.filter(pk=job.pk, attempts=job.attempts).update(total_files=len(files))
+    resumed_at = job.processed_files if job.attempts > 1 else None
+    for position in range(job.processed_files, len(files)):
+        _hold(job, position=position, lock=False)  # a superseded execution stops before doing the work again
+        results = importer.import_entry(user_id=job.user_id, entry=files[position])
+        if position == resumed_at:
+            results = _as_own(job, results)
+        with transaction.atomic():
+            _hold(job, position=position, lock=True)  # ... and, under the row lock, before recording it
+            _record(job, results)
     job.refresh_from_db()
     everything_failed = job.failed > 0 and job.imported == 0 and job.duplicates == 0
     status = ImportJob.Status.FAILED if everything_failed else ImportJob.Status.DONE
     message = "; ".join(job.items.filter(status=ImportItem.Status.FAILED).values_list("message", flat=True)[:5])
-    return _finish(job, status=status, message=message if everything_failed else "")
+    return _finish(job, status=status, message=message if everything_failed else "", attempt=job.attempts)
+
+
+def _hold(job: ImportJob, *, position: int, lock: bool) -> None:
+    """Raises `LeaseLost` unless the job is still this execution's, at file `position`."""
+    held = ImportJob.objects.filter(pk=job.pk).values("status", "attempts", "processed_files")
+    if lock:
+        held = held.select_for_update()
+    if held.first() != {"status": ImportJob.Status.RUNNING, "attempts": job.attempts, "processed_files": position}:
+        raise LeaseLost(str(job.pk))
+
+
+def _as_own(job: ImportJob, results: list[importer.ItemResult]) -> list[importer.ItemResult]:
+    """Results of the file an earlier execution was importing when its worker died: the runs it stored
+    then, and did not live to record, are this job's imports, not duplicates."""
+    recorded = set(job.items.exclude(run_id=None).values_list("run_id", flat=True))
+    return [
+        dataclasses.replace(r, status="imported", message="") if r.already_there and r.run_id not in recorded else r
+        for r in results
+    ]
 
 
 def _record(job: ImportJob, results: list[importer.ItemResult]) -> None:
-    with transaction.atomic():
-        ImportItem.objects.bulk_create(
-            [
-                ImportItem(job=job, name=r.name[:255], status=r.status, run_id=r.run_id, message=r.message)
-                for r in results
-            ]
-        )
-        ImportJob.objects.filter(pk=job.pk).update(
-            processed_files=F("processed_files") + 1,
-            imported=F("imported") + sum(r.status == "imported" for r in results),
-            duplicates=F("duplicates") + sum(r.status == "duplicate" for r in results),
-            failed=F("failed") + sum(r.status == "failed" for r in results),
-        )
+    ImportItem.objects.bulk_create(
+        [ImportItem(job=job, name=r.name[:255], status=r.status, run_id=r.run_id, message=r.message) for r in results]
+    )
+    ImportJob.objects.filter(pk=job.pk).update(
+        processed_files=F("processed_files") + 1,
+        imported=F("imported") + sum(r.status == "imported" for r in results),
+        duplicates=F("duplicates") + sum(r.status == "duplicate" for r in results),
+        failed=F("failed") + sum(r.status == "failed" for r in results),
+        heartbeat_at=timezone.now(),
+    )
 
 
-def _finish(job: ImportJob, *, status: str, message: str) -> ImportJob:
-    ImportJob.objects.filter(pk=job.pk).update(status=status, message=message, finished_at=timezone.now())
+def _finish(job: ImportJob, *, status: str, message: str, attempt: int) -> ImportJob:
+    """End the job, unless a later execution has taken it on."""
+    ended = ImportJob.objects.filter(pk=job.pk, attempts=attempt).exclude(
+        status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED]
+    )
+    ended.update(status=status, message=message, finished_at=timezone.now())
     job.refresh_from_db()
     logger.info(
         "imports.job_finished",
-        extra={"job_id": str(job.pk), "status": status, "imported": job.imported, "failed": job.failed},
+        extra={"job_id": str(job.pk), "status": job.status, "imported": job.imported, "failed": job.failed},
     )
     return job
+
+
+def _stale() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.IMPORTS_STALE_SECONDS)
+
+
+def jobs_sweep(*, batch_size: int = 500) -> int:
+    """Send again the jobs no worker is seen working on; how many were sent.
+
+    A job never handed to the broker (it was down) is sent once `IMPORTS_QUEUED_GRACE_SECONDS` have
+    passed; a job handed over, or running, without a sign of life for `IMPORTS_STALE_SECONDS` (the
+    broker lost it, or its worker died) is sent again, and goes on where it stopped.
+    """
+    now = timezone.now()
+    due = Q(heartbeat_at=None, created_at__lt=now - datetime.timedelta(seconds=settings.IMPORTS_QUEUED_GRACE_SECONDS))
+    due |= Q(heartbeat_at__lt=now - _stale())
+    unfinished = [ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    with transaction.atomic():
+        # A job whose row is locked is in the middle of a file: alive, whatever its heartbeat says.
+        job_ids = list(
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .filter(due, status__in=unfinished)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+    for job_id in job_ids:
+        _send(job_id)
+    if job_ids:
+        logger.info("imports.jobs_swept", extra={"count": len(job_ids)})
+    return len(job_ids)
 
 
 def upload_reread(*, upload: Upload) -> list[importer.Reread]:
@@ -131,8 +232,9 @@ def upload_reread(*, upload: Upload) -> list[importer.Reread]:
     run_ids = [] if job is None else [i for i in job.items.values_list("run_id", flat=True) if i is not None]
     may_add = all(_run_exists(user_id=upload.user_id, run_id=run_id) for run_id in run_ids)
     done = []
-    for name, content in files:
-        done += importer.reread_file(user_id=upload.user_id, name=name, data=content, may_add=may_add)
+    for entry in files:
+        if not entry.problem:
+            done += importer.reread_file(user_id=upload.user_id, name=entry.name, data=entry.data, may_add=may_add)
     return done
 
 

@@ -7,3 +7,8 @@ from apps.imports import operations
 def process_job(*, job_id: str) -> str | None:
     job = operations.job_process(job_id=job_id)
     return job.status if job else None
+
+
+@shared_task(name="imports.sweep")
+def sweep() -> int:
+    return operations.jobs_sweep()

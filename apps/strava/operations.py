@@ -64,8 +64,6 @@ def connection_create(*, user_id: int, code: str, scopes: str) -> StravaConnecti
         },
     )
     athlete = payload.get("athlete") or {}
-    from apps.strava import tasks
-
     with transaction.atomic():
         connection, _ = StravaConnection.objects.update_or_create(
             user_id=user_id,
@@ -80,9 +78,20 @@ def connection_create(*, user_id: int, code: str, scopes: str) -> StravaConnecti
                 "last_error": "",
             },
         )
-        transaction.on_commit(lambda: tasks.backfill.delay(connection_id=connection.pk), robust=True)
+        transaction.on_commit(lambda: _queue_backfill(connection_id=connection.pk), robust=True)
     logger.info("strava.connected", extra={"user_id": user_id, "athlete_id": connection.athlete_id})
     return connection
+
+
+def _queue_backfill(*, connection_id: int) -> None:
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+
+    from apps.strava import tasks
+
+    try:
+        tasks.backfill.delay(connection_id=connection_id)
+    except BrokerUnavailable:  # the connection is kept; its backfill stays pending until it is queued again
+        logger.warning("strava.backfill_not_queued", extra={"connection_id": connection_id}, exc_info=True)
 
 
 def access_token(*, connection_id: int) -> str:

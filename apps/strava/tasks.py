@@ -1,6 +1,7 @@
 """Strava work in Celery. A task that meets the rate limit reschedules itself for the next window;
 no worker ever sleeps waiting for Strava."""
 
+import datetime
 import logging
 
 from celery import current_app, shared_task
@@ -8,6 +9,8 @@ from celery import current_app, shared_task
 from apps.strava import client, operations
 
 logger = logging.getLogger(__name__)
+# A history import with no progress for this long (each page of a backfill takes seconds) is taken up again.
+BACKFILL_STALLED_AFTER = datetime.timedelta(minutes=15)
 
 
 @shared_task(name="strava.backfill", acks_late=True)
@@ -66,15 +69,29 @@ def athlete_revoked(*, athlete_id: int) -> int:
 
 @shared_task(name="strava.safety_sync")
 def safety_sync() -> int:
-    """Beat, hourly: read what is new for every finished connection, in case a webhook was missed."""
+    """Beat, hourly: read what is new for every finished connection, in case a webhook was missed, and
+    take up every history import that stalled (never queued while the broker was down, its worker died,
+    or its rate-limit window passed with no task to resume it). How many connections were queued."""
+    from django.db.models import Q
+    from django.utils import timezone
+
     from apps.strava.models import StravaConnection
 
-    due = StravaConnection.objects.filter(
-        status=StravaConnection.Status.ACTIVE, backfill=StravaConnection.Backfill.DONE
-    ).values_list("pk", flat=True)
-    for connection_id in due:
+    active = StravaConnection.objects.filter(status=StravaConnection.Status.ACTIVE)
+    finished = list(active.filter(backfill=StravaConnection.Backfill.DONE).values_list("pk", flat=True))
+    now = timezone.now()
+    stalled = list(
+        active.exclude(backfill=StravaConnection.Backfill.DONE)
+        .filter(updated_at__lt=now - BACKFILL_STALLED_AFTER)
+        .filter(Q(next_batch_at=None) | Q(next_batch_at__lt=now))
+        .values_list("pk", flat=True)
+    )
+    for connection_id in finished:
         backfill.delay(connection_id=connection_id, pages=1)
-    return len(due)
+    for connection_id in stalled:
+        logger.info("strava.backfill_resumed", extra={"connection_id": connection_id})
+        backfill.delay(connection_id=connection_id)
+    return len(finished) + len(stalled)
 
 
 @shared_task(name="strava.fetch_streams", acks_late=True)

@@ -1,8 +1,9 @@
-import json
 import logging
 import secrets
 import urllib.parse
+from typing import Annotated, Any
 
+import pydantic
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from apps.strava import operations, tasks
 from apps.strava.interface import errors
@@ -93,6 +95,20 @@ def disconnect(request: HttpRequest) -> HttpResponse:
     return redirect("strava:status")
 
 
+StravaId = Annotated[int, pydantic.Field(ge=0, lt=2**63)]  # what a BigIntegerField holds
+
+
+class WebhookEvent(pydantic.BaseModel):
+    """An event as Strava posts it; anything else (not JSON, wrong types, ids out of range) is refused with a 400."""
+
+    object_type: str
+    aspect_type: str
+    object_id: StravaId
+    owner_id: StravaId
+    subscription_id: StravaId
+    updates: dict[str, Any] | None = None
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def webhook(request: HttpRequest, secret: str = "") -> HttpResponse:
@@ -112,23 +128,27 @@ def webhook(request: HttpRequest, secret: str = "") -> HttpResponse:
             return HttpResponseBadRequest("bad verify token")
         return JsonResponse({"hub.challenge": request.GET["hub.challenge"]})
     try:
-        event = json.loads(request.body)
-        object_type, aspect = event["object_type"], event["aspect_type"]
-        object_id, owner_id, subscription_id = (
-            int(event["object_id"]),
-            int(event["owner_id"]),
-            int(event["subscription_id"]),
-        )
-    except (ValueError, KeyError, TypeError):
-        return HttpResponseBadRequest("malformed event")
-    if settings.STRAVA_SUBSCRIPTION_ID and subscription_id != settings.STRAVA_SUBSCRIPTION_ID:
-        logger.info("strava.webhook_ignored", extra={"subscription_id": subscription_id})
+        event = WebhookEvent.model_validate_json(request.body)
+    except pydantic.ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        return HttpResponseBadRequest(f"malformed event: {where + ': ' if where else ''}{problem['msg']}"[:200])
+    object_type, aspect, object_id, owner_id = event.object_type, event.aspect_type, event.object_id, event.owner_id
+    if settings.STRAVA_SUBSCRIPTION_ID and event.subscription_id != settings.STRAVA_SUBSCRIPTION_ID:
+        logger.info("strava.webhook_ignored", extra={"subscription_id": event.subscription_id})
         return JsonResponse({"status": "received"})
-    updates = event.get("updates") or {}
-    if not isinstance(updates, dict):
-        return HttpResponseBadRequest("malformed event: updates must be an object")
-    if object_type == "athlete" and str(updates.get("authorized")) == "false":
-        tasks.athlete_revoked.delay(athlete_id=owner_id)
-    elif object_type == "activity" and aspect in ("create", "update", "delete"):
-        tasks.apply_event.delay(athlete_id=owner_id, activity_id=object_id, aspect=aspect)
+    updates = event.updates or {}
+    try:
+        if object_type == "athlete" and str(updates.get("authorized")) == "false":
+            tasks.athlete_revoked.delay(athlete_id=owner_id)
+        elif object_type == "activity" and aspect in ("create", "update", "delete"):
+            tasks.apply_event.delay(athlete_id=owner_id, activity_id=object_id, aspect=aspect)
+    except BrokerUnavailable:
+        # Nothing is kept here: Strava sends an event again when it is not answered with a 200.
+        logger.warning("strava.webhook_not_queued", extra={"object_type": object_type, "aspect": aspect})
+        return JsonResponse(
+            {"status": "unavailable", "message": "The event could not be queued; send it again later."},
+            status=503,
+            headers={"Retry-After": "60"},
+        )
     return JsonResponse({"status": "received"})

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from project.events import registry
 from project.events.event import Event, event_class
@@ -62,6 +63,10 @@ def relay(*, delivery_ids: list[int]) -> None:
     for delivery in Delivery.objects.filter(pk__in=delivery_ids, delivered_at=None).select_related("event"):
         try:
             tasks.deliver.apply_async(kwargs=_task_arguments(delivery), queue=queue_of(delivery.subscriber))
+        except BrokerUnavailable:
+            # Each attempt costs the publish retries: one is enough to know, and the sweep sends the rest.
+            logger.warning("events.relay_failed", extra={"delivery_id": delivery.pk}, exc_info=True)
+            return
         except Exception:
             logger.warning("events.relay_failed", extra={"delivery_id": delivery.pk}, exc_info=True)
 

@@ -128,10 +128,13 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # The issue asks for a form error on a duplicate email at signup, which reveals that the address has an
 # account; the signup rate limit bounds how fast anyone can probe (docs/decisions/0004).
 ACCOUNT_PREVENT_ENUMERATION = False
-# Per IP and per account (key): allauth's rate limiter, backed by the cache.
+# Per IP and per account (key): allauth's rate limiter, backed by the cache. The admin login counts against
+# the same "login" and "login_failed" limits (project/urls.py); the token dealer's failed client
+# authentications per address and per client id (apps/tokendealer/views.py), before any hash is computed.
 ACCOUNT_RATE_LIMITS = {
     "login": env("RUNNERLY_RATE_LIMIT_LOGIN", default="30/m/ip"),
     "login_failed": env("RUNNERLY_RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    "tokendealer_token": env("RUNNERLY_RATE_LIMIT_TOKEN_FAILED", default="10/m/ip,10/m/key"),
     "signup": env("RUNNERLY_RATE_LIMIT_SIGNUP", default="20/m/ip"),
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -195,6 +198,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 2,
     "interval_start": 0,
     "interval_step": 0.5,
+    # Without these a publish to a broker that vanished without closing the connection waits forever (kombu's
+    # default); the read timeout stays above the 1 s BRPOP poll of the workers.
+    "socket_connect_timeout": 1,
+    "socket_timeout": 3,
     # With acks_late, a task whose worker died is handed out again after this long (Redis broker).
     "visibility_timeout": env.int("RUNNERLY_BROKER_VISIBILITY_TIMEOUT", default=3600),
     # How often workers look for such tasks (kombu's defaults: every 10 s, scanning one time in 10).
@@ -203,6 +210,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "events.sweep", "schedule": env.float("RUNNERLY_EVENTS_SWEEP_SECONDS", default=60.0)},
+    "imports-sweep": {"task": "imports.sweep", "schedule": env.float("RUNNERLY_IMPORTS_SWEEP_SECONDS", default=60.0)},
     "strava-safety-sync": {"task": "strava.safety_sync", "schedule": 3600.0},
     # On the hour, every hour: whoever's local clock has just passed 08:00 on the 1st is due.
     "reports-send-due": {"task": "reports.send_due", "schedule": crontab(minute=0)},
@@ -218,6 +226,12 @@ SITE_URL = env("RUNNERLY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 IMPORTS_MAX_UPLOAD_BYTES = env.int("RUNNERLY_IMPORTS_MAX_UPLOAD_BYTES", default=25 * 1000 * 1000)
 IMPORTS_MAX_ZIP_FILES = env.int("RUNNERLY_IMPORTS_MAX_ZIP_FILES", default=1000)
 IMPORTS_MAX_ZIP_UNCOMPRESSED_BYTES = env.int("RUNNERLY_IMPORTS_MAX_ZIP_UNCOMPRESSED_BYTES", default=500 * 1000 * 1000)
+# The imports sweep (apps/imports/operations.py, jobs_sweep): a job never handed to the broker is sent
+# after the grace time; one without a sign of life (a file done) for the stale time, which must exceed
+# the longest one file takes, is sent again, and ended `failed` once it has been taken on that many times.
+IMPORTS_QUEUED_GRACE_SECONDS = env.int("RUNNERLY_IMPORTS_QUEUED_GRACE_SECONDS", default=30)
+IMPORTS_STALE_SECONDS = env.int("RUNNERLY_IMPORTS_STALE_SECONDS", default=600)
+IMPORTS_MAX_ATTEMPTS = env.int("RUNNERLY_IMPORTS_MAX_ATTEMPTS", default=3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1000 * 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1000 * 1000
 

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from apps.accounts.interface import testing as accounts_testing
 from apps.runs.interface.service import runs_service
@@ -69,3 +70,24 @@ def test_the_safety_sync_reads_what_is_new_for_finished_connections(connected, f
     )
     assert tasks.safety_sync() == 1
     assert StravaConnection.objects.get().imported == 251
+
+
+def test_the_safety_sync_takes_up_a_history_import_that_was_never_queued(connected, fake_strava):
+    # Connected while the broker was down: the backfill stayed pending, with no task to run it.
+    StravaConnection.objects.update(updated_at=timezone.now() - datetime.timedelta(minutes=16))
+    assert tasks.safety_sync() == 1
+    connection = StravaConnection.objects.get()
+    assert (connection.backfill, connection.imported) == (StravaConnection.Backfill.DONE, 250)
+
+
+def test_the_safety_sync_leaves_a_history_import_in_progress_or_waiting_for_its_window(connected, fake_strava):
+    StravaConnection.objects.update(backfill=StravaConnection.Backfill.RUNNING)  # updated just now
+    assert tasks.safety_sync() == 0
+    later = timezone.now() + datetime.timedelta(minutes=10)
+    StravaConnection.objects.update(
+        backfill=StravaConnection.Backfill.WAITING,
+        next_batch_at=later,
+        updated_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    assert tasks.safety_sync() == 0
+    assert StravaConnection.objects.get().imported == 0

@@ -27,8 +27,8 @@ class Command(BaseCommand):
         failures, notes = [], []
         for done, path in enumerate(files, start=1):
             try:
-                for name, data in importer.entries(path.name, path.read_bytes()):
-                    for result in importer.import_file(user_id=user_id, name=name, data=data):
+                for entry in importer.entries(path.name, path.read_bytes()):
+                    for result in importer.import_entry(user_id=user_id, entry=entry):
                         counts[result.status] += 1
                         if result.status == "failed":
                             failures.append(result.message)
@@ -37,6 +37,9 @@ class Command(BaseCommand):
             except importer.ImportRefused as error:
                 counts["failed"] += 1
                 failures.append(str(error))
+            except Exception as error:  # noqa: BLE001 - one file's surprise is a failure in the summary, not a traceback
+                counts["failed"] += 1
+                failures.append(f"{path.name}: could not be imported ({type(error).__name__}: {error})")
             self._progress(done, len(files), path.name)
         self.stdout.write(
             f"Imported {counts['imported']}, duplicates {counts['duplicate']}, failed {counts['failed']}."
