@@ -3,41 +3,52 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import secrets
 import uuid
 
 import jwt
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.db import DEFAULT_DB_ALIAS, router
 from django.utils import timezone
 
 from apps.tokendealer import keys
-from apps.tokendealer.models import ServiceClient
+from apps.tokendealer.models import ServiceClient, default_scopes
+from project.rpc.jwt_auth import ALGORITHMS, LEEWAY_SECONDS, REQUIRED_CLAIMS
 
-# A hash to check against when the client is unknown, so the answer takes as long either way.
-_DUMMY_HASH = make_password("not-a-real-secret")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the client is unknown, so the answer takes as long either way (made on first use)."""
+    return make_password("not-a-real-secret")
 
 
 class OAuthError(Exception):
     """An error response of RFC 6749 §5.2 (and RFC 8707 `invalid_target` for an unknown audience)."""
 
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
+    def __init__(self, error: str, description: str, status: int = 400, retry_after: int | None = None) -> None:
         super().__init__(description)
-        self.error, self.description, self.status = error, description, status
+        self.error, self.description, self.status, self.retry_after = error, description, status, retry_after
 
 
 def client_create(*, client_id: str, audiences: list[str], scopes: list[str] | None = None, name: str = "") -> str:
-    """Register a service client; returns its secret, which is stored only as a hash."""
+    """Register a service client (scopes: `read` and `write` unless given); returns its secret, stored only hashed."""
     secret = secrets.token_urlsafe(32)
     ServiceClient.objects.create(
-        client_id=client_id, name=name, secret_hash=make_password(secret), audiences=audiences, scopes=scopes or []
+        client_id=client_id,
+        name=name,
+        secret_hash=make_password(secret),
+        audiences=audiences,
+        scopes=default_scopes() if scopes is None else scopes,
     )
     return secret
 
 
 def authenticate(client_id: str, secret: str) -> ServiceClient:
+    """The active client with this secret. Costs a password hash: throttle before calling it (views.token)."""
     client = ServiceClient.objects.filter(client_id=client_id, active=True).first()
-    valid = check_password(secret, client.secret_hash if client else _DUMMY_HASH)
+    valid = check_password(secret, client.secret_hash if client else _dummy_hash())
     if client is None or not valid:
         raise OAuthError("invalid_client", "Client authentication failed.", status=401)
     return client
@@ -48,7 +59,7 @@ def issue(client: ServiceClient, *, audience: str, scope: str = "") -> dict:
         raise OAuthError("invalid_request", "The audience parameter is required: the service to call.")
     if audience not in client.audiences:
         raise OAuthError("invalid_target", f"This client may not get tokens for {audience!r}.")
-    asked = scope.split()
+    asked = scope.split() or list(client.scopes)  # none asked: all the client's scopes (RFC 6749 §3.3)
     if any(s not in client.scopes for s in asked):
         raise OAuthError("invalid_scope", "The requested scope is not allowed for this client.")
     now = timezone.now().replace(microsecond=0)
@@ -66,3 +77,38 @@ def issue(client: ServiceClient, *, audience: str, scope: str = "") -> dict:
     token = jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": kid})
     ServiceClient.objects.filter(pk=client.pk).update(last_token_at=now)
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": claims["scope"]}
+
+
+def introspect(token: str) -> dict:
+    """RFC 7662: whether the dealer still stands behind a token it signed: its signature, issuer and expiry,
+    and a client that is still active and still allowed the token's audience and scopes. Anything else is
+    `{"active": false}`. Verifiers ask it (cached a few seconds) so that disabling a client takes effect
+    within seconds; a request needs no other credential than the token itself, which proves possession."""
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+        key = jwt.PyJWKSet.from_dict({"keys": keys.published()})[kid]
+        claims = jwt.decode(
+            token,
+            key.key,
+            algorithms=ALGORITHMS,
+            issuer=settings.TOKENDEALER_ISSUER,
+            leeway=LEEWAY_SECONDS,
+            options={"require": REQUIRED_CLAIMS, "verify_aud": False},
+        )
+    except (jwt.PyJWTError, KeyError):
+        return {"active": False}
+    client = ServiceClient.objects.filter(client_id=claims["sub"], active=True).first()
+    scopes = str(claims.get("scope", "")).split()
+    if client is None or claims["aud"] not in client.audiences or any(s not in client.scopes for s in scopes):
+        return {"active": False}
+    return {"active": True, "client_id": client.client_id, "token_type": "Bearer"} | {
+        name: claims[name] for name in ("scope", "sub", "aud", "iss", "exp", "iat", "jti") if name in claims
+    }
+
+
+def introspect_here(token: str) -> dict | None:
+    """`introspect` where this process holds the dealer's tables (the monolith), so that verifying a call does
+    not wait on a request to itself; None in an extracted service, which asks the dealer over HTTP."""
+    if not router.allow_migrate(DEFAULT_DB_ALIAS, ServiceClient._meta.app_label):
+        return None
+    return introspect(token)

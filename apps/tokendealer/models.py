@@ -1,5 +1,12 @@
 from django.db import models
 
+from project.rpc import interface
+
+
+def default_scopes() -> list[str]:
+    """A new client may read and write; give it fewer scopes to keep it to reads."""
+    return [interface.READ_SCOPE, interface.WRITE_SCOPE]
+
 
 class ServiceClient(models.Model):
     """A service that may ask for tokens: its id, a hashed secret, and the audiences and scopes it may get."""
@@ -8,7 +15,11 @@ class ServiceClient(models.Model):
     name = models.CharField(max_length=100, blank=True)
     secret_hash = models.CharField(max_length=256)  # Django's password hashers; the secret is shown once
     audiences = models.JSONField(default=list, help_text='services it may call, e.g. ["reports", "runs"]')
-    scopes = models.JSONField(default=list, blank=True, help_text="scopes it may ask for; empty: none")
+    scopes = models.JSONField(
+        default=default_scopes,
+        blank=True,
+        help_text='scopes it may get: "read" calls read-only methods, "write" the others; empty: none',
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_token_at = models.DateTimeField(null=True, blank=True)

@@ -52,7 +52,7 @@ class HmacRequestAuth:
     def verify(self, *, service: str, method: str, body: bytes, headers: Mapping[str, str]) -> None:
         timestamp = headers.get(TIMESTAMP_HEADER, "")
         signature = headers.get(SIGNATURE_HEADER, "").removeprefix("sha256=")
-        if not timestamp.isdigit() or not signature:
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 20) or not signature:
             raise NotAuthenticated("the call is not signed")
         if abs(self._clock() - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
             raise NotAuthenticated("the signature has expired (check the clocks)")

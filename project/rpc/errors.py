@@ -80,3 +80,11 @@ class NotAuthenticated(ServiceError):
     code = "not_authenticated"
     http_status = 401
     default_message = "The call is not signed by a known key."
+
+
+class InsufficientScope(ServiceError):
+    """The token is genuine but its scopes do not cover the method (RFC 6750 §3.1)."""
+
+    code = "insufficient_scope"
+    http_status = 403
+    default_message = "The token's scopes do not allow this method."

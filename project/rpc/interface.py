@@ -4,11 +4,15 @@
         name = "accounts"
         local_implementation = "apps.accounts.interface.local.LocalAccountsService"
 
-        @rpc.interface.idempotent
+        @rpc.interface.read_only
         @abc.abstractmethod
         def get_user(self, *, user_id: int) -> contracts.UserProfile: ...
 
     accounts_service = AccountsService.delegator()
+
+A method marked `read_only` changes nothing: it is retried like an `idempotent` one, and a service
+token with the `read` scope may call it. Every other method is a write and needs the `write` scope
+(checked by `project.rpc.jwt_auth`): unmarked means write, so a forgotten mark fails closed.
 
 An interface declares `name` in its own body; an implementation subclasses it without one and must
 match every abstract signature exactly. Calls go through the delegator, which picks the local or the
@@ -35,12 +39,20 @@ _SCALARS = (str, int, float, bool, decimal.Decimal, datetime.datetime, datetime.
 _registry: dict[str, type[Service]] = {}
 
 F = TypeVar("F", bound=Callable[..., Any])
+READ_SCOPE, WRITE_SCOPE = "read", "write"  # the scopes a service token carries (apps/tokendealer deals them)
+PING = "_ping"  # not a method: the internal endpoint answers it with the service's methods (a read)
 
 
 def idempotent(method: F) -> F:
-    """Mark a method safe to retry (a read, or a write keyed so that repeating it changes nothing)."""
+    """Mark a write safe to retry (keyed so that repeating it changes nothing)."""
     method.__rpc_idempotent__ = True  # type: ignore[attr-defined]
     return method
+
+
+def read_only(method: F) -> F:
+    """Mark a read: it changes nothing, so it is safe to retry and a `read` token may call it."""
+    method.__rpc_read_only__ = True  # type: ignore[attr-defined]
+    return idempotent(method)
 
 
 class InterfaceError(TypeError):
@@ -172,6 +184,13 @@ class Service(abc.ABC):
     @classmethod
     def is_idempotent(cls, method_name: str) -> bool:
         return bool(getattr(getattr(cls, method_name), "__rpc_idempotent__", False))
+
+    @classmethod
+    def required_scope(cls, method_name: str) -> str:
+        """`read` for a `read_only` method and the ping, `write` for everything else."""
+        if method_name == PING or getattr(getattr(cls, method_name), "__rpc_read_only__", False):
+            return READ_SCOPE
+        return WRITE_SCOPE
 
 
 def registered_services() -> dict[str, type[Service]]:

@@ -1,11 +1,19 @@
 """Service calls authenticated with the token dealer's JWTs (RS256), behind `settings.RPC_AUTH`.
 
 Caller: asks `RPC_TOKEN_URL` for a token per audience (the service it calls) with its client
-credentials, and keeps it until shortly before it expires.
-Callee: verifies the Bearer token against the dealer's JWKS (`RPC_JWKS_URL`, cached, fetched
-again when a token names a key it does not know), with RS256 only, the dealer as issuer, itself
-as audience, and exp, iat, iss, aud, sub and jti required. Anything else is `NotAuthenticated`
-(401), and the endpoint logs it.
+credentials, and keeps it until shortly before it expires. The token carries the scopes the dealer
+grants the client (`read`, `write`).
+Callee, for each call:
+1. verifies the Bearer token against the dealer's JWKS (`RPC_JWKS_URL`), with RS256 only, the dealer
+   as issuer, itself as audience, and exp, iat, iss, aud, sub and jti required;
+2. checks the token's scopes against the method (`Service.required_scope`: `read` or `write`);
+3. asks the dealer whether it still stands behind the client (RFC 7662 introspection: in-process
+   when the dealer's tables are in this process, which the dealer registers as `client_checks.local`,
+   else over HTTP next to the token endpoint), remembering each answer CLIENT_CHECK_SECONDS: a disabled
+   or deleted client is refused within that time, not at its tokens' expiry.
+A wrong token is `NotAuthenticated` (401), a missing scope `InsufficientScope` (403), and a dealer
+that cannot be asked (down, refused, timed out, not JSON, 4xx or 5xx) `ServiceUnavailable` (503): the
+verifier's own trouble, never a 500. Every fetch, failed or not, waits its interval before the next.
 """
 
 from __future__ import annotations
@@ -13,9 +21,10 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import math
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,15 +32,19 @@ import jwt
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from project.rpc.errors import NotAuthenticated
+from project.rpc import interface
+from project.rpc.errors import InsufficientScope, NotAuthenticated, ServiceError, ServiceUnavailable
+from project.rpc.remote import TransportError
 
 logger = logging.getLogger(__name__)
 ALGORITHMS = ["RS256"]  # fixed: never taken from the token's header
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti"]
 RENEW_BEFORE_SECONDS = 30
 JWKS_CACHE_SECONDS = 600
-JWKS_REFETCH_MIN_SECONDS = 10  # an unknown kid may refetch the JWKS, but not more often than this
+JWKS_REFETCH_MIN_SECONDS = 10  # between two fetches of the JWKS, whether the last one worked or not
+CLIENT_CHECK_SECONDS = 5  # how long a disabled client's tokens may still pass, at worst
 LEEWAY_SECONDS = 10
+FORM = "application/x-www-form-urlencoded"
 
 
 def _transport():
@@ -61,55 +74,127 @@ class _Tokens:
 
 
 class _Jwks:
+    """The dealer's public keys by kid, fetched when a token names one not seen yet or they are older than
+    JWKS_CACHE_SECONDS. A failed fetch counts like a good one: at most one per JWKS_REFETCH_MIN_SECONDS, and
+    meanwhile calls get the failure at once (503) or, for a key already known, go on verifying with it."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._keys: dict[str, Any] = {}
-        self._fetched_at = 0.0
+        self._fetched_at = self._tried_at = -math.inf
+        self._failure = ""
 
     def key(self, kid: str) -> Any:
         with self._lock:
-            fresh = time.time() - self._fetched_at < JWKS_CACHE_SECONDS
-            if kid in self._keys and fresh:
+            now = time.monotonic()
+            wanted = kid not in self._keys or now - self._fetched_at >= JWKS_CACHE_SECONDS
+            if wanted and now - self._tried_at >= JWKS_REFETCH_MIN_SECONDS:
+                self._tried_at = now
+                try:
+                    self._keys, self._fetched_at, self._failure = self._fetch(), now, ""
+                except ServiceUnavailable as error:
+                    self._failure = error.message
+                    logger.error("rpc.jwks_unavailable", extra={"url": settings.RPC_JWKS_URL, "reason": error.message})
+            if kid in self._keys:
                 return self._keys[kid]
-            if not fresh or time.time() - self._fetched_at >= JWKS_REFETCH_MIN_SECONDS:
-                self._keys = self._fetch()
-                self._fetched_at = time.time()
-            if kid not in self._keys:
-                raise NotAuthenticated("the token is signed with an unknown key")
-            return self._keys[kid]
+            if self._failure:
+                raise ServiceUnavailable(f"cannot check the token now: {self._failure}")
+            raise NotAuthenticated("the token is signed with an unknown key")
 
     @staticmethod
     def _fetch() -> dict[str, Any]:
-        response = _transport().get(settings.RPC_JWKS_URL, headers={"Accept": "application/json"})
+        try:
+            response = _transport().get(settings.RPC_JWKS_URL, headers={"Accept": "application/json"})
+        except TransportError as error:
+            raise ServiceUnavailable(f"the token dealer's keys could not be fetched ({error})") from None
         if response.status != 200:
-            raise NotAuthenticated(f"the token dealer's keys could not be fetched ({response.status})")
-        return {
-            jwk["kid"]: jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(jwk))
-            for jwk in json.loads(response.body)["keys"]
-            if jwk.get("kty") == "RSA" and jwk.get("kid")
-        }
+            raise ServiceUnavailable(f"the token dealer's keys could not be fetched ({response.status})")
+        try:
+            document = json.loads(response.body)
+            key_set = jwt.PyJWKSet.from_dict(document if isinstance(document, dict) else {})
+        except (ValueError, jwt.PyJWTError):
+            raise ServiceUnavailable("the token dealer's keys are not a JWKS") from None
+        return {jwk.key_id: jwk.key for jwk in key_set.keys if jwk.key_id}
 
     def clear(self) -> None:
         with self._lock:
-            self._keys, self._fetched_at = {}, 0.0
+            self._keys, self._fetched_at, self._tried_at, self._failure = {}, -math.inf, -math.inf, ""
+
+
+class _ClientChecks:
+    """The dealer's word on each client (and scope) whose tokens this process accepts, kept
+    CLIENT_CHECK_SECONDS whatever it was, so a client costs the dealer one question per interval."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._answers: dict[tuple[str, str], tuple[float, type[ServiceError] | None, str]] = {}
+        # The dealer's own introspection, when it runs in this process; None where its tables are not here.
+        self.local: Callable[[str], dict[str, Any] | None] | None = None
+
+    def check(self, token: str, claims: Mapping[str, Any]) -> None:
+        key = (str(claims["sub"]), str(claims.get("scope", "")))
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is None or time.monotonic() - answer[0] >= CLIENT_CHECK_SECONDS:
+                answer = (time.monotonic(), *self._ask(token, client_id=key[0]))
+                self._answers[key] = answer
+        _checked_at, refusal, message = answer
+        if refusal is not None:
+            raise refusal(message)
+
+    def _ask(self, token: str, *, client_id: str) -> tuple[type[ServiceError] | None, str]:
+        answer = self.local(token) if self.local else None
+        if answer is None:
+            try:
+                response = _transport().post(
+                    introspection_url(), body=urlencode({"token": token}).encode(), headers={"Content-Type": FORM}
+                )
+                answer = json.loads(response.body) if response.status == 200 else None
+            except (TransportError, ValueError):
+                answer = None
+        if not isinstance(answer, dict):
+            logger.error("rpc.client_check_failed", extra={"url": introspection_url(), "client_id": client_id})
+            return ServiceUnavailable, "cannot check the calling client now: the token dealer did not answer"
+        if answer.get("active") is not True:
+            return NotAuthenticated, f"the client {client_id!r} is disabled or no longer allowed these scopes"
+        return None, ""
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
 
 
 tokens = _Tokens()
 jwks = _Jwks()
+client_checks = _ClientChecks()
+
+
+def introspection_url() -> str:
+    """The dealer's RFC 7662 endpoint, next to its token endpoint."""
+    return settings.RPC_TOKEN_URL.rsplit("/", 1)[0] + "/introspect"
 
 
 def _fetch_token(audience: str) -> tuple[str, float]:
     body = urlencode({"grant_type": "client_credentials", "audience": audience}).encode()
     basic = base64.b64encode(f"{settings.RPC_CLIENT_ID}:{settings.RPC_CLIENT_SECRET}".encode()).decode()
-    response = _transport().post(
-        settings.RPC_TOKEN_URL,
-        body=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Authorization": f"Basic {basic}"},
-    )
-    if response.status != 200:
+    try:
+        response = _transport().post(
+            settings.RPC_TOKEN_URL, body=body, headers={"Content-Type": FORM, "Authorization": f"Basic {basic}"}
+        )
+    except TransportError as error:
+        raise ServiceUnavailable(f"the token dealer could not be reached ({error})") from None
+    if response.status in (400, 401):  # our credentials or request are wrong: asking again will not help
         raise NotAuthenticated(f"the token dealer refused a token for {audience!r} ({response.status})")
-    answer = json.loads(response.body)
-    return answer["access_token"], float(answer["expires_in"])
+    try:
+        answer = json.loads(response.body) if response.status == 200 else {}
+        return str(answer["access_token"]), float(answer["expires_in"])
+    except (ValueError, KeyError, TypeError):  # 429, 5xx, a redirect, or not the answer of RFC 6749
+        raise ServiceUnavailable(f"the token dealer gave no token for {audience!r} ({response.status})") from None
+
+
+def _scopes_allow(claims: Mapping[str, Any], scope: str) -> bool:
+    granted = claims.get("scope", "")
+    return isinstance(granted, str) and scope in granted.split()
 
 
 class JwtRequestAuth:
@@ -125,9 +210,11 @@ class JwtRequestAuth:
             kid = jwt.get_unverified_header(token).get("kid", "")
         except jwt.PyJWTError:
             raise NotAuthenticated("the token is malformed") from None
+        if not isinstance(kid, str):
+            raise NotAuthenticated("the token is malformed")
         key = jwks.key(kid)
         try:
-            jwt.decode(
+            claims = jwt.decode(
                 token,
                 key,
                 algorithms=ALGORITHMS,
@@ -138,3 +225,8 @@ class JwtRequestAuth:
             )
         except jwt.PyJWTError as error:
             raise NotAuthenticated(f"the token is not valid: {error}") from None
+        service_class = interface.get_service(service)
+        needed = service_class.required_scope(method) if service_class else interface.WRITE_SCOPE
+        if not _scopes_allow(claims, needed):
+            raise InsufficientScope(f"{service}.{method} needs a token with the {needed!r} scope")
+        client_checks.check(token, claims)

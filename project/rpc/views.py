@@ -9,10 +9,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from project.rpc import auth, codec, interface, routing
-from project.rpc.errors import NotAuthenticated, ServiceError
+from project.rpc.errors import InsufficientScope, NotAuthenticated, ServiceError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
-PING = "_ping"  # answers with the service's methods; `manage.py services` uses it
+PING = interface.PING  # answers with the service's methods; `manage.py services` uses it
+# A refused call: 401 the caller's credentials are wrong, 403 its token's scopes do not cover the method,
+# 503 this side cannot check them now (the token dealer's keys or client status could not be fetched).
+_REFUSALS = {
+    NotAuthenticated: "rpc.unauthenticated",
+    InsufficientScope: "rpc.insufficient_scope",
+    ServiceUnavailable: "rpc.cannot_verify",
+}
 
 
 def _error(error: ServiceError, status: int | None = None) -> JsonResponse:
@@ -31,8 +38,8 @@ def call(request: HttpRequest, service_name: str, method_name: str) -> HttpRespo
     body = request.body
     try:
         auth.request_auth().verify(service=service_name, method=method_name, body=body, headers=request.headers)
-    except NotAuthenticated as error:
-        logger.warning("rpc.unauthenticated", extra={"service": service_name, "method": method_name})
+    except (NotAuthenticated, InsufficientScope, ServiceUnavailable) as error:
+        logger.warning(_REFUSALS[type(error)], extra={"service": service_name, "method": method_name})
         return _error(error)
     if method_name == PING:
         return JsonResponse({"result": {"service": service_name, "methods": service.method_names()}})

@@ -19,7 +19,15 @@ SITE_URL = env("RUNNERLY_SITE_URL").rstrip("/")  # links in emails: required, no
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^internal/"]
+# Answered over plain HTTP too: health checks, and what services call each other with on the private
+# network (the RPC endpoint, the token dealer, its JWKS). deploy/nginx.conf keeps them from the outside.
+SECURE_REDIRECT_EXEMPT = [
+    r"^healthz$",
+    r"^livez$",
+    r"^internal/",
+    r"^oauth/(token|introspect)$",
+    r"^\.well-known/jwks\.json$",
+]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

@@ -10,10 +10,14 @@ class WebConfig(AppConfig):
         # The project's authentication keeping its cache true to the auth user and DRF's Token; these
         # are framework models, and no app of ours listens to another through them.
         from django.conf import settings
+        from django.contrib import admin
         from django.db.models.signals import post_delete, post_save
         from rest_framework.authtoken.models import Token
 
         from project import authentication
+        from project.web.admin_login import AdminLoginForm
+
+        admin.site.login_form = AdminLoginForm
 
         post_delete.connect(authentication.forget_deleted_token, sender=Token, dispatch_uid="forget_deleted_token")
         post_save.connect(

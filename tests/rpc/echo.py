@@ -41,7 +41,7 @@ class EchoService(rpc.Service):
     name = "echo"
     local_implementation = "tests.rpc.echo.LocalEchoService"
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def echo(self, *, parcel: Parcel, times: int = 1) -> list[Parcel]: ...
 

@@ -34,9 +34,11 @@ def jwt_mode(settings):
     settings.RPC_CLIENT_SECRET = dealing.client_create(client_id="monolith", audiences=["echo", "accounts"])
     jwt_auth.tokens.clear()
     jwt_auth.jwks.clear()
+    jwt_auth.client_checks.clear()
     yield settings
     jwt_auth.tokens.clear()
     jwt_auth.jwks.clear()
+    jwt_auth.client_checks.clear()
 
 
 def test_a_remote_call_with_a_dealt_token_works_and_the_token_is_reused(jwt_mode, django_assert_max_num_queries):
@@ -51,7 +53,7 @@ def _claims(settings, **changes):
         "iss": settings.TOKENDEALER_ISSUER,
         "sub": "monolith",
         "aud": "echo",
-        "scope": "",
+        "scope": "read",
         "iat": now,
         "exp": now + 300,
         "jti": uuid.uuid4().hex,
@@ -152,7 +154,7 @@ def test_a_key_rotated_in_after_the_jwks_was_cached_is_fetched_on_first_sight(cl
     keys.rotate()
     keys.rotate()  # a key the cached JWKS has never seen now signs
     jwt_auth.tokens.clear()
-    jwt_auth.jwks._fetched_at -= jwt_auth.JWKS_REFETCH_MIN_SECONDS  # past the refetch floor
+    jwt_auth.jwks._tried_at -= jwt_auth.JWKS_REFETCH_MIN_SECONDS  # past the refetch floor
     assert echo_service.count() >= 2
 
 

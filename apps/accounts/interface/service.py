@@ -12,22 +12,22 @@ class AccountsService(rpc.Service):
     name = "accounts"
     local_implementation = "apps.accounts.interface.local.LocalAccountsService"
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def get_user(self, *, user_id: int) -> contracts.UserProfile:
         """One user's profile and preferences. Raises `UserNotFound`."""
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def get_users(self, *, user_ids: list[int]) -> list[contracts.UserProfile]:
         """Profiles for the ids that exist, in the order asked; unknown ids are left out."""
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def find_user_by_email(self, *, email: str) -> contracts.UserProfile:
         """The user with this email address (any case). Raises `UserNotFound`."""
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def list_report_recipients(self, *, after_id: int = 0, limit: int = 100) -> contracts.ReportRecipientsPage:
         """Active users with a confirmed address who want the monthly report, by id after `after_id`.
@@ -35,7 +35,7 @@ class AccountsService(rpc.Service):
         Page through with `next_after_id` until it is None. Raises `InvalidPageSize` outside 1..500.
         """
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def list_user_ids(self, *, after_id: int = 0, limit: int = 500) -> list[int]:
         """Every user's id after `after_id`, ascending; a page shorter than `limit` is the last.

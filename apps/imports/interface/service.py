@@ -11,12 +11,12 @@ class ImportsService(rpc.Service):
     name = "imports"
     local_implementation = "apps.imports.interface.local.LocalImportsService"
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def get_job(self, *, user_id: int, job_id: uuid.UUID) -> contracts.ImportJobStatus:
         """One of the user's imports with what became of each file. Raises `JobNotFound`."""
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def list_jobs(self, *, user_id: int, limit: int = 10) -> list[contracts.ImportJobStatus]:
         """The user's latest imports, newest first, without their items."""

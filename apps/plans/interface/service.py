@@ -10,17 +10,17 @@ class PlansService(rpc.Service):
     name = "plans"
     local_implementation = "apps.plans.interface.local.LocalPlansService"
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def list_templates(self) -> list[contracts.TemplateSummary]:
         """Every plan template, by distance then level."""
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def list_plans(self, *, user_id: int) -> list[contracts.Plan]:
         """The runner's plans, soonest race first, each with its sessions."""
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def get_plan(self, *, user_id: int, plan_id: int) -> contracts.Plan:
         """One of the runner's plans. Raises `PlanNotFound` (also for another runner's plan)."""
@@ -39,7 +39,7 @@ class PlansService(rpc.Service):
     def delete_plan(self, *, user_id: int, plan_id: int) -> None:
         """Raises `PlanNotFound`."""
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def upcoming_sessions(self, *, user_id: int, limit: int = 5) -> list[contracts.Session]:
         """The runner's next sessions from today (in their time zone), across plans."""

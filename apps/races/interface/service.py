@@ -14,12 +14,12 @@ class RacesService(rpc.Service):
     name = "races"
     local_implementation = "apps.races.interface.local.LocalRacesService"
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def get_race(self, *, race_id: int) -> contracts.Race:
         """A visible race; a merged duplicate answers with the race it was merged into. Raises `RaceNotFound`."""
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def find_races(
         self,
@@ -40,7 +40,7 @@ class RacesService(rpc.Service):
         `radius_km` of (latitude, longitude) by great-circle distance. Past races (before today in UTC)
         only with `include_past`. Raises `InvalidSearch` for half a position or a bad page."""
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def races_of_runner(self, *, user_id: int, include_past: bool = False) -> list[contracts.Race]:
         """The races the runner said they are running, soonest first."""

@@ -10,7 +10,7 @@ class ReportsService(rpc.Service):
     name = "reports"
     local_implementation = "apps.reports.interface.local.LocalReportsService"
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def month_report(self, *, user_id: int, year: int, month: int) -> contracts.MonthReport:
         """A month's summary with its comparisons, records and trend, from the kept summaries.
@@ -18,7 +18,7 @@ class ReportsService(rpc.Service):
         A month without runs gives zero totals. Raises `InvalidMonth` for a month outside 1980..2100 or 1..12.
         """
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def year_overview(self, *, user_id: int, year: int) -> contracts.YearOverview:
         """Each month of the year and its total, with the years that have runs. Raises `InvalidMonth`."""

@@ -22,12 +22,12 @@ class RunsService(rpc.Service):
         is kept hidden as its duplicate. Raises `InvalidRun` when nothing sensible can be stored.
         """
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def get_run(self, *, user_id: int, run_id: int) -> contracts.RunDetail:
         """One of the user's runs. Raises `RunNotFound` (also for another user's run)."""
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def list_runs(
         self,
@@ -45,14 +45,14 @@ class RunsService(rpc.Service):
         Page with `next_cursor`. Raises `InvalidCursor`.
         """
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def month_summary(
         self, *, user_id: int, year: int, month: int, sports: list[contracts.Sport] | None = None
     ) -> contracts.MonthSummary:
         """Totals of the visible runs whose local start date falls in the month."""
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def personal_records(
         self, *, user_id: int, family: contracts.Family | None = None
@@ -62,7 +62,7 @@ class RunsService(rpc.Service):
         Across the user's visible runs; by family (running, cycling, walking), then shortest first.
         """
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def list_best_efforts(
         self,
@@ -77,7 +77,7 @@ class RunsService(rpc.Service):
         By date, then distance. At most 366 days at a time; raises `InvalidRun` for a longer or reversed range.
         """
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def list_active_months(
         self, *, user_id: int, sports: list[contracts.Sport] | None = None
@@ -103,7 +103,7 @@ class RunsService(rpc.Service):
     def delete_run(self, *, user_id: int, run_id: int) -> None:
         """Delete one of the user's runs. Raises `RunNotFound`."""
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def find_run_by_source(self, *, user_id: int, source: contracts.Source, source_id: str) -> contracts.RunSummary:
         """The run stored from this source id (a Strava activity, a file). Raises `RunNotFound`."""
@@ -113,7 +113,7 @@ class RunsService(rpc.Service):
     def delete_runs_from_source(self, *, user_id: int, source: contracts.Source) -> int:
         """Delete every run of the user that came from `source` (Strava's agreement on revocation); how many."""
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def list_runs_without_streams(
         self, *, user_id: int, source: contracts.Source, limit: int = 20

@@ -10,7 +10,7 @@ class StravaService(rpc.Service):
     name = "strava"
     local_implementation = "apps.strava.interface.local.LocalStravaService"
 
-    @rpc.idempotent
+    @rpc.read_only
     @abc.abstractmethod
     def connection_status(self, *, user_id: int) -> contracts.StravaStatus:
         """Whether the user is connected, and how far the import of their history has come."""

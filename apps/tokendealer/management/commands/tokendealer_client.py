@@ -13,10 +13,12 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="register a service; prints its secret once")
         create.add_argument("client_id")
         create.add_argument("--audience", action="append", required=True, help="a service it may call (repeat)")
-        create.add_argument("--scope", action="append", default=[], help="a scope it may ask for (repeat)")
+        create.add_argument(
+            "--scope", action="append", help="a scope it may get, read or write (repeat); default: both"
+        )
         create.add_argument("--name", default="")
         sub.add_parser("list", help="every client")
-        disable = sub.add_parser("disable", help="refuse its next token requests")
+        disable = sub.add_parser("disable", help="refuse its token requests, and its tokens within seconds")
         disable.add_argument("client_id")
 
     def handle(self, *args, **options):
@@ -36,7 +38,8 @@ class Command(BaseCommand):
         elif options["action"] == "list":
             for client in ServiceClient.objects.all():
                 state = "active" if client.active else "disabled"
-                self.stdout.write(f"{client.client_id}  {state}  audiences={','.join(client.audiences)}")
+                audiences, scopes = ",".join(client.audiences), ",".join(client.scopes)
+                self.stdout.write(f"{client.client_id}  {state}  audiences={audiences}  scopes={scopes}")
         else:
             if not ServiceClient.objects.filter(client_id=options["client_id"]).update(active=False):
                 raise CommandError(f"no client {options['client_id']!r}")
