@@ -213,6 +213,22 @@ def jobs_sweep(*, batch_size: int = 500) -> int:
     return len(job_ids)
 
 
+def user_uploads_delete(*, user_id: int) -> int:
+    """Every upload of a deleted user, its file in storage and its job (on `accounts.user_deleted`).
+
+    Files go after the rows are gone, so a retry after a failure deletes what is left, never a file
+    whose row is still there.
+    """
+    uploads = list(Upload.objects.filter(user_id=user_id))
+    with transaction.atomic():
+        ImportJob.objects.filter(user_id=user_id).delete()  # jobs, with their items
+        Upload.objects.filter(pk__in=[upload.pk for upload in uploads]).delete()
+    for upload in uploads:
+        upload.file.delete(save=False)
+    logger.info("imports.user_uploads_deleted", extra={"user_id": user_id, "uploads": len(uploads)})
+    return len(uploads)
+
+
 def upload_reread(*, upload: Upload) -> list[importer.Reread]:
     """Read a stored upload again with this version's rules (`importer.reread_file`); what it did.
 

@@ -3,6 +3,7 @@ to other services happen outside database transactions; the token refresh alone 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import re
@@ -280,6 +281,21 @@ def disconnect(*, user_id: int, revoked_by_athlete: bool = False) -> int:
     deleted = runs_service.delete_runs_from_source(user_id=user_id, source=runs_contracts.Source.STRAVA)
     logger.info("strava.disconnected", extra={"user_id": user_id, "runs_deleted": deleted})
     return deleted
+
+
+def connection_forget(*, user_id: int) -> None:
+    """Withdraw Runnerly's access on Strava, then forget the tokens (the runner's account is deleted).
+
+    A token Strava refuses is already withdrawn. When Strava cannot be reached, the `StravaError`
+    propagates and the event is delivered again later: the tokens are kept until Strava has been told.
+    """
+    connection = StravaConnection.objects.filter(user_id=user_id).first()
+    if connection is None:
+        return
+    with contextlib.suppress(client.Unauthorized):  # already withdrawn (on Strava's side, or by its refresh token)
+        client.oauth_post("deauthorize", {"access_token": access_token(connection_id=connection.pk)})
+    connection.delete()
+    logger.info("strava.forgotten", extra={"user_id": user_id, "athlete_id": connection.athlete_id})
 
 
 def tell_revoked(*, user_id: int, runs_deleted: int) -> None:

@@ -42,6 +42,7 @@ class FakeStrava:
         self.clock = time.time
         self.requests: list[tuple[float, str, str]] = []  # (time, method, path)
         self.fail_with_429: set[str] = set()  # paths (prefix match) that answer 429 once each
+        self.down: set[str] = set()  # paths (prefix match) that answer 503 until removed
         self.subscriptions: dict[int, dict] = {}
         self.refresh_calls = 0
         self.lock = threading.Lock()
@@ -148,13 +149,16 @@ class FakeStrava:
         request.wfile.write(payload)
 
     def _route(self, method, path, query, form, raw, headers):
+        if any(path.startswith(prefix) for prefix in self.down):
+            return 503, {"message": "Service Unavailable"}, {}
         if path == "/oauth/authorize":
             return self._authorize(method, query, form)
         if path == "/oauth/token" and method == "POST":
             return self._token(form)
         if path == "/oauth/deauthorize" and method == "POST":
             token = form.get("access_token") or headers.get("Authorization", "").removeprefix("Bearer ")
-            self.access_tokens.pop(token, None)
+            if self.access_tokens.pop(token, None) is None:
+                return 401, {"message": "Authorization Error", "errors": [{"field": "access_token"}]}, {}
             return 200, {"access_token": token}, {}
         if path.startswith("/api/v3/push_subscriptions"):
             return self._subscriptions(method, path, form)
