@@ -59,15 +59,15 @@ def _unpack_problem(info: zipfile.ZipInfo, error: Exception) -> str:
     return f"{name}: damaged inside the zip ({error}); nothing imported"
 
 
-def entries(name: str, data: bytes) -> Iterator[Entry]:
-    """The activity files inside an upload: the file itself, or each member of a zip.
+@dataclass(frozen=True)
+class _Zip:
+    archive: zipfile.ZipFile
+    members: list[zipfile.ZipInfo]
+    unflagged: bool  # read with its UTF-8 flags cleared (`_without_utf8_flags`)
 
-    Raises `ImportRefused` when the zip as a whole cannot be read or is too big; a member that
-    cannot be unpacked (damaged, encrypted, an unknown compression) comes back with `problem` set.
-    """
-    if extension_of(name) != ".zip":
-        yield Entry(name, data)
-        return
+
+def _open_zip(name: str, data: bytes) -> _Zip:
+    """The zip and its activity members, checked against the limits on files and unpacked bytes."""
     unflagged = False
     try:
         try:
@@ -85,18 +85,48 @@ def entries(name: str, data: bytes) -> Iterator[Entry]:
     limit = settings.IMPORTS_MAX_ZIP_UNCOMPRESSED_BYTES
     if declared > limit:
         raise ImportRefused(f"{name}: unpacks to {declared:,} bytes, more than the limit of {limit:,}")
+    return _Zip(archive, members, unflagged)
+
+
+def entry_count(name: str, data: bytes) -> int:
+    """How many activity files an upload holds (see `entries`); raises `ImportRefused` as it does."""
+    return len(_open_zip(name, data).members) if extension_of(name) == ".zip" else 1
+
+
+def entries(name: str, data: bytes, *, start: int = 0) -> Iterator[Entry]:
+    """The activity files inside an upload, from the `start`th on: the file itself, or each member of a zip,
+    unpacked one at a time as it is asked for (so memory holds one member, not the whole zip).
+
+    Raises `ImportRefused` when the zip as a whole cannot be read or is too big; a member that
+    cannot be unpacked (damaged, encrypted, an unknown compression, bigger than one file may be)
+    comes back with `problem` set.
+    """
+    if extension_of(name) != ".zip":
+        if start == 0:
+            yield Entry(name, data)
+        return
+    opened = _open_zip(name, data)
+    limit, file_limit = settings.IMPORTS_MAX_ZIP_UNCOMPRESSED_BYTES, settings.IMPORTS_MAX_FILE_BYTES
     remaining = limit
-    for info in members:
+    for info in opened.members[start:]:
+        member_name = _display_name(info, unflagged=opened.unflagged)
+        if info.file_size > file_limit:
+            yield Entry(member_name, b"", _too_big(member_name, file_limit))
+            continue
         try:
-            with archive.open(info) as member:
-                content = member.read(remaining + 1)  # sizes in the header can lie; the bytes cannot
+            with opened.archive.open(info) as member:
+                content = member.read(remaining + 1)  # zipfile stops at the size in the header (a lie fails the CRC)
         except Exception as error:  # noqa: BLE001 - whatever zipfile or a decompressor raises: this member only
-            yield Entry(_display_name(info, unflagged=unflagged), b"", _unpack_problem(info, error))
+            yield Entry(member_name, b"", _unpack_problem(info, error))
             continue
         if len(content) > remaining:
             raise ImportRefused(f"{name}: unpacks to more than the limit of {limit:,} bytes")
         remaining -= len(content)
-        yield Entry(_display_name(info, unflagged=unflagged), content)
+        yield Entry(member_name, content)
+
+
+def _too_big(name: str, limit: int) -> str:
+    return f"{name}: unpacks to more than {limit:,} bytes, the most one file may hold; split it into several files"
 
 
 def _display_name(info: zipfile.ZipInfo, *, unflagged: bool) -> str:

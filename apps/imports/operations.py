@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import hashlib
@@ -113,23 +114,23 @@ def _take_on(job_id: str) -> tuple[ImportJob | None, bool]:
 def _work_through(job: ImportJob) -> ImportJob:
     with job.upload.file.open("rb") as handle:
         data = handle.read()
+    name = job.upload.original_name
     try:
-        files = list(importer.entries(job.upload.original_name, data))
-    except importer.ImportRefused as error:
+        total = importer.entry_count(name, data)
+        if total == 0:
+            raise importer.ImportRefused(f"{name}: the zip is empty")
+        ImportJob.objects.filter(pk=job.pk, attempts=job.attempts).update(total_files=total)
+        resumed_at = job.processed_files if job.attempts > 1 else None
+        for position, entry in enumerate(importer.entries(name, data, start=job.processed_files), job.processed_files):
+            _hold(job, position=position, lock=False)  # a superseded execution stops before doing the work again
+            results = importer.import_entry(user_id=job.user_id, entry=entry)
+            if position == resumed_at:
+                results = _as_own(job, results)
+            with transaction.atomic():
+                _hold(job, position=position, lock=True)  # ... and, under the row lock, before recording it
+                _record(job, results)
+    except importer.ImportRefused as error:  # the zip as a whole (what was imported before it showed stays)
         return _finish(job, status=ImportJob.Status.FAILED, message=str(error), attempt=job.attempts)
-    if not files:
-        message = f"{job.upload.original_name}: the zip is empty"
-        return _finish(job, status=ImportJob.Status.FAILED, message=message, attempt=job.attempts)
-    ImportJob.objects.filter(pk=job.pk, attempts=job.attempts).update(total_files=len(files))
-    resumed_at = job.processed_files if job.attempts > 1 else None
-    for position in range(job.processed_files, len(files)):
-        _hold(job, position=position, lock=False)  # a superseded execution stops before doing the work again
-        results = importer.import_entry(user_id=job.user_id, entry=files[position])
-        if position == resumed_at:
-            results = _as_own(job, results)
-        with transaction.atomic():
-            _hold(job, position=position, lock=True)  # ... and, under the row lock, before recording it
-            _record(job, results)
     job.refresh_from_db()
     everything_failed = job.failed > 0 and job.imported == 0 and job.duplicates == 0
     status = ImportJob.Status.FAILED if everything_failed else ImportJob.Status.DONE
@@ -213,6 +214,34 @@ def jobs_sweep(*, batch_size: int = 500) -> int:
     return len(job_ids)
 
 
+def job_retry(*, job_id: uuid.UUID | str) -> bool:
+    """Run a failed job again from its first file (staff, after a fix); False if the job is not failed.
+
+    Its items and counts start afresh; runs it imported the first time are found again as duplicates.
+    """
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id, status=ImportJob.Status.FAILED).first()
+        if job is None:
+            return False
+        job.items.all().delete()
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.QUEUED,
+            total_files=0,
+            processed_files=0,
+            imported=0,
+            duplicates=0,
+            failed=0,
+            message="",
+            attempts=0,
+            heartbeat_at=None,
+            started_at=None,
+            finished_at=None,
+        )
+        transaction.on_commit(lambda: _send(job.pk), robust=True)  # with the broker down, the sweep sends it
+    logger.info("imports.job_retried", extra={"job_id": str(job.pk), "user_id": job.user_id})
+    return True
+
+
 def user_uploads_delete(*, user_id: int) -> int:
     """Every upload of a deleted user, its file in storage and its job (on `accounts.user_deleted`).
 
@@ -240,17 +269,14 @@ def upload_reread(*, upload: Upload) -> list[importer.Reread]:
         return []
     with upload.file.open("rb") as handle:
         data = handle.read()
-    try:
-        files = list(importer.entries(upload.original_name, data))
-    except importer.ImportRefused:
-        return []
     job = ImportJob.objects.filter(upload=upload).first()
     run_ids = [] if job is None else [i for i in job.items.values_list("run_id", flat=True) if i is not None]
     may_add = all(_run_exists(user_id=upload.user_id, run_id=run_id) for run_id in run_ids)
-    done = []
-    for entry in files:
-        if not entry.problem:
-            done += importer.reread_file(user_id=upload.user_id, name=entry.name, data=entry.data, may_add=may_add)
+    done: list[importer.Reread] = []
+    with contextlib.suppress(importer.ImportRefused):  # what cannot be read now was not imported then either
+        for entry in importer.entries(upload.original_name, data):
+            if not entry.problem:
+                done += importer.reread_file(user_id=upload.user_id, name=entry.name, data=entry.data, may_add=may_add)
     return done
 
 

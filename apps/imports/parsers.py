@@ -1,8 +1,11 @@
 """Reading GPX, TCX and FIT files into one shape. Pure functions over bytes: no Django, no I/O.
 
-GPX goes through gpxpy, FIT through fitdecode, TCX through defusedxml's ElementTree (see
-docs/decisions/0008). XML with a DOCTYPE or entity declarations is refused before any parser
-sees it, so a billion-laughs or external-entity file is never expanded.
+GPX and TCX are streamed through defusedxml's iterparse (see docs/decisions/0008), each point read
+into compact arrays and dropped from the tree once complete (GPX read as gpxpy reads it, with gpxpy's
+time parser); FIT goes through fitdecode. XML with a DOCTYPE or entity declarations is refused
+before any parser sees it, so a billion-laughs or external-entity file is never expanded. A file of
+more than MAX_POINTS_PER_FILE points is refused, counted before parsing and again while reading, so
+an import's memory is bounded whatever the upload limits let through (docs/performance.md).
 
 Nothing a file holds is left out silently: what is skipped, reordered, cut off or guessed is said
 in the activity's `notes`, which the job shows to the runner.
@@ -10,11 +13,13 @@ in the activity's `notes`, which the job shows to the runner.
 
 from __future__ import annotations
 
+import array
 import bisect
 import dataclasses
 import datetime
 import io
 import itertools
+import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -22,8 +27,7 @@ from dataclasses import dataclass, field
 
 import defusedxml.ElementTree as SafeET
 import fitdecode
-import gpxpy
-import gpxpy.gpx
+import gpxpy.gpxfield
 from defusedxml import DefusedXmlException
 
 from apps.runs.interface import contracts as runs_contracts
@@ -35,6 +39,12 @@ EXTENSIONS = (".gpx", ".tcx", ".fit")
 SEPARATE_ACTIVITIES_GAP = datetime.timedelta(hours=6)
 FIT_MAX_SUMMARY_S, FIT_MAX_SUMMARY_M = 30 * 86400.0, 10_000_000.0  # a month, 10,000 km: past this, garbage
 MAX_ACTIVITIES_PER_FILE = 1000  # as many as a zip may hold files
+# The most samples a file may hold: 83 hours at one a second. An import keeps a few hundred bytes per
+# sample (docs/performance.md), so this bounds a worker's memory whatever the size limits let through.
+MAX_POINTS_PER_FILE = 300_000
+POINT_MARKERS = {"gpx": b"<trkpt", "tcx": b"<Trackpoint"}  # counted before parsing, to refuse early
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+MICROSECOND = datetime.timedelta(microseconds=1)
 TIME_SPIKE_S, TIME_SPIKE_SAMPLES = (
     3600.0,
     10,
@@ -151,7 +161,19 @@ class Activity:
         every later record look out of order.
         Values that are not finite numbers in range are taken as missing.
         """
-        offset = (when - self.start).total_seconds()
+        return self.add_at((when - self.start).total_seconds(), lat, lon, ele, hr, cad, dist)
+
+    def add_at(
+        self,
+        offset: float,
+        lat: object = None,
+        lon: object = None,
+        ele: object = None,
+        hr: object = None,
+        cad: object = None,
+        dist: object = None,
+    ) -> bool:
+        """`add` for a sample `offset` seconds from the start."""
         if self.time_s and offset < self.time_s[-1]:
             leap = _recent_leap(self.time_s)
             if leap is None or offset < self.time_s[leap - 1]:
@@ -197,23 +219,6 @@ def _recent_leap(times: Sequence[float]) -> int | None:
     return None
 
 
-def _without_time_spikes(timed: list[tuple[datetime.datetime, object]]) -> tuple[list, int]:
-    """Points in file order without those dated hours ahead of the rest (as `Activity.add`); and how many."""
-    kept: list[tuple[datetime.datetime, object]] = []
-    offsets: list[float] = []
-    spiked = 0
-    for when, point in timed:
-        offset = (when - timed[0][0]).total_seconds()
-        if offsets and offset < offsets[-1]:
-            leap = _recent_leap(offsets)
-            if leap is not None and offset >= offsets[leap - 1]:
-                spiked += len(offsets) - leap
-                del kept[leap:], offsets[leap:]
-        kept.append((when, point))
-        offsets.append(offset)
-    return kept, spiked
-
-
 def _number(value: object, low: float, high: float) -> float | None:
     """`value` as a finite float within [low, high], else None (a device's garbage is a missing value).
 
@@ -242,6 +247,9 @@ def parse(name: str, data: bytes) -> list[Activity]:
         )
     if not data:
         raise ParseError(f"{name}: the file is empty")
+    marker = POINT_MARKERS.get(extension)
+    if marker and data.count(marker) > MAX_POINTS_PER_FILE:
+        raise ParseError(_too_many_points(name))
     if extension == "fit":
         activities = _parse_fit(name, data)
     elif extension == "gpx":
@@ -258,6 +266,13 @@ def parse(name: str, data: bytes) -> list[Activity]:
         if not activity.problem and not activity.sport:
             _take_guessed_sport(activity)
     return activities
+
+
+def _too_many_points(name: str) -> str:
+    return (
+        f"{name}: the file holds more than {MAX_POINTS_PER_FILE:,} points, the most one file may hold;"
+        " split it into several files"
+    )
 
 
 def _problem(activity: Activity, *, subject: str) -> str | None:
@@ -408,46 +423,85 @@ def _hms(seconds: float) -> str:
 
 
 @dataclass
-class _Segment:
-    """The timed points of one GPX track segment, in time order."""
+class _Track:
+    """A GPX <trk>'s name and type (known once it is read to its end)."""
 
-    track: gpxpy.gpx.GPXTrack
-    points: list[tuple[datetime.datetime, gpxpy.gpx.GPXTrackPoint]]
-    unordered: int  # points that were earlier than the point before them in the file
-    untimed: int  # points without a time, left out
-    spiked: int  # points dated hours ahead of the rest, left out
+    name: str = ""
+    type: str = ""
+
+
+@dataclass
+class _Segment:
+    """The timed points of one GPX track segment, in time order, as compact arrays.
+
+    Times are microseconds since the epoch with the point's UTC offset in seconds beside them, so an
+    offset from the start is exactly what subtracting the two datetimes gives; a missing value is NaN.
+    """
+
+    track: _Track
+    micros: array.array = field(default_factory=lambda: array.array("q"))
+    utc_offsets: array.array = field(default_factory=lambda: array.array("i"))
+    latitude: array.array = field(default_factory=lambda: array.array("d"))
+    longitude: array.array = field(default_factory=lambda: array.array("d"))
+    elevation_m: array.array = field(default_factory=lambda: array.array("d"))
+    heart_rate: array.array = field(default_factory=lambda: array.array("d"))
+    cadence: array.array = field(default_factory=lambda: array.array("d"))
+    unordered: int = 0  # points that were earlier than the point before them in the file
+    untimed: int = 0  # points without a time, left out
+    spiked: int = 0  # points dated hours ahead of the rest, left out
+
+    def _columns(self) -> tuple[array.array, ...]:
+        return (
+            self.micros,
+            self.utc_offsets,
+            self.latitude,
+            self.longitude,
+            self.elevation_m,
+            self.heart_rate,
+            self.cadence,
+        )
+
+    def when(self, k: int) -> datetime.datetime:
+        zone = datetime.timezone(datetime.timedelta(seconds=self.utc_offsets[k]))
+        return (EPOCH + datetime.timedelta(microseconds=self.micros[k])).astimezone(zone)
 
     @property
     def first(self) -> datetime.datetime:
-        return self.points[0][0]
+        return self.when(0)
 
     @property
     def last(self) -> datetime.datetime:
-        return self.points[-1][0]
+        return self.when(len(self.micros) - 1)
+
+    def add(self, micros: int, utc_offset: int, values: tuple[float, ...], offsets: array.array) -> None:
+        """Append a timed point in file order, leaving out those dated hours ahead (as `Activity.add`)."""
+        offset = (micros - self.micros[0]) / 1e6 if self.micros else 0.0
+        if offsets and offset < offsets[-1]:
+            leap = _recent_leap(offsets)
+            if leap is not None and offset >= offsets[leap - 1]:
+                self.spiked += len(offsets) - leap
+                del offsets[leap:]
+                for column in self._columns():
+                    del column[leap:]
+        offsets.append(offset)
+        for column, value in zip(self._columns(), (micros, utc_offset, *values), strict=True):
+            column.append(value)
+
+    def sort(self) -> None:
+        """Count the points out of time order, then sort them (points of the same time keep the file's order)."""
+        self.unordered = sum(1 for before, after in itertools.pairwise(self.micros) if after < before)
+        if self.unordered:
+            order = sorted(range(len(self.micros)), key=self.micros.__getitem__)
+            for column in self._columns():
+                column[:] = array.array(column.typecode, (column[k] for k in order))
 
 
 def _parse_gpx(name: str, text: bytes) -> list[Activity]:
-    try:
-        gpx = gpxpy.parse(text.decode("utf-8", errors="replace"))
-    except gpxpy.gpx.GPXException as exc:
-        raise ParseError(f"{name}: not a valid GPX file ({exc})") from None
-    segments: list[_Segment] = []
-    untimed_elsewhere = 0  # points of segments without any time
-    for track in gpx.tracks:
-        for track_segment in track.segments:
-            points = track_segment.points
-            timed = [(_aware(point.time), point) for point in points if point.time is not None]
-            if not timed:
-                untimed_elsewhere += len(points)
-                continue
-            timed, spiked = _without_time_spikes(timed)
-            unordered = sum(1 for (before, _), (after, _) in itertools.pairwise(timed) if after < before)
-            timed.sort(key=lambda item: item[0])  # stable: points of the same time keep the file's order
-            segments.append(_Segment(track, timed, unordered, len(points) - len(timed) - spiked, spiked))
+    segments, untimed_elsewhere, gpx_name = _read_gpx(name, text)
     if not segments:
         raise ParseError(f"{name}: the GPX file has no timestamps (a planned route, not a recorded activity)")
     groups = _outings(name, segments)
-    activities = [_gpx_activity(gpx, group) for group, _ in groups]
+    activities = [_gpx_activity(gpx_name, group) for group, _ in groups]
     for activity, (_, overlapped) in zip(activities, groups, strict=True):
         if overlapped is not None:
             other = activities[overlapped].name or "another track"
@@ -455,6 +509,103 @@ def _parse_gpx(name: str, text: bytes) -> list[Activity]:
     if untimed_elsewhere:
         activities[0].notes.append(_left_out(untimed_elsewhere, "point", "without a time"))
     return activities
+
+
+def _read_gpx(name: str, text: bytes) -> tuple[list[_Segment], int, str]:
+    """The timed segments of a GPX file, the number of points of segments without any time, and the file's name.
+
+    Streamed: each point is read into its segment's arrays and dropped from the tree as soon as it
+    is complete, so memory follows the points kept, not the file's XML. Read as gpxpy reads a file:
+    tracks, segments and points are the root's children, theirs and theirs in the root's namespace;
+    a track's <type>, the points' <extensions> and the name in <metadata> are GPX 1.1's; the text is
+    UTF-8, undecodable bytes replaced. A value that is not a number is missing.
+    """
+    source = io.TextIOWrapper(io.BytesIO(text), encoding="utf-8", errors="replace")
+    events = SafeET.iterparse(source, ("start", "end"), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    segments: list[_Segment] = []
+    untimed_elsewhere = points = 0
+    open_elements: list = []  # from the root down to the element being read
+    ns, v11, gpx_name, seen = "", False, "", 0
+    track: _Track | None = None
+    segment: _Segment | None = None
+    offsets = array.array("d")  # the segment's times in seconds from its first, as `_recent_leap` reads them
+    try:
+        for event, element in events:
+            if event == "start":
+                if not open_elements:
+                    ns = element.tag[: element.tag.index("}") + 1] if element.tag.startswith("{") else ""
+                    v11 = element.get("version") == "1.1"
+                open_elements.append(element)
+                if len(open_elements) == 2 and element.tag == f"{ns}trk":
+                    track = _Track()
+                elif len(open_elements) == 3 and track is not None and element.tag == f"{ns}trkseg":
+                    segment, offsets, seen = _Segment(track), array.array("d"), points
+                continue
+            open_elements.pop()
+            depth, parent = len(open_elements) + 1, open_elements[-1] if open_elements else None
+            if depth == 4 and segment is not None and element.tag == f"{ns}trkpt":
+                points += 1
+                if points > MAX_POINTS_PER_FILE:
+                    raise ParseError(_too_many_points(name))
+                _gpx_point(element, ns, v11, segment, offsets)
+                parent.remove(element)  # read: dropped from the tree
+            elif depth == 3 and segment is not None and element.tag == f"{ns}trkseg":
+                count = points - seen
+                if segment.micros:
+                    segment.untimed = count - len(segment.micros) - segment.spiked
+                    segment.sort()
+                    segments.append(segment)
+                else:
+                    untimed_elsewhere += count
+                segment = None
+                parent.remove(element)
+            elif depth == 2 and track is not None and element.tag == f"{ns}trk":
+                track.name = element.findtext(f"{ns}name") or ""
+                track.type = (element.findtext(f"{ns}type") or "") if v11 else ""
+                track = None
+                parent.remove(element)
+            elif depth == 2 and element.tag not in (f"{ns}name", f"{ns}metadata"):
+                parent.remove(element)  # routes, waypoints: not an activity's
+            elif depth == 1:
+                holder = element.find(f"{ns}metadata") if v11 else element
+                gpx_name = (holder.findtext(f"{ns}name") if holder is not None else None) or ""
+    except DefusedXmlException:
+        raise ParseError(f"{name}: XML with a DOCTYPE or entity declarations is refused") from None
+    except SafeET.ParseError as exc:
+        raise ParseError(f"{name}: not a valid GPX file ({exc})") from None
+    return segments, untimed_elsewhere, gpx_name
+
+
+def _gpx_point(element, ns: str, v11: bool, segment: _Segment, offsets: array.array) -> None:
+    when = gpxpy.gpxfield.TIME_TYPE.from_string(element.findtext(f"{ns}time"))
+    if when is None or not 1 < when.year < 9999:  # the first and last years: no room for a UTC offset
+        return
+    try:
+        utc_offset = when.utcoffset()
+    except ValueError:  # a UTC offset of a day or more: not a time
+        return
+    hr = cad = None
+    extensions = element.find(f"{ns}extensions") if v11 else None
+    for extension in extensions if extensions is not None else ():
+        for child in extension.iter():
+            tag = _local(child.tag).lower()
+            if tag in ("hr", "heartrate") and child.text:
+                hr = _number(child.text, 1, 300)
+            elif tag in ("cad", "cadence") and child.text:
+                cad = _number(child.text, 1, 400)
+    values = (element.get("lat"), element.get("lon"), element.findtext(f"{ns}ele"), hr, cad)
+    micros = (_aware(when) - EPOCH) // MICROSECOND
+    offset_s = int(utc_offset.total_seconds()) if utc_offset else 0
+    segment.add(micros, offset_s, tuple(_float_or_nan(value) for value in values), offsets)
+
+
+def _float_or_nan(value: str | float | None) -> float:
+    if value is None:
+        return math.nan
+    try:
+        return float(value)
+    except ValueError:
+        return math.nan
 
 
 def _outings(name: str, segments: list[_Segment]) -> list[tuple[list[_Segment], int | None]]:
@@ -465,7 +616,7 @@ def _outings(name: str, segments: list[_Segment]) -> list[tuple[list[_Segment], 
     SEPARATE_TRACKS_GAP for another track); otherwise it starts an activity of its own.
     The file's order of tracks and segments plays no part, so the same file reordered gives the same runs.
     """
-    ordered = sorted(segments, key=lambda s: (s.first, s.last, len(s.points), s.track.name or ""))
+    ordered = sorted(segments, key=lambda s: (s.first, s.last, len(s.micros), s.track.name or ""))
     groups: list[tuple[list[_Segment], int | None]] = []
     active: list[int] = []  # groups a later segment may still join or overlap (segments come by first time)
 
@@ -500,24 +651,18 @@ def _meaningful(name: str) -> str:
     return "" if name.lower() in PLACEHOLDER_NAMES or TIMESTAMP_NAME.match(name) else name
 
 
-def _gpx_activity(gpx: gpxpy.gpx.GPX, group: list[_Segment]) -> Activity:
+def _gpx_activity(gpx_name: str, group: list[_Segment]) -> Activity:
     sports = [_sport(segment.track.type) for segment in group]
     activity = Activity(
         start=group[0].first,
         sport=next((sport for sport in sports if sport), ""),
-        name=_meaningful(group[0].track.name or gpx.name or ""),
+        name=_meaningful(group[0].track.name or gpx_name or ""),
     )
+    origin = group[0].micros[0]
     for segment in group:
-        for when, point in segment.points:
-            hr = cad = None
-            for extension in point.extensions:
-                for element in extension.iter():
-                    tag = _local(element.tag).lower()
-                    if tag in ("hr", "heartrate") and element.text:
-                        hr = _number(element.text, 1, 300)
-                    elif tag in ("cad", "cadence") and element.text:
-                        cad = _number(element.text, 1, 400)
-            activity.add(when, point.latitude, point.longitude, point.elevation, hr, cad)
+        columns = (segment.latitude, segment.longitude, segment.elevation_m, segment.heart_rate, segment.cadence)
+        for micros, *values in zip(segment.micros, *columns, strict=True):
+            activity.add_at((micros - origin) / 1e6, *values)
     unordered = sum(segment.unordered for segment in group)
     if unordered:
         were = "was" if unordered == 1 else "were"
@@ -546,55 +691,89 @@ def _float(element, path: str) -> float | None:
 
 
 def _parse_tcx(name: str, text: bytes) -> Activity:
+    """The first <Activity> of a TCX file: the timed trackpoints of its laps, and the laps.
+
+    Streamed: each trackpoint and lap is read when complete and then dropped from the tree.
+    """
+    events = SafeET.iterparse(
+        io.BytesIO(text), ("start", "end"), forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
+    open_elements: list = []  # from the root down to the element being read
+    ns, sport, points, unordered = "", None, 0, 0
+    activity: Activity | None = None
+    activity_element = None  # the first <Activity>, while it is being read
+    seen_activity, laps_open, calories = False, 0, 0.0
     try:
-        root = SafeET.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        for event, element in events:
+            tag = element.tag
+            if event == "start":
+                if not open_elements:
+                    ns = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
+                open_elements.append(element)
+                if tag == f"{ns}Activity" and not seen_activity:
+                    seen_activity, activity_element, sport = True, element, _sport(element.get("Sport"))
+                laps_open += activity_element is not None and tag == f"{ns}Lap"
+                continue
+            open_elements.pop()
+            parent = open_elements[-1] if open_elements else None
+            if tag == f"{ns}Trackpoint":
+                points += 1
+                if points > MAX_POINTS_PER_FILE:
+                    raise ParseError(_too_many_points(name))
+                if laps_open:
+                    activity, added = _tcx_point(element, ns, activity, sport)
+                    unordered += not added
+            elif tag == f"{ns}Lap" and laps_open:
+                laps_open -= 1
+                lap_start = _tcx_time(element.get("StartTime"))
+                if activity is not None and lap_start is not None:
+                    activity.laps.append(
+                        {
+                            "start_offset_s": (lap_start - activity.start).total_seconds(),
+                            "elapsed_s": _float(element, f"{ns}TotalTimeSeconds") or 0.0,
+                            "distance_m": _float(element, f"{ns}DistanceMeters") or 0.0,
+                        }
+                    )
+                calories += _float(element, f"{ns}Calories") or 0.0
+            elif element is activity_element:
+                activity_element = None
+            else:
+                continue
+            if parent is not None:
+                parent.remove(element)  # read: dropped from the tree
     except DefusedXmlException:
         raise ParseError(f"{name}: XML with a DOCTYPE or entity declarations is refused") from None
     except SafeET.ParseError as exc:
         raise ParseError(f"{name}: not a valid TCX file ({exc})") from None
-    ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
-    activity_element = root.find(f".//{ns}Activity")
-    if activity_element is None:
+    if not seen_activity:
         raise ParseError(f"{name}: the TCX file has no Activity")
-    activity: Activity | None = None
-    unordered = 0
-    for lap in activity_element.iter(f"{ns}Lap"):
-        lap_start = _tcx_time(lap.get("StartTime"))
-        for point in lap.iter(f"{ns}Trackpoint"):
-            when = _tcx_time(point.findtext(f"{ns}Time"))
-            if when is None:
-                continue
-            if activity is None:
-                activity = Activity(start=when, sport=_sport(activity_element.get("Sport")))
-            hr = _float(point, f"{ns}HeartRateBpm/{ns}Value")
-            cad = _float(point, f"{ns}Cadence")
-            added = activity.add(
-                when,
-                _float(point, f"{ns}Position/{ns}LatitudeDegrees"),
-                _float(point, f"{ns}Position/{ns}LongitudeDegrees"),
-                _float(point, f"{ns}AltitudeMeters"),
-                hr,
-                cad,
-                _float(point, f"{ns}DistanceMeters"),
-            )
-            unordered += not added
-        if activity is not None and lap_start is not None:
-            activity.laps.append(
-                {
-                    "start_offset_s": (lap_start - activity.start).total_seconds(),
-                    "elapsed_s": _float(lap, f"{ns}TotalTimeSeconds") or 0.0,
-                    "distance_m": _float(lap, f"{ns}DistanceMeters") or 0.0,
-                }
-            )
     if activity is None:
         raise ParseError(f"{name}: the TCX file has no timed trackpoints")
     if unordered:
         activity.notes.append(_left_out(unordered, "trackpoint", "earlier than the one before it"))
     if activity.spiked:
         activity.notes.append(_left_out(activity.spiked, "trackpoint", "with a time hours ahead of the rest"))
-    calories = [_float(lap, f"{ns}Calories") for lap in activity_element.iter(f"{ns}Lap")]
-    activity.calories = int(sum(c for c in calories if c)) or None
+    activity.calories = int(calories) or None
     return activity
+
+
+def _tcx_point(element, ns: str, activity: Activity | None, sport: str | None) -> tuple[Activity | None, bool]:
+    """Add one trackpoint to the activity (started by the first timed one); and whether it was added."""
+    when = _tcx_time(element.findtext(f"{ns}Time"))
+    if when is None:
+        return activity, True
+    if activity is None:
+        activity = Activity(start=when, sport=sport or "")
+    added = activity.add(
+        when,
+        _float(element, f"{ns}Position/{ns}LatitudeDegrees"),
+        _float(element, f"{ns}Position/{ns}LongitudeDegrees"),
+        _float(element, f"{ns}AltitudeMeters"),
+        _float(element, f"{ns}HeartRateBpm/{ns}Value"),
+        _float(element, f"{ns}Cadence"),
+        _float(element, f"{ns}DistanceMeters"),
+    )
+    return activity, added
 
 
 def _tcx_time(text: str | None) -> datetime.datetime | None:
@@ -620,6 +799,7 @@ class _FitReading:
     checksum_matches: bool = True
     unordered: int = 0  # records earlier than the one before (but not before the first), left out
     undated: int = 0  # records without a date after the first, left out
+    records: int = 0  # read so far
 
 
 def _parse_fit(name: str, data: bytes) -> list[Activity]:
@@ -744,8 +924,12 @@ def _read_fit_frames(name: str, reader: fitdecode.FitReader, reading: _FitReadin
             reading.laps.append({f.name: f.value for f in frame.fields})
         elif frame.name == "sport":
             reading.sport = {f.name: f.value for f in frame.fields}
-        elif frame.name == "record" and not _fit_record(name, frame, reading):
-            return
+        elif frame.name == "record":
+            reading.records += 1
+            if reading.records > MAX_POINTS_PER_FILE:
+                raise ParseError(_too_many_points(name))
+            if not _fit_record(name, frame, reading):
+                return
 
 
 def _fit_record(name: str, frame: fitdecode.FitDataMessage, reading: _FitReading) -> bool:

@@ -226,6 +226,9 @@ SITE_URL = env("RUNNERLY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 IMPORTS_MAX_UPLOAD_BYTES = env.int("RUNNERLY_IMPORTS_MAX_UPLOAD_BYTES", default=25 * 1000 * 1000)
 IMPORTS_MAX_ZIP_FILES = env.int("RUNNERLY_IMPORTS_MAX_ZIP_FILES", default=1000)
 IMPORTS_MAX_ZIP_UNCOMPRESSED_BYTES = env.int("RUNNERLY_IMPORTS_MAX_ZIP_UNCOMPRESSED_BYTES", default=500 * 1000 * 1000)
+# One file of a zip, unpacked: what bounds an import's memory before parsing. A GPX at the point limit
+# (apps/imports/parsers.py MAX_POINTS_PER_FILE, 300,000) is 60 MB with heart rates, 100 MB with more.
+IMPORTS_MAX_FILE_BYTES = env.int("RUNNERLY_IMPORTS_MAX_FILE_BYTES", default=120 * 1000 * 1000)
 # The imports sweep (apps/imports/operations.py, jobs_sweep): a job never handed to the broker is sent
 # after the grace time; one without a sign of life (a file done) for the stale time, which must exceed
 # the longest one file takes, is sent again, and ended `failed` once it has been taken on that many times.

@@ -119,3 +119,18 @@ def test_the_command_prints_a_summary_for_each_hostile_file_instead_of_a_traceba
         *(f"  failed: {message}" for message in expected.values()),
         "  failed: caf\ufffd\ufffd.gpx: the GPX file has no timestamps (a planned route, not a recorded activity)",
     ]
+
+
+def test_a_zip_member_bigger_than_one_file_may_be_fails_alone_unread(runner, upload, settings):
+    gpx = hostile.fixture("gpx11_strava_run_hr.gpx")
+    settings.IMPORTS_MAX_FILE_BYTES = len(gpx) - 1
+    small = {f"good/{n}": hostile.fixture(n) for n in hostile.GOOD_FILES if len(hostile.fixture(n)) < len(gpx)}
+    job = upload("export.zip", hostile.zipped({**small, "big.gpx": gpx}))
+    assert (job.status, job.total_files, job.failed) == ("done", len(small) + 1, 1)
+    assert [(item.name, item.message) for item in job.items if item.status == "failed"] == [
+        (
+            "big.gpx",
+            f"big.gpx: unpacks to more than {len(gpx) - 1:,} bytes, the most one file may hold; "
+            "split it into several files",
+        )
+    ]

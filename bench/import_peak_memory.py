@@ -1,0 +1,103 @@
+"""Peak memory of one import: the 10-hour GPX, the largest file the point limit accepts, and 2,000,000 points.
+
+Each upload goes alone through the whole path of a runner's upload in a child process on a fresh test
+database (`upload_create`, whose job runs eagerly under the test settings: unpack, parse, stats,
+storage); its peak is the child's maximum resident set as the kernel reports it to the parent
+(`os.wait4`'s rusage, the figure `/usr/bin/time -v` prints). A child that sets up the same and
+uploads nothing gives the baseline. Files over the upload limit (25 MB) come as a zip of one GPX, as in
+issue #12; the 2,000,000 points without heart rates, so that their zip (24 MB) is within the limit.
+  DJANGO_SETTINGS_MODULE=project.settings.test .venv/bin/python bench/import_peak_memory.py [--quick]
+--quick runs tiny files (601, 2,000 and 20,000 points, the limit lowered to 2,000 in the children) for CI.
+"""
+
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+QUICK_LIMIT = 2_000
+
+
+def child(path: str, limit: int | None) -> None:
+    """Upload one file (none for the baseline) and print what became of its job: seconds|outcome."""
+    import django
+
+    django.setup()
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    from apps.accounts.interface import testing as accounts_testing
+    from apps.imports import operations, parsers
+
+    if limit is not None:
+        parsers.MAX_POINTS_PER_FILE = limit
+    setup_test_environment()
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        user = accounts_testing.create_user(email="bench@example.com")
+        if path:
+            started = time.perf_counter()
+            job = operations.upload_create(user_id=user.id, name=Path(path).name, data=Path(path).read_bytes())
+            job.refresh_from_db()
+            seconds = time.perf_counter() - started
+            print(f"{seconds:.1f}|{job.status}, {job.imported} imported; {job.message[:120]}")
+    finally:
+        teardown_databases(old_config, verbosity=0)
+
+
+def peak(path: str, limit: int | None) -> tuple[float, str, str]:
+    """(peak RSS in MiB, seconds, outcome) of a child uploading `path`."""
+    command = [sys.executable, __file__, "--child", path, *([str(limit)] if limit is not None else [])]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 - this very script
+    lines = process.stdout.read().strip().splitlines()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(process.pid, 0)
+    if status:
+        raise SystemExit(f"the child uploading {path or 'nothing'} failed")
+    seconds, _, outcome = (lines[-1] if lines else "|").partition("|")
+    return usage.ru_maxrss / 1024, seconds, outcome  # ru_maxrss is in KiB on Linux
+
+
+def main(quick: bool) -> None:
+    from gpx10h import TEN_HOURS_POINTS, gpx_track
+
+    from apps.imports.parsers import MAX_POINTS_PER_FILE
+
+    limit = QUICK_LIMIT if quick else None
+    largest = limit or MAX_POINTS_PER_FILE
+    uploads = [
+        ("10-minute GPX" if quick else "10-hour GPX at 1 Hz", 601 if quick else TEN_HOURS_POINTS, True, False),
+        ("largest accepted (the limit), zipped", largest, True, True),
+        ("over the limit, a zip of one GPX", 20_000 if quick else 2_000_000, False, True),
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        base, _, _ = peak("", limit)
+        print(f"limit {largest:,} points per file; baseline (Django, test database, no upload): {base:.0f} MiB\n")
+        print("| upload | points | size | peak RSS | over baseline | seconds | job |")
+        print("|---|---:|---:|---:|---:|---:|---|")
+        for label, points, heart_rate, zipped in uploads:
+            data = gpx_track(points, heart_rate=heart_rate)
+            path = Path(folder) / f"track-{points}.gpx"
+            size = f"{len(data) / 1e6:.1f} MB"
+            if zipped:
+                buffer = io.BytesIO()
+                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                    archive.writestr(path.name, data)
+                path, data = path.with_suffix(".zip"), buffer.getvalue()
+                size = f"{len(data) / 1e6:.1f} MB zip of {size}"
+            path.write_bytes(data)
+            del data
+            rss, seconds, outcome = peak(str(path), limit)
+            print(f"| {label} | {points:,} | {size} | {rss:.0f} MiB | {rss - base:.0f} MiB | {seconds} | {outcome} |")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        child(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None)
+    else:
+        main("--quick" in sys.argv)
