@@ -45,13 +45,13 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     races = mine + [race for race in others if race.id not in {r.id for r in mine}]
     templates = plans_service.list_templates()
     initial = {}
-    if request.GET.get("race", "").isdigit():
-        initial["race"] = int(request.GET["race"])
-        race = next((r for r in races if r.id == initial["race"]), None)
-        if race is not None:
-            matching = [t for t in templates if t.distance_m == race.distance_m]
-            if matching:
-                initial["template"] = matching[0].slug
+    # Matched as text: whatever `?race=` holds (not a number, 5,000 digits) picks no race rather than failing.
+    race = next((r for r in races if str(r.id) == request.GET.get("race")), None)
+    if race is not None:
+        initial["race"] = race.id
+        matching = [t for t in templates if t.distance_m == race.distance_m]
+        if matching:
+            initial["template"] = matching[0].slug
     form = PlanForm(request.POST or None, races=races, templates=templates, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

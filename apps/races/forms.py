@@ -5,13 +5,22 @@ from django import forms
 
 from apps.races.models import STANDARD_DISTANCES
 
+# A race date outside these years is a typo; one at the very edge of the calendar would not fit in UTC.
+RACE_YEARS = (1900, 2200)
+
+
+def validate_race_date(value: datetime.date) -> None:
+    if not RACE_YEARS[0] <= value.year <= RACE_YEARS[1]:
+        raise forms.ValidationError(f"Give a date between {RACE_YEARS[0]} and {RACE_YEARS[1]}.")
+
+
 ZONES = [("", "From the coordinates")] + [(name, name) for name in sorted(zoneinfo.available_timezones())]
 DISTANCES = [(str(metres), label) for metres, label in STANDARD_DISTANCES] + [("other", "Other distance")]
 
 
 class RaceForm(forms.Form):
     name = forms.CharField(max_length=200)
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_race_date])
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), initial=datetime.time(9, 0))
     timezone = forms.ChoiceField(choices=ZONES, required=False, label="Time zone")
     distance = forms.ChoiceField(choices=DISTANCES, initial="10000.0")

@@ -1,4 +1,5 @@
 import datetime
+import math
 import zoneinfo
 
 from django import forms
@@ -18,6 +19,8 @@ class DurationField(forms.CharField):
             numbers = [float(part) for part in parts]
         except ValueError:
             raise forms.ValidationError("Enter the time as h:mm:ss, mm:ss or minutes, e.g. 45:30.") from None
+        if not all(math.isfinite(number) for number in numbers):
+            raise forms.ValidationError("Enter the time as h:mm:ss, mm:ss or minutes, e.g. 45:30.")
         if len(numbers) == 1:
             seconds = numbers[0] * 60
         elif len(numbers) in (2, 3):

@@ -105,12 +105,17 @@ def run_new(request: HttpRequest) -> HttpResponse:
             elapsed_s=data["duration"],
             notes=data["notes"],
         )
-        recorded = runs_service.record_run(draft=draft)
-        if recorded.duplicate_of_id:
-            messages.warning(request, "This looks like a run you already have; it is kept hidden as a duplicate.")
+        try:
+            recorded = runs_service.record_run(draft=draft)
+        except errors.InvalidRun as error:  # e.g. a start before contracts.EARLIEST_START
+            for field, problems in (error.fields or {"__all__": [error.message]}).items():
+                form.add_error("date" if field == "start" else None, problems)
         else:
-            messages.success(request, "Run saved.")
-        return redirect("runs:detail", run_id=recorded.run.id)
+            if recorded.duplicate_of_id:
+                messages.warning(request, "This looks like a run you already have; it is kept hidden as a duplicate.")
+            else:
+                messages.success(request, "Run saved.")
+            return redirect("runs:detail", run_id=recorded.run.id)
     return render(request, "runs/new.html", {"form": form})
 
 

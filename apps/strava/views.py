@@ -122,9 +122,10 @@ def webhook(request: HttpRequest, secret: str = "") -> HttpResponse:
     if not secrets.compare_digest(secret.encode(), expected.encode()):
         raise Http404("No such page")
     if request.method == "GET":
-        if request.GET.get("hub.verify_token") != settings.STRAVA_WEBHOOK_VERIFY_TOKEN or not request.GET.get(
-            "hub.challenge"
-        ):
+        verify_token, offered = settings.STRAVA_WEBHOOK_VERIFY_TOKEN, request.GET.get("hub.verify_token", "")
+        if not verify_token or not secrets.compare_digest(offered.encode(), verify_token.encode()):
+            return HttpResponseBadRequest("bad verify token")  # none set: no subscription can be made
+        if not request.GET.get("hub.challenge"):
             return HttpResponseBadRequest("bad verify token")
         return JsonResponse({"hub.challenge": request.GET["hub.challenge"]})
     try:

@@ -11,6 +11,29 @@ import pydantic
 from project.rpc import interface as rpc_interface
 from project.rpc.errors import InvalidRequest
 
+INT64 = (-(2**63), 2**63 - 1)  # what a database integer holds; a larger id or count is refused here, not by SQL
+
+
+def _check_int64(value: Any, where: str = "") -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]:
+        raise ValueError(f"{where or 'a value'}: integers must fit in 64 bits")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_int64(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_int64(item, f"{where}.{index}")
+
+
+class _Params(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _integers_fit_in_64_bits(cls, data: Any) -> Any:
+        _check_int64(data)
+        return data
+
 
 @functools.cache
 def _params_model(service: type[rpc_interface.Service], method_name: str) -> type[pydantic.BaseModel]:
@@ -20,7 +43,7 @@ def _params_model(service: type[rpc_interface.Service], method_name: str) -> typ
         for name, _kind, default, annotation in params
     }
     return pydantic.create_model(  # type: ignore[call-overload,no-any-return]
-        f"{service.__name__}.{method_name}.params", __config__=pydantic.ConfigDict(extra="forbid"), **fields
+        f"{service.__name__}.{method_name}.params", __base__=_Params, **fields
     )
 
 

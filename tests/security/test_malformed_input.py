@@ -1,8 +1,11 @@
 """Malformed and hostile input on public endpoints: a 4xx with a message, never a 500 (issue #12, first slice)."""
 
+import ast
 import datetime
 import json
+import pathlib
 import time
+import urllib.parse
 
 import pytest
 
@@ -35,7 +38,7 @@ def _event(updates):
 @pytest.mark.parametrize("updates", ["authorized", ["authorized", "false"], 5, True])
 def test_a_strava_event_whose_updates_are_not_an_object_is_refused(client, updates):
     response = client.post("/strava/webhook/", data=json.dumps(_event(updates)), content_type="application/json")
-    assert (response.status_code, response.content) == (400, b"malformed event: updates must be an object")
+    assert (response.status_code, response.content) == (400, b"malformed event: updates: Input should be an object")
 
 
 @pytest.mark.parametrize("updates", [{"title": "Morning run"}, {}, None])
@@ -87,3 +90,69 @@ def test_a_race_search_offset_past_any_integer_is_a_400_on_the_api_and_the_last_
     assert api.status_code == 400
     assert "offset" in api.json()["fields"]
     assert client.get(f"/races/?offset={huge}").status_code == 200
+
+
+EVIL_TARGETS = ["https://evil.example/", "//evil.example/", "/\\evil.example/", "http://testserver.evil.example/"]
+
+
+@pytest.mark.parametrize("target", EVIL_TARGETS)
+@pytest.mark.parametrize("where", ["query", "form"])
+def test_after_logging_in_the_redirect_stays_on_this_site(client, target, where):
+    accounts_testing.create_user(email="ada@example.com", password=PASSWORD)
+    query = f"?next={urllib.parse.quote(target)}" if where == "query" else ""
+    data = {"login": "ada@example.com", "password": PASSWORD, **({"next": target} if where == "form" else {})}
+    response = client.post("/accounts/login/" + query, data)
+    assert (response.status_code, response["Location"]) == (302, "/dashboard/")
+
+
+def test_after_logging_in_a_next_on_this_site_is_followed(client):
+    accounts_testing.create_user(email="ada@example.com", password=PASSWORD)
+    response = client.post("/accounts/login/", {"login": "ada@example.com", "password": PASSWORD, "next": "/runs/"})
+    assert (response.status_code, response["Location"]) == (302, "/runs/")
+
+
+@pytest.mark.parametrize("target", EVIL_TARGETS)
+def test_after_logging_out_the_redirect_stays_on_this_site(client, runner, target):
+    response = client.post("/accounts/logout/", {"next": target})
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
+@pytest.mark.parametrize("target", EVIL_TARGETS)
+def test_after_the_admin_login_the_redirect_stays_on_this_site(client, admin_user, target):
+    response = client.post(
+        f"/admin/login/?next={urllib.parse.quote(target)}",
+        {"username": admin_user.email, "password": "password", "next": target},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/dashboard/")  # LOGIN_REDIRECT_URL
+
+
+def _redirect_calls(path: pathlib.Path):
+    """(function, first argument) of every redirect(...) and HttpResponseRedirect(...) call in a module."""
+    tree = ast.parse(path.read_text())
+    for function in ast.walk(tree):
+        if isinstance(function, ast.FunctionDef):
+            for node in ast.walk(function):
+                if (
+                    isinstance(node, ast.Call)
+                    and getattr(node.func, "id", getattr(node.func, "attr", ""))
+                    in {"redirect", "HttpResponseRedirect"}
+                    and node.args
+                ):
+                    yield function.name, node.args[0]
+
+
+# Redirects whose target is computed, and why each cannot lead off the site. Any other target is a URL name.
+COMPUTED_TARGETS = {
+    ("apps/races/views.py", "race_running"): "`next` goes through url_has_allowed_host_and_scheme",
+    ("apps/strava/views.py", "connect"): "settings.STRAVA_OAUTH_URL, with a query this view builds",
+}
+
+
+def test_every_redirect_in_our_code_goes_to_a_url_name_or_a_checked_target():
+    root = pathlib.Path(__file__).resolve().parents[2]
+    computed = set()
+    for path in sorted([*root.glob("apps/**/*.py"), *root.glob("project/**/*.py")]):
+        for function, target in _redirect_calls(path):
+            if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
+                computed.add((str(path.relative_to(root)), function))
+    assert computed == set(COMPUTED_TARGETS)

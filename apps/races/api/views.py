@@ -11,7 +11,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from apps.races import operations
+from apps.races import forms, operations
 from apps.races.interface import contracts
 from apps.races.interface.service import MAX_OFFSET, MAX_PAGE_SIZE, races_service
 from apps.runs.interface import contracts as runs_contracts
@@ -28,7 +28,7 @@ def _invalid(error: ValidationError) -> exceptions.ValidationError:
 
 class RaceInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    date = serializers.DateField(help_text="the local date of the start")
+    date = serializers.DateField(help_text="the local date of the start", validators=[forms.validate_race_date])
     start_time = serializers.TimeField(default=datetime.time(9, 0), help_text="local time of the start")
     timezone = serializers.CharField(required=False, max_length=64, help_text="IANA zone; default: from the position")
     distance_m = serializers.FloatField(min_value=100, max_value=1_000_000)
