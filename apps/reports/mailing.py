@@ -98,7 +98,7 @@ def build_message(profile: accounts_contracts.UserProfile, report: contracts.Mon
         "units": units,
         "counted": runs_contracts.COUNTED_LABEL,
         "month_name": month_name,
-        "report_url": _absolute(reverse("reports:month", args=[summary.year, summary.month])),
+        "report_url": _absolute(reverse("reports:month", args=[summary.year, f"{summary.month:02d}"])),
         "profile_url": _absolute(reverse("accounts:profile")),
         "unsubscribe_url": unsubscribe_url,
     }

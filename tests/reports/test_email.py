@@ -88,6 +88,12 @@ def test_a_runner_who_asks_for_it_gets_a_report_for_a_month_without_runs():
     assert "No runs this month." in mail.outbox[0].body
 
 
+def test_the_report_of_a_month_before_october_links_to_its_page():
+    profile = accounts_testing.create_user(email="march@example.com", wants_empty_monthly_report=True)
+    assert mailing.send_report(user_id=profile.id, year=2026, month=3) == "sent"
+    assert "http://127.0.0.1:8000/reports/2026-03/" in mail.outbox[0].body
+
+
 def test_a_runner_who_opted_out_gets_nothing(runners):
     quiet = accounts_testing.create_user(email="quiet@example.com", wants_monthly_report=False)
     assert quiet.id not in {user_id for user_id, _, _ in mailing.due(datetime.datetime(2026, 11, 2, tzinfo=UTC))}
