@@ -1,6 +1,8 @@
 from django import forms
 
+from apps.accounts import operations, queries
 from apps.accounts.models import PROFILE_FIELDS, TIMEZONE_CHOICES, User
+from project.authentication import TokenScope
 
 
 class ProfileForm(forms.ModelForm):
@@ -38,3 +40,29 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What will use it, e.g. “my watch sync script”.")
+    scope = forms.ChoiceField(
+        choices=TokenScope.choices, initial=TokenScope.READ, widget=forms.RadioSelect, label="Access"
+    )
+    expires_in_days = forms.TypedChoiceField(
+        choices=[("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"), ("", "Never")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="90",
+        label="Expires",
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        if queries.api_tokens_of_user(user_id=self.user.pk).count() >= operations.MAX_API_TOKENS_PER_USER:
+            raise forms.ValidationError(
+                f"You have {operations.MAX_API_TOKENS_PER_USER} tokens, the most you can have. Revoke one first."
+            )
+        return super().clean()

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
+import tempfile
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
+from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 
+from apps.accounts import archive
 from apps.accounts.interface import errors, events
-from apps.accounts.models import PROFILE_FIELDS, User
+from apps.accounts.models import PROFILE_FIELDS, ApiToken, DataExport, User
+from project import authentication
 from project.events import outbox
 
 logger = logging.getLogger(__name__)
+MAX_API_TOKENS_PER_USER = 20
 
 
 def _user(user_id: int) -> User:
@@ -70,3 +79,119 @@ def demo_user_ensure(*, email: str, password: str) -> tuple[User, bool]:
         user.save()
         EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user, created
+
+
+def _export_expiry(moment: datetime.datetime) -> datetime.datetime:
+    return moment + datetime.timedelta(days=settings.ACCOUNTS_EXPORT_DAYS)
+
+
+def export_request(*, user_id: int) -> DataExport:
+    """The user's export being prepared, or a new one queued for the `accounts.build_export` task."""
+    with transaction.atomic():
+        _user(user_id)
+        unfinished = DataExport.objects.filter(
+            user_id=user_id, status__in=[DataExport.Status.QUEUED, DataExport.Status.RUNNING]
+        ).first()
+        if unfinished is not None:
+            return unfinished
+        export = DataExport.objects.create(user_id=user_id, expires_at=_export_expiry(timezone.now()))
+        transaction.on_commit(lambda: _send_export(export.pk), robust=True)
+    logger.info("accounts.export_requested", extra={"user_id": user_id, "export_id": str(export.pk)})
+    return export
+
+
+def _send_export(export_id: Any) -> None:
+    from apps.accounts import tasks
+
+    tasks.build_export.delay(export_id=str(export_id))
+
+
+def export_build(*, export_id: str) -> DataExport | None:
+    """Write the export's zip to storage (a temporary file first, never all in memory); it ends ready or failed.
+
+    Run again after a worker died, it starts over. The user's previous exports go once this one is ready.
+    """
+    taken = DataExport.objects.filter(
+        pk=export_id, status__in=[DataExport.Status.QUEUED, DataExport.Status.RUNNING]
+    ).update(status=DataExport.Status.RUNNING, done=0)
+    if not taken:
+        return None
+    export = DataExport.objects.get(pk=export_id)
+
+    def progress(done: int, total: int) -> None:
+        DataExport.objects.filter(pk=export.pk).update(done=done, total=total)
+
+    try:
+        with tempfile.TemporaryFile() as target:
+            archive.write(user_id=export.user_id, target=target, progress=progress)
+            size = target.tell()
+            target.seek(0)
+            export.file.save(f"{export.pk}.zip", File(target), save=False)
+    except Exception as error:  # whatever failed, the runner sees it and may ask again
+        logger.exception("accounts.export_failed", extra={"export_id": export_id})
+        DataExport.objects.filter(pk=export.pk).update(
+            status=DataExport.Status.FAILED,
+            message=f"The export could not be prepared ({error.__class__.__name__}).",
+            finished_at=timezone.now(),
+        )
+        return DataExport.objects.filter(pk=export.pk).first()
+    now = timezone.now()
+    stored = DataExport.objects.filter(pk=export.pk).update(
+        status=DataExport.Status.READY,
+        file=export.file.name,
+        size=size,
+        finished_at=now,
+        expires_at=_export_expiry(now),
+    )
+    if not stored:  # deleted meanwhile (the account was): its file must not stay behind
+        export.file.delete(save=False)
+        return None
+    _exports_delete(
+        DataExport.objects.filter(
+            user_id=export.user_id, status=DataExport.Status.READY, created_at__lt=export.created_at
+        )
+    )
+    logger.info("accounts.export_ready", extra={"export_id": export_id, "size": size})
+    return DataExport.objects.get(pk=export.pk)
+
+
+def _exports_delete(exports: Iterable[DataExport]) -> int:
+    """Each export's file, then its row (a file that cannot be deleted keeps its row, to try again)."""
+    count = 0
+    for export in list(exports):
+        if export.file:
+            export.file.delete(save=False)
+        count += DataExport.objects.filter(pk=export.pk).delete()[0]
+    return count
+
+
+def exports_expire(*, now: datetime.datetime | None = None) -> int:
+    """Delete the exports whose time is up, with their files (beat, hourly); how many."""
+    return _exports_delete(DataExport.objects.filter(expires_at__lte=now or timezone.now()))
+
+
+def user_exports_delete(*, user_id: int) -> int:
+    return _exports_delete(DataExport.objects.filter(user_id=user_id))
+
+
+def api_token_create(
+    *, user_id: int, name: str, scope: authentication.TokenScope, expires_in_days: int | None
+) -> tuple[ApiToken, str]:
+    """A runner's new personal API token and its plain value, which is not kept anywhere: the caller
+    shows it once (project/authentication.py checks it)."""
+    plain, prefix, digest = authentication.personal_token_generate()
+    expires_at = timezone.now() + datetime.timedelta(days=expires_in_days) if expires_in_days else None
+    token = ApiToken.objects.create(
+        user_id=user_id, name=name, prefix=prefix, digest=digest, scope=scope, expires_at=expires_at
+    )
+    logger.info("accounts.api_token_created", extra={"user_id": user_id, "token_id": token.pk, "scope": scope})
+    return token, plain
+
+
+def api_token_revoke(*, user_id: int, token_id: int) -> ApiToken:
+    """Delete the token; it stops working at once (its cache entry goes with it). Raises `ApiToken.DoesNotExist`
+    for a token of someone else."""
+    token = ApiToken.objects.get(pk=token_id, user_id=user_id)
+    token.delete()
+    logger.info("accounts.api_token_revoked", extra={"user_id": user_id, "token_id": token_id})
+    return token

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
 
 from allauth.account.models import EmailAddress
 from django.db.models import Exists, OuterRef, QuerySet
 
-from apps.accounts.models import PROFILE_FIELDS, User
+from apps.accounts.models import ApiToken, DataExport, User
 
 
 def report_recipients(*, after_id: int) -> QuerySet[User]:
@@ -19,22 +19,18 @@ def report_recipients(*, after_id: int) -> QuerySet[User]:
     )
 
 
-def account_export(*, user: User) -> dict[str, Any]:
-    """Everything the accounts app holds about `user`, as JSON-ready data (the data-portability export)."""
-    profile = {field: getattr(user, field) for field in PROFILE_FIELDS}
-    profile["weight_kg"] = str(user.weight_kg) if user.weight_kg is not None else None
-    return {
-        "format": "runnerly-account-export",
-        "version": 1,
-        "account": {
-            "id": user.pk,
-            "email": user.email,
-            "date_joined": user.date_joined.isoformat(),
-            "last_login": user.last_login.isoformat() if user.last_login else None,
-            "email_addresses": [
-                {"email": address.email, "verified": address.verified, "primary": address.primary}
-                for address in EmailAddress.objects.filter(user=user).order_by("email")
-            ],
-        },
-        "profile": profile,
-    }
+def email_addresses(*, user_id: int) -> QuerySet[EmailAddress]:
+    return EmailAddress.objects.filter(user_id=user_id).order_by("email")
+
+
+def latest_export(*, user_id: int) -> DataExport | None:
+    return DataExport.objects.filter(user_id=user_id).order_by("-created_at").first()
+
+
+def export_of(*, user_id: int, export_id: uuid.UUID) -> DataExport | None:
+    """One of the user's exports; None for another user's, whoever asks."""
+    return DataExport.objects.filter(pk=export_id, user_id=user_id).first()
+
+
+def api_tokens_of_user(*, user_id: int) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user_id=user_id)

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from apps.accounts import views
 
@@ -6,6 +7,11 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("profile/", views.profile, name="profile"),
-    path("profile/export.json", views.export, name="export"),
+    path("profile/export/", views.export, name="export"),
+    path("profile/export/<uuid:export_id>/status/", views.export_status, name="export_status"),
+    path("profile/export/<uuid:export_id>/download/", views.export_download, name="export_download"),
+    path("profile/export.json", RedirectView.as_view(pattern_name="accounts:export", permanent=True)),
     path("profile/delete/", views.delete, name="delete"),
+    path("profile/tokens/", views.tokens, name="tokens"),
+    path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -1,15 +1,17 @@
-import json
+import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts import operations, queries
-from apps.accounts.forms import DeleteAccountForm, ProfileForm
+from apps.accounts.forms import ApiTokenForm, DeleteAccountForm, ProfileForm
+from apps.accounts.models import ApiToken, DataExport
 
 
 @require_GET
@@ -33,12 +35,40 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export(request: HttpRequest) -> HttpResponse:
-    data = queries.account_export(user=request.user)
-    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, indent=2), content_type="application/json")
-    response["Content-Disposition"] = 'attachment; filename="runnerly-account.json"'
-    return response
+    if request.method == "POST":
+        operations.export_request(user_id=request.user.pk)
+        return redirect("accounts:export")
+    context = {"export": queries.latest_export(user_id=request.user.pk), "days": settings.ACCOUNTS_EXPORT_DAYS}
+    return render(request, "accounts/export.html", context)
+
+
+def _own_export(request: HttpRequest, export_id: uuid.UUID) -> DataExport:
+    export = queries.export_of(user_id=request.user.pk, export_id=export_id)
+    if export is None:
+        raise Http404("No such export.")
+    return export
+
+
+@login_required
+@require_GET
+def export_status(request: HttpRequest, export_id: uuid.UUID) -> JsonResponse:
+    """What the export page polls until the export is finished."""
+    export = _own_export(request, export_id)
+    return JsonResponse(
+        {"status": export.status, "label": export.get_status_display(), "done": export.done, "total": export.total}
+    )
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, export_id: uuid.UUID) -> FileResponse:
+    export = _own_export(request, export_id)
+    if export.status != DataExport.Status.READY:
+        raise Http404("This export is not ready.")
+    name = f"runnerly-export-{export.created_at:%Y-%m-%d}.zip"
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip")
 
 
 @login_required
@@ -52,3 +82,33 @@ def delete(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account and everything in it have been deleted.")
         return redirect("accounts:landing")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+@login_required
+@never_cache  # the page that shows a new token must not be kept by the browser or a proxy
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None, user=request.user)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        # Shown in this response only: a redirect would have to keep the token somewhere (the session is in the DB).
+        created = operations.api_token_create(
+            user_id=request.user.pk,
+            name=form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
+        )
+        form = ApiTokenForm(user=request.user)
+    context = {"form": form, "created": created, "tokens": queries.api_tokens_of_user(user_id=request.user.pk)}
+    return render(request, "accounts/tokens.html", context)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = operations.api_token_revoke(user_id=request.user.pk, token_id=token_id)
+    except ApiToken.DoesNotExist:
+        raise Http404("No such token.") from None
+    messages.success(request, f"The token “{token.name}” is revoked: nothing can use it any more.")
+    return redirect("accounts:tokens")

@@ -17,6 +17,22 @@ def visible() -> QuerySet[Race]:
     return Race.objects.filter(hidden=False).annotate(runners=Count("registrations"))
 
 
+def added_by(*, user_id: int) -> QuerySet[Race]:
+    """Every race the user added, hidden ones too, soonest first."""
+    return (
+        Race.objects.filter(added_by_id=user_id).annotate(runners=Count("registrations")).order_by("starts_at", "id")
+    )
+
+
+def registrations_of(*, user_id: int) -> list[Registration]:
+    """The user's registrations with their races (each annotated with its runners), soonest race first."""
+    registrations = list(Registration.objects.filter(user_id=user_id).order_by("race__starts_at", "race_id"))
+    races = Race.objects.annotate(runners=Count("registrations")).in_bulk([r.race_id for r in registrations])
+    for registration in registrations:
+        registration.race = races[registration.race_id]
+    return registrations
+
+
 def _bounding_box(latitude: float, longitude: float, radius_km: float) -> Q:
     """A box around the circle, for the index; the exact great-circle test follows in Python."""
     dlat = math.degrees(radius_km * 1000 / geo.EARTH_RADIUS_M)

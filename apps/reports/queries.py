@@ -6,7 +6,7 @@ from django.db.models import Case, F, Field, IntegerField, JSONField, Q, Value, 
 
 from apps.reports import summaries
 from apps.reports.interface import contracts
-from apps.reports.models import MonthSummary
+from apps.reports.models import MonthSummary, ReportDelivery
 from apps.runs.interface import contracts as runs_contracts
 
 TOTAL_FIELDS = ("year", "month", "runs", "distance_m", "moving_s", "elevation_gain_m", "active_days")
@@ -105,3 +105,23 @@ def year_overview(*, user_id: int, year: int) -> contracts.YearOverview:
         totals=_totals(year, 12, list(rows.values())),
         years=list(years),
     )
+
+
+def user_data(*, user_id: int) -> contracts.ReportsExport:
+    """Two queries: every kept month summary of the user, and their send log."""
+    details = ("longest_streak", "longest_run", "fastest_run", "best_efforts", "weekly")
+    summaries_of_user = [
+        contracts.MonthSummary(
+            **_totals(row["year"], row["month"], [row]).model_dump(), **{field: row[field] for field in details}
+        )
+        for row in MonthSummary.objects.filter(user_id=user_id)
+        .order_by("year", "month")
+        .values(*TOTAL_FIELDS, *details)
+    ]
+    send_log = [
+        contracts.ReportSent(**row)
+        for row in ReportDelivery.objects.filter(user_id=user_id)
+        .order_by("year", "month")
+        .values("year", "month", "status", "email", "attempts", "claimed_at", "sent_at", "error")
+    ]
+    return contracts.ReportsExport(summaries=summaries_of_user, send_log=send_log)

@@ -134,6 +134,16 @@ def efforts_between(
     return [dict(row) for row in rows]
 
 
+def runs_to_export(*, user_id: int, after_id: int) -> QuerySet[Run]:
+    """The user's runs by id after `after_id`, hidden ones too, with their samples and best efforts."""
+    return (
+        Run.objects.filter(user_id=user_id, pk__gt=after_id)
+        .order_by("pk")
+        .select_related("streams")
+        .prefetch_related("best_efforts")
+    )
+
+
 def run_streams(*, user_id: int, run_id: int) -> dict | None:
     from apps.runs.models import RunStreams
 

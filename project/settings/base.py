@@ -163,18 +163,31 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first, so that an anonymous request is told to authenticate (401, WWW-Authenticate: Token).
+        # Tokens first, so that an anonymous request is told to authenticate (401, WWW-Authenticate: Token):
+        # runners' personal tokens (rnly_…), then the keys staff create in the admin.
+        "project.authentication.PersonalTokenAuthentication",
         "project.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "project.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["project.authentication.PersonalTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": "1000/hour"},
 }
+# Runners' personal API tokens: the model that holds them, and how many requests each may make.
+API_TOKEN_MODEL = "accounts.ApiToken"
+API_TOKEN_RATE = env("RUNNERLY_API_TOKEN_RATE", default="600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Runnerly API",
-    "DESCRIPTION": "Runs, records and imports of the signed-in runner. Errors are {code, message, fields}.",
+    "DESCRIPTION": (
+        "Runs, records and imports of the signed-in runner. Errors are {code, message, fields}.\n\n"
+        "**Authentication.** Create a personal token on your profile (*Profile → API tokens*, `/profile/tokens/`): "
+        "it is shown once. Send it with every request as `Authorization: Token <token>` (click *Authorize* to try "
+        "it here). A *read* token answers 403 `token_read_only` to POST, PUT, PATCH and DELETE; an expired or "
+        "revoked token gets 401. Each token is throttled (" + API_TOKEN_RATE + " requests); past that the answer "
+        "is 429 with `Retry-After` (seconds). In the browser, your session works too."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI served from our own static files (drf-spectacular-sidecar), never a CDN.
@@ -182,6 +195,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Personal tokens and staff-created keys travel in the same header: one security scheme, "tokenAuth".
+    "AUTHENTICATION_WHITELIST": [
+        "project.authentication.CachedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
 }
 
 # Celery (project/celery.py reads the CELERY_ namespace).
@@ -214,6 +232,7 @@ CELERY_BEAT_SCHEDULE = {
     "strava-safety-sync": {"task": "strava.safety_sync", "schedule": 3600.0},
     # On the hour, every hour: whoever's local clock has just passed 08:00 on the 1st is due.
     "reports-send-due": {"task": "reports.send_due", "schedule": crontab(minute=0)},
+    "accounts-expire-exports": {"task": "accounts.expire_exports", "schedule": 3600.0},
 }
 
 # Monthly reports: sent on the 1st at this local hour; a beat that was down catches up for a few days.
@@ -221,6 +240,9 @@ REPORTS_SEND_HOUR = env.int("RUNNERLY_REPORTS_SEND_HOUR", default=8)
 REPORTS_CATCH_UP_DAYS = env.int("RUNNERLY_REPORTS_CATCH_UP_DAYS", default=7)
 # Where links in emails point (no request to take the host from).
 SITE_URL = env("RUNNERLY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Data exports (apps/accounts/archive.py): how long a runner's export zip is kept for download.
+ACCOUNTS_EXPORT_DAYS = env.int("RUNNERLY_ACCOUNTS_EXPORT_DAYS", default=7)
 
 # Imports: limits on what a runner may upload at once.
 IMPORTS_MAX_UPLOAD_BYTES = env.int("RUNNERLY_IMPORTS_MAX_UPLOAD_BYTES", default=25 * 1000 * 1000)

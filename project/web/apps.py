@@ -7,7 +7,8 @@ class WebConfig(AppConfig):
     verbose_name = "Web pages (shared layout and formatting)"
 
     def ready(self) -> None:
-        # The project's authentication keeping its cache true to the auth user and DRF's Token; these
+        # The project's authentication keeping its cache true to the auth user, DRF's Token and the runners'
+        # personal tokens (settings.API_TOKEN_MODEL); these
         # are framework models, and no app of ours listens to another through them.
         from django.conf import settings
         from django.contrib import admin
@@ -20,6 +21,11 @@ class WebConfig(AppConfig):
         admin.site.login_form = AdminLoginForm
 
         post_delete.connect(authentication.forget_deleted_token, sender=Token, dispatch_uid="forget_deleted_token")
+        post_delete.connect(
+            authentication.forget_deleted_personal_token,
+            sender=settings.API_TOKEN_MODEL,
+            dispatch_uid="forget_deleted_personal_token",
+        )
         post_save.connect(
             authentication.forget_tokens_of_inactive_user,
             sender=settings.AUTH_USER_MODEL,

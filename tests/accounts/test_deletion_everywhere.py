@@ -3,13 +3,18 @@
 import datetime
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.files.storage import default_storage
+from django.db.models import FileField
 
 from apps.accounts.interface import testing as accounts_testing
 from apps.imports import operations as imports_operations
 from apps.imports.models import ImportJob, Upload
+from apps.plans.interface.service import plans_service
+from apps.races import operations as races_operations
 from apps.races.interface import testing as races_testing
 from apps.races.interface.service import races_service
+from apps.reports import mailing
 from apps.runs.interface import testing as runs_testing
 from apps.runs.interface.service import runs_service
 from apps.strava import crypto
@@ -97,3 +102,81 @@ def test_with_strava_down_the_tokens_are_kept_until_strava_has_been_told(
     outbox.sweep()
     assert StravaConnection.objects.count() == 0
     assert connected not in fake_strava.access_tokens
+
+
+def _runner_fields(model) -> list[str]:
+    """The columns of a model that hold a runner's id: `user_id`, `*_user_id`, `added_by_id`."""
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if field.attname in ("user_id", "added_by_id") or field.attname.endswith("_user_id")
+    ]
+
+
+def _rows_of(user_id: int) -> dict[str, int]:
+    """How many rows of every model of every app (ours, Django's, allauth's...) hold this runner's id."""
+    found = {}
+    for model in django_apps.get_models():
+        for name in _runner_fields(model):
+            count = model._default_manager.filter(**{name: user_id}).count()
+            if count:
+                found[f"{model._meta.label}.{name}"] = count
+    return found
+
+
+def _files_of(user_id: int) -> set[str]:
+    """The stored files of every row that holds this runner's id (uploads, exports, whatever comes next)."""
+    names = set()
+    for model in django_apps.get_models():
+        files = [field.name for field in model._meta.concrete_fields if isinstance(field, FileField)]
+        for name in _runner_fields(model) if files else []:
+            for row in model._default_manager.filter(**{name: user_id}):
+                names |= {getattr(row, field).name for field in files if getattr(row, field)}
+    return names
+
+
+def test_after_deletion_no_model_of_any_app_has_a_row_of_the_runner_nor_storage_a_file(
+    client, runner, connected, django_capture_on_commit_callbacks
+):
+    other = accounts_testing.create_user(email="bo@example.com")
+    race_day = datetime.date(2026, 10, 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        imports_operations.upload_create(
+            user_id=runner.id, name="run.gpx", data=(reference.FIXTURES / "gpx11_strava_run_hr.gpx").read_bytes()
+        )
+        ran = runs_testing.record_manual_run(
+            user_id=runner.id, start=datetime.datetime(2026, 10, 4, 8, tzinfo=datetime.UTC), distance_m=10000.0
+        )
+        client.post("/profile/export/")
+    soon = datetime.date.today() + datetime.timedelta(days=84)
+    own = races_testing.add_race(added_by_id=runner.id, name="Harbour 10K", race_date=soon)
+    shared = races_testing.add_race(added_by_id=other.id, name="City 10K", race_date=race_day, timezone="UTC")
+    races_service.set_running(user_id=runner.id, race_id=shared.id, running=True)
+    races_operations.result_confirm(user_id=runner.id, race_id=shared.id, run_id=ran.id)
+    plans_service.create_plan(user_id=runner.id, race_id=own.id, template="10k-beginner", training_days=[1, 3, 5])
+    assert mailing.send_report(user_id=runner.id, year=2026, month=10) == "sent"
+    before = _rows_of(runner.id)
+    assert set(before) >= {
+        "account.EmailAddress.user_id",
+        "accounts.DataExport.user_id",
+        "imports.Upload.user_id",
+        "imports.ImportJob.user_id",
+        "runs.Run.user_id",
+        "runs.BestEffort.user_id",
+        "strava.StravaConnection.user_id",
+        "races.Race.added_by_id",
+        "races.Registration.user_id",
+        "plans.Plan.user_id",
+        "reports.MonthSummary.user_id",
+        "reports.ReportDelivery.user_id",
+    }
+    files = _files_of(runner.id)
+    assert len(files) == 2  # the upload and the export
+    assert all(default_storage.exists(name) for name in files)
+
+    _delete_account(client, django_capture_on_commit_callbacks)
+
+    assert _rows_of(runner.id) == {}
+    assert [name for name in files if default_storage.exists(name)] == []
+    assert races_service.get_race(race_id=own.id).added_by_id is None  # a race stays, without who added it
+    assert Delivery.objects.filter(delivered_at=None).count() == 0

@@ -1,6 +1,5 @@
 """The profile, export and deletion pages."""
 
-import json
 from decimal import Decimal
 
 import pytest
@@ -34,7 +33,7 @@ PROFILE = {
 
 
 def test_pages_that_need_a_login_redirect_to_it(client):
-    for url in ["/profile/", "/profile/export.json", "/profile/delete/"]:
+    for url in ["/profile/", "/profile/export/", "/profile/delete/"]:
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"] == f"/accounts/login/?next={url}"
@@ -87,25 +86,9 @@ def test_bad_profile_values_are_form_errors_and_nothing_is_saved(client, runner,
     assert User.objects.get(pk=runner.id).display_name == ""
 
 
-def test_the_export_is_json_with_the_account_and_profile(client, runner):
-    client.post("/profile/", PROFILE)
+def test_the_old_json_export_address_leads_to_the_export_page(client, runner):
     response = client.get("/profile/export.json")
-    assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="runnerly-account.json"'
-    data = json.loads(response.content)
-    assert data["account"]["email"] == "ada@example.com"
-    assert data["account"]["email_addresses"] == [{"email": "ada@example.com", "verified": True, "primary": True}]
-    assert data["profile"] == {
-        "display_name": "Ada L.",
-        "timezone": "Europe/Paris",
-        "units": "imperial",
-        "birth_year": 1985,
-        "weight_kg": "61.5",
-        "resting_heart_rate": 50,
-        "max_heart_rate": 185,
-        "wants_monthly_report": False,
-        "wants_empty_monthly_report": True,
-    }
+    assert (response.status_code, response["Location"]) == (301, "/profile/export/")
 
 
 def test_deleting_the_account_needs_the_password(client, runner):

@@ -98,11 +98,13 @@ def test_an_implementation_with_a_positional_parameter_is_refused():
 def test_the_accounts_interface_is_registered_with_its_methods():
     service = rpc.get_service("accounts")
     assert service.method_names() == [
+        "export_user_data",
         "find_user_by_email",
         "get_user",
         "get_users",
         "list_report_recipients",
         "list_user_ids",
+        "search_user_ids",
         "set_monthly_report_opt_in",
     ]
     assert service.is_idempotent("get_user") is True

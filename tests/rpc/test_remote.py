@@ -248,7 +248,7 @@ def test_the_services_command_pings_through_the_internal_endpoint(settings):
     out = io.StringIO()
     call_command("services", stdout=out, no_color=True)
     lines = out.getvalue().splitlines()
-    assert "accounts  local                           in-process (6 methods)" in lines
+    assert "accounts  local                           in-process (8 methods)" in lines
     assert "echo      http://testserver               answers  circuit closed" in lines
 
 

@@ -32,6 +32,20 @@ class UserProfile(Contract):
     date_joined: datetime.datetime
 
 
+class EmailAddress(Contract):
+    email: str
+    verified: bool
+    primary: bool
+
+
+class AccountExport(Contract):
+    """What the accounts app holds about a runner, for their data export."""
+
+    profile: UserProfile
+    last_login: datetime.datetime | None
+    email_addresses: list[EmailAddress]
+
+
 class ReportRecipient(Contract):
     id: int
     email: str

@@ -43,6 +43,14 @@ class LocalAccountsService(AccountsService):
             raise errors.UserNotFound(f"no user with email {email!r}")
         return _profile(user)
 
+    def search_user_ids(self, *, email_contains: str, limit: int = 100) -> list[int]:
+        text = email_contains.strip()
+        if len(text) < 3:
+            return []
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise errors.InvalidPageSize(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}")
+        return list(User.objects.filter(email__icontains=text).order_by("pk").values_list("pk", flat=True)[:limit])
+
     def list_report_recipients(self, *, after_id: int = 0, limit: int = 100) -> contracts.ReportRecipientsPage:
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise errors.InvalidPageSize(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}")
@@ -70,3 +78,16 @@ class LocalAccountsService(AccountsService):
 
     def set_monthly_report_opt_in(self, *, user_id: int, enabled: bool) -> contracts.UserProfile:
         return _profile(operations.monthly_report_opt_in_set(user_id=user_id, enabled=enabled))
+
+    def export_user_data(self, *, user_id: int) -> contracts.AccountExport:
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            raise errors.UserNotFound(f"no user with id {user_id}")
+        return contracts.AccountExport(
+            profile=_profile(user),
+            last_login=user.last_login,
+            email_addresses=[
+                contracts.EmailAddress(email=address.email, verified=address.verified, primary=address.primary)
+                for address in queries.email_addresses(user_id=user_id)
+            ],
+        )

@@ -29,6 +29,12 @@ class AccountsService(rpc.Service):
 
     @rpc.read_only
     @abc.abstractmethod
+    def search_user_ids(self, *, email_contains: str, limit: int = 100) -> list[int]:
+        """Ids of the users whose email address contains the text (any case), at most `limit`, by id;
+        none for text of fewer than 3 characters. For staff searching lists by runner."""
+
+    @rpc.read_only
+    @abc.abstractmethod
     def list_report_recipients(self, *, after_id: int = 0, limit: int = 100) -> contracts.ReportRecipientsPage:
         """Active users with a confirmed address who want the monthly report, by id after `after_id`.
 
@@ -47,6 +53,11 @@ class AccountsService(rpc.Service):
     @abc.abstractmethod
     def set_monthly_report_opt_in(self, *, user_id: int, enabled: bool) -> contracts.UserProfile:
         """Turn the monthly report email on or off (the report's unsubscribe link). Raises `UserNotFound`."""
+
+    @rpc.read_only
+    @abc.abstractmethod
+    def export_user_data(self, *, user_id: int) -> contracts.AccountExport:
+        """The account, profile and email addresses of the user (the data export). Raises `UserNotFound`."""
 
 
 accounts_service: AccountsService = AccountsService.delegator()

@@ -40,3 +40,20 @@ class ImportJobStatus(Contract):
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
     items: list[ImportItemResult]
+
+
+class UploadExport(Contract):
+    """An import with the file it came from, for the runner's data export; the bytes: `export_upload_file`."""
+
+    job: ImportJobStatus  # with its items
+    size: int
+    sha256: str
+
+
+class ImportsExport(Contract):
+    uploads: list[UploadExport]  # oldest first
+
+
+class FileChunk(Contract):
+    data_base64: str  # bytes from `offset`, base64 (JSON carries no bytes)
+    next_offset: int | None  # None: this was the end of the file

@@ -6,6 +6,8 @@ import uuid
 from apps.imports.interface import contracts
 from project.rpc import interface as rpc
 
+MAX_CHUNK_BYTES = 1_000_000
+
 
 class ImportsService(rpc.Service):
     name = "imports"
@@ -20,6 +22,21 @@ class ImportsService(rpc.Service):
     @abc.abstractmethod
     def list_jobs(self, *, user_id: int, limit: int = 10) -> list[contracts.ImportJobStatus]:
         """The user's latest imports, newest first, without their items."""
+
+    @rpc.read_only
+    @abc.abstractmethod
+    def export_user_data(self, *, user_id: int) -> contracts.ImportsExport:
+        """Every import of the user with what became of each file, oldest first (the data export)."""
+
+    @rpc.read_only
+    @abc.abstractmethod
+    def export_upload_file(
+        self, *, user_id: int, job_id: uuid.UUID, offset: int = 0, length: int = MAX_CHUNK_BYTES
+    ) -> contracts.FileChunk:
+        """A piece of the file an import came from, as uploaded: read on until `next_offset` is None.
+
+        `length` is kept within 1..1,000,000 bytes. Raises `JobNotFound`.
+        """
 
 
 imports_service: ImportsService = ImportsService.delegator()

@@ -51,3 +51,9 @@ class Plan(Contract):
     skipped_weeks: int
     pace_basis: str
     sessions: list[Session]
+
+
+class PlansExport(Contract):
+    """What the plans app holds about a runner, for their data export."""
+
+    plans: list[Plan]  # each with its sessions

@@ -109,3 +109,6 @@ class LocalPlansService(PlansService):
             .order_by("date", "order")[: max(1, min(limit, 50))]
         )
         return [session_contract(s, s.plan.paces, today) for s in sessions]
+
+    def export_user_data(self, *, user_id: int) -> contracts.PlansExport:
+        return contracts.PlansExport(plans=self.list_plans(user_id=user_id))

@@ -44,5 +44,10 @@ class PlansService(rpc.Service):
     def upcoming_sessions(self, *, user_id: int, limit: int = 5) -> list[contracts.Session]:
         """The runner's next sessions from today (in their time zone), across plans."""
 
+    @rpc.read_only
+    @abc.abstractmethod
+    def export_user_data(self, *, user_id: int) -> contracts.PlansExport:
+        """Every plan of the user with its sessions, soonest race first (the data export)."""
+
 
 plans_service: PlansService = PlansService.delegator()

@@ -34,3 +34,22 @@ class Result(Contract):
     finish_s: float
     distance_m: float
     pace_s_per_km: float | None
+
+
+class Registration(Contract):
+    """A runner's "I'm running this", and their result once they confirmed one."""
+
+    race: Race
+    registered_at: datetime.datetime
+    result_run_id: int | None
+    finish_s: float | None
+    result_distance_m: float | None
+    result_shared: bool
+    result_confirmed_at: datetime.datetime | None
+
+
+class RacesExport(Contract):
+    """What the races app holds about a runner, for their data export."""
+
+    races_added: list[Race]  # hidden ones (spam, merged) too
+    registrations: list[Registration]

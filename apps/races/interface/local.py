@@ -89,3 +89,20 @@ class LocalRacesService(RacesService):
     def set_running(self, *, user_id: int, race_id: int, running: bool) -> contracts.Race:
         operations.running_set(user_id=user_id, race_id=race_id, running=running)
         return self.get_race(race_id=race_id)
+
+    def export_user_data(self, *, user_id: int) -> contracts.RacesExport:
+        return contracts.RacesExport(
+            races_added=[race_contract(race) for race in queries.added_by(user_id=user_id)],
+            registrations=[
+                contracts.Registration(
+                    race=race_contract(registration.race),
+                    registered_at=registration.created_at,
+                    result_run_id=registration.result_run_id,
+                    finish_s=registration.finish_s,
+                    result_distance_m=registration.result_distance_m,
+                    result_shared=registration.result_shared,
+                    result_confirmed_at=registration.result_confirmed_at,
+                )
+                for registration in queries.registrations_of(user_id=user_id)
+            ],
+        )

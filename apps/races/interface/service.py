@@ -50,5 +50,10 @@ class RacesService(rpc.Service):
     def set_running(self, *, user_id: int, race_id: int, running: bool) -> contracts.Race:
         """Say "I'm running this" (or undo it). Raises `RaceNotFound`."""
 
+    @rpc.read_only
+    @abc.abstractmethod
+    def export_user_data(self, *, user_id: int) -> contracts.RacesExport:
+        """The races the user added and their registrations with results, soonest first (the data export)."""
+
 
 races_service: RacesService = RacesService.delegator()

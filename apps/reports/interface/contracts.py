@@ -68,3 +68,23 @@ class YearOverview(Contract):
     months: list[MonthTotals]  # January to December
     totals: MonthTotals  # the whole year; `month` is 12
     years: list[int]  # every year with runs, newest first (to browse)
+
+
+class ReportSent(Contract):
+    """One line of the send log: what became of a month's report email."""
+
+    year: int
+    month: int
+    status: str  # sending, sent, skipped (no runs), failed
+    email: str
+    attempts: int
+    claimed_at: datetime.datetime
+    sent_at: datetime.datetime | None
+    error: str
+
+
+class ReportsExport(Contract):
+    """What the reports app holds about a runner, for their data export."""
+
+    summaries: list[MonthSummary]  # oldest month first
+    send_log: list[ReportSent]  # oldest month first

@@ -23,3 +23,6 @@ class LocalReportsService(ReportsService):
     def year_overview(self, *, user_id: int, year: int) -> contracts.YearOverview:
         _check(year)
         return queries.year_overview(user_id=user_id, year=year)
+
+    def export_user_data(self, *, user_id: int) -> contracts.ReportsExport:
+        return queries.user_data(user_id=user_id)

@@ -23,5 +23,10 @@ class ReportsService(rpc.Service):
     def year_overview(self, *, user_id: int, year: int) -> contracts.YearOverview:
         """Each month of the year and its total, with the years that have runs. Raises `InvalidMonth`."""
 
+    @rpc.read_only
+    @abc.abstractmethod
+    def export_user_data(self, *, user_id: int) -> contracts.ReportsExport:
+        """Every kept month summary of the user and the report send log (the data export)."""
+
 
 reports_service: ReportsService = ReportsService.delegator()

@@ -201,6 +201,20 @@ class RunDetail(RunSummary):
     source_note: str = ""
 
 
+class RunExport(RunDetail):
+    """A run as the data export holds it: everything the runs app keeps about it, its samples included."""
+
+    streams: Streams | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class RunExportPage(Contract):
+    runs: list[RunExport]
+    total: int  # how many runs the user has, hidden ones included (for the export's progress)
+    next_after_id: int | None
+
+
 class RunPage(Contract):
     runs: list[RunSummary]
     next_cursor: str | None

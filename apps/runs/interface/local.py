@@ -6,7 +6,7 @@ import datetime
 
 from apps.runs import operations, queries
 from apps.runs.interface import contracts, errors
-from apps.runs.interface.service import MAX_PAGE_SIZE, RunsService
+from apps.runs.interface.service import MAX_EXPORT_PAGE_SIZE, MAX_PAGE_SIZE, RunsService
 from apps.runs.models import Run
 
 _SOURCES = {source.value: source for source in contracts.Source}
@@ -226,3 +226,22 @@ class LocalRunsService(RunsService):
     def attach_streams(self, *, user_id: int, run_id: int, streams: contracts.Streams) -> contracts.RunDetail:
         operations.run_streams_attach(user_id=user_id, run_id=run_id, streams=streams)
         return _detail_of(user_id=user_id, run_id=run_id)
+
+    def export_user_data(self, *, user_id: int, after_id: int = 0, limit: int = 10) -> contracts.RunExportPage:
+        if not 1 <= limit <= MAX_EXPORT_PAGE_SIZE:
+            raise errors.InvalidRun(f"limit must be between 1 and {MAX_EXPORT_PAGE_SIZE}, got {limit}")
+        runs = list(queries.runs_to_export(user_id=user_id, after_id=after_id)[: limit + 1])
+        page = runs[:limit]
+        return contracts.RunExportPage(
+            runs=[
+                contracts.RunExport(
+                    **dict(run_detail(run)),
+                    streams=contracts.Streams(**run.streams.unpack()) if hasattr(run, "streams") else None,
+                    created_at=run.created_at,
+                    updated_at=run.updated_at,
+                )
+                for run in page
+            ],
+            total=queries.runs_for_user(user_id=user_id, include_hidden=True).count(),
+            next_after_id=page[-1].pk if len(runs) > limit else None,
+        )

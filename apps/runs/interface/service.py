@@ -7,6 +7,7 @@ from apps.runs.interface import contracts
 from project.rpc import interface as rpc
 
 MAX_PAGE_SIZE = 200
+MAX_EXPORT_PAGE_SIZE = 20  # runs with their samples: a 10-hour run's are a few MB
 
 
 class RunsService(rpc.Service):
@@ -126,6 +127,15 @@ class RunsService(rpc.Service):
         """Give a run its samples and compute what they allow (splits, best efforts, route, heart rate).
 
         The run's own distance and times are kept. Raises `RunNotFound`, `InvalidRun` (too few samples).
+        """
+
+    @rpc.read_only
+    @abc.abstractmethod
+    def export_user_data(self, *, user_id: int, after_id: int = 0, limit: int = 10) -> contracts.RunExportPage:
+        """Every run of the user, hidden ones too, with its samples, by id after `after_id` (the data export).
+
+        Page with `next_after_id` until it is None, so that memory stays bounded. Raises `InvalidRun` for a
+        limit outside 1..20.
         """
 
 

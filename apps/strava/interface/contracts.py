@@ -21,3 +21,20 @@ class StravaStatus(Contract):
     estimated_total: int | None = None  # what Strava's all-time totals count; other sports may add some
     next_batch_at: datetime.datetime | None = None
     last_error: str = ""
+
+
+class StravaLink(Contract):
+    """The Strava connection as the data export holds it: never its tokens."""
+
+    athlete_id: int
+    athlete_name: str
+    scopes: list[str]
+    state: ConnectionState
+    backfill: str
+    imported: int
+    connected_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class StravaExport(Contract):
+    connection: StravaLink | None  # None: not connected

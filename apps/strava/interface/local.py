@@ -33,3 +33,20 @@ class LocalStravaService(StravaService):
             next_batch_at=connection.next_batch_at,
             last_error=connection.last_error,
         )
+
+    def export_user_data(self, *, user_id: int) -> contracts.StravaExport:
+        connection = StravaConnection.objects.filter(user_id=user_id).defer("access_token", "refresh_token").first()
+        if connection is None:
+            return contracts.StravaExport(connection=None)
+        return contracts.StravaExport(
+            connection=contracts.StravaLink(
+                athlete_id=connection.athlete_id,
+                athlete_name=connection.athlete_name,
+                scopes=[scope for scope in connection.scopes.split(",") if scope],
+                state=contracts.ConnectionState(connection.status),
+                backfill=connection.backfill,
+                imported=connection.imported,
+                connected_at=connection.connected_at,
+                updated_at=connection.updated_at,
+            )
+        )

@@ -27,5 +27,10 @@ class StravaService(rpc.Service):
     def disconnect(self, *, user_id: int) -> int:
         """Deauthorize at Strava, forget the connection, delete the runs that came from it; how many."""
 
+    @rpc.read_only
+    @abc.abstractmethod
+    def export_user_data(self, *, user_id: int) -> contracts.StravaExport:
+        """The user's Strava link, without its tokens (the data export)."""
+
 
 strava_service: StravaService = StravaService.delegator()

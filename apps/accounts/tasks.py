@@ -1,0 +1,14 @@
+from celery import shared_task
+
+from apps.accounts import operations
+
+
+@shared_task(name="accounts.build_export", acks_late=True)
+def build_export(*, export_id: str) -> str | None:
+    export = operations.export_build(export_id=export_id)
+    return export.status if export else None
+
+
+@shared_task(name="accounts.expire_exports")
+def expire_exports() -> int:
+    return operations.exports_expire()
