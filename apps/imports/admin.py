@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.template.defaultfilters import filesizeformat
 
+from apps.imports import operations
 from apps.imports.models import ImportItem, ImportJob, Upload
+from project.web import admin as web_admin
 
 
-class ImportItemInline(admin.TabularInline):
+class ImportItemInline(web_admin.ExtractableAppMixin, admin.TabularInline):
     model = ImportItem
     extra = 0
     can_delete = False
@@ -11,10 +14,10 @@ class ImportItemInline(admin.TabularInline):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
     list_display = [
         "id",
-        "user_id",
+        "runner",
         "upload",
         "status",
         "processed_files",
@@ -26,12 +29,25 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_filter = ["status", "created_at"]
     search_fields = ["=user_id", "upload__original_name", "message"]
     list_select_related = ["upload"]
-    readonly_fields = ["upload", "created_at", "started_at", "finished_at"]
+    readonly_fields = ["runner", "upload", "created_at", "started_at", "finished_at"]
     inlines = [ImportItemInline]
+    actions = ["retry"]
+
+    @admin.action(description="Run the selected failed jobs again")
+    def retry(self, request, queryset):
+        job_ids = list(queryset.values_list("pk", flat=True))
+        retried = sum(operations.job_retry(job_id=job_id) for job_id in job_ids)
+        self.message_user(request, f"Sent {retried} job(s) again.", messages.SUCCESS)
+        if retried < len(job_ids):
+            self.message_user(request, f"Left {len(job_ids) - retried} job(s) alone: not failed.", messages.WARNING)
 
 
 @admin.register(Upload)
-class UploadAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "user_id", "size", "created_at"]
+class UploadAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
+    list_display = ["original_name", "runner", "file_size", "created_at"]
     search_fields = ["=user_id", "original_name", "sha256"]
-    readonly_fields = ["sha256", "size", "created_at"]
+    readonly_fields = ["runner", "sha256", "size", "created_at"]
+
+    @admin.display(description="Size", ordering="size")
+    def file_size(self, obj):
+        return filesizeformat(obj.size)

@@ -4,30 +4,43 @@ from django.db import models
 
 from apps.races import operations
 from apps.races.models import Race, Registration
+from project.web import admin as web_admin
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(web_admin.ExtractableAppMixin, admin.TabularInline):
     model = Registration
     extra = 0
     readonly_fields = [
         "user_id",
         "created_at",
         "result_run_id",
-        "finish_s",
-        "result_distance_m",
+        "finish_time",
+        "result_distance",
         "result_confirmed_at",
     ]
+    exclude = ["finish_s", "result_distance_m"]
+
+    finish_time = web_admin.duration_column("finish_s", "Finish time")
+    result_distance = web_admin.distance_column("result_distance_m", "Result distance")
 
 
 @admin.register(Race)
-class RaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "race_date", "distance_m", "city", "country", "added_by_id", "hidden", "merged_into"]
+class RaceAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
+    runner_field = "added_by_id"
+    list_display = ["name", "race_date", "distance", "city", "country", "added_by", "hidden", "merged_into"]
     list_filter = ["hidden", "race_date", "country"]
+    list_select_related = ["merged_into"]
     search_fields = ["name", "city", "country", "=added_by_id"]
-    readonly_fields = ["merged_into", "created_at", "updated_at"]
+    readonly_fields = ["added_by", "merged_into", "created_at", "updated_at"]
     inlines = [RegistrationInline]
     actions = ["merge_into_oldest", "hide_as_spam"]
     formfield_overrides = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
+
+    distance = web_admin.distance_column("distance_m")
+
+    @admin.display(description="Added by")
+    def added_by(self, obj):
+        return self.runner(obj)
 
     @admin.action(description="Merge the selected duplicates into the one added first")
     def merge_into_oldest(self, request, queryset):
@@ -46,7 +59,11 @@ class RaceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
-    list_display = ["race", "user_id", "created_at", "finish_s", "result_shared"]
+class RegistrationAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
+    list_display = ["race", "runner", "created_at", "finish_time", "result_shared"]
+    list_select_related = ["race"]
     search_fields = ["=user_id", "race__name"]
     raw_id_fields = ["race"]
+    readonly_fields = ["runner"]
+
+    finish_time = web_admin.duration_column("finish_s", "Finish time")

@@ -2,12 +2,13 @@ from django.contrib import admin
 
 from apps.strava import quota
 from apps.strava.models import StravaConnection
+from project.web import admin as web_admin
 
 
 @admin.register(StravaConnection)
-class StravaConnectionAdmin(admin.ModelAdmin):
+class StravaConnectionAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
     list_display = [
-        "user_id",
+        "runner",
         "athlete_id",
         "athlete_name",
         "status",
@@ -19,7 +20,16 @@ class StravaConnectionAdmin(admin.ModelAdmin):
     list_filter = ["status", "backfill"]
     search_fields = ["=user_id", "=athlete_id", "athlete_name"]
     exclude = ["access_token", "refresh_token"]  # encrypted; never shown
-    readonly_fields = ["user_id", "athlete_id", "scopes", "expires_at", "connected_at", "updated_at", "quota"]
+    readonly_fields = [
+        "runner",
+        "user_id",
+        "athlete_id",
+        "scopes",
+        "expires_at",
+        "connected_at",
+        "updated_at",
+        "quota",
+    ]
 
     @admin.display(description="App quota now (15 min / day)")
     def quota(self, obj):

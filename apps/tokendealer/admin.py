@@ -4,10 +4,11 @@ from django.contrib import admin, messages
 from django.contrib.auth.hashers import make_password
 
 from apps.tokendealer.models import ServiceClient, SigningKey
+from project.web import admin as web_admin
 
 
 @admin.register(ServiceClient)
-class ServiceClientAdmin(admin.ModelAdmin):
+class ServiceClientAdmin(web_admin.AppAdmin):
     list_display = ["client_id", "name", "audiences", "scopes", "active", "last_token_at"]
     list_filter = ["active"]
     search_fields = ["client_id", "name"]
@@ -25,7 +26,7 @@ class ServiceClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(admin.ModelAdmin):
+class SigningKeyAdmin(web_admin.AppAdmin):
     list_display = ["kid", "status", "created_at", "retired_at"]
     list_filter = ["status"]
     exclude = ["private_key"]
