@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("apps.imports.api.urls")),
     path("api/v1/", include("apps.races.api.urls")),
     path("api/v1/", include("apps.plans.api.urls")),
+    path("api/v1/", include("apps.accounts.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -85,19 +85,20 @@ def _export_expiry(moment: datetime.datetime) -> datetime.datetime:
     return moment + datetime.timedelta(days=settings.ACCOUNTS_EXPORT_DAYS)
 
 
-def export_request(*, user_id: int) -> DataExport:
-    """The user's export being prepared, or a new one queued for the `accounts.build_export` task."""
+def export_request(*, user_id: int) -> tuple[DataExport, bool]:
+    """The user's export being prepared, or a new one queued for the `accounts.build_export` task; and whether
+    it is new."""
     with transaction.atomic():
         _user(user_id)
         unfinished = DataExport.objects.filter(
             user_id=user_id, status__in=[DataExport.Status.QUEUED, DataExport.Status.RUNNING]
         ).first()
         if unfinished is not None:
-            return unfinished
+            return unfinished, False
         export = DataExport.objects.create(user_id=user_id, expires_at=_export_expiry(timezone.now()))
         transaction.on_commit(lambda: _send_export(export.pk), robust=True)
     logger.info("accounts.export_requested", extra={"user_id": user_id, "export_id": str(export.pk)})
-    return export
+    return export, True
 
 
 def _send_export(export_id: Any) -> None:

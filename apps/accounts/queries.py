@@ -27,6 +27,10 @@ def latest_export(*, user_id: int) -> DataExport | None:
     return DataExport.objects.filter(user_id=user_id).order_by("-created_at").first()
 
 
+def exports_of_user(*, user_id: int, limit: int) -> list[DataExport]:
+    return list(DataExport.objects.filter(user_id=user_id).order_by("-created_at")[:limit])
+
+
 def export_of(*, user_id: int, export_id: uuid.UUID) -> DataExport | None:
     """One of the user's exports; None for another user's, whoever asks."""
     return DataExport.objects.filter(pk=export_id, user_id=user_id).first()

@@ -181,7 +181,7 @@ API_TOKEN_RATE = env("RUNNERLY_API_TOKEN_RATE", default="600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Runnerly API",
     "DESCRIPTION": (
-        "Runs, records and imports of the signed-in runner. Errors are {code, message, fields}.\n\n"
+        "Runs, records, imports and data exports of the signed-in runner. Errors are {code, message, fields}.\n\n"
         "**Authentication.** Create a personal token on your profile (*Profile → API tokens*, `/profile/tokens/`): "
         "it is shown once. Send it with every request as `Authorization: Token <token>` (click *Authorize* to try "
         "it here). A *read* token answers 403 `token_read_only` to POST, PUT, PATCH and DELETE; an expired or "

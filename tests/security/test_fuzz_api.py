@@ -42,10 +42,10 @@ def application():
 def test_no_generated_request_valid_or_not_gets_a_server_error(token, application, mode):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 24
+    assert len(operations) == 28
     if mode is GenerationMode.NEGATIVE:  # an operation without parameters or body has nothing to make invalid
         operations = [op for op in operations if op.path_parameters or op.query or op.body]
-        assert len(operations) == 20
+        assert len(operations) == 22
     tried = []
 
     for operation in operations:
