@@ -32,6 +32,7 @@ from project.web.site import site_domain
 
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "reports.unsubscribe"
+SITE_URLCONF = "project.urls"  # the public site's pages, which emails link to
 
 
 def unsubscribe_token(user_id: int) -> str:
@@ -77,8 +78,10 @@ def due(now: datetime.datetime) -> Iterator[tuple[int, int, int]]:
         after_id = page.next_after_id
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL + path
+def _link(name: str, *args: object) -> str:
+    """A page of the public site, for an email: named in the site's URLconf, not the sending process's
+    (an extracted reports service serves only its internal endpoints)."""
+    return settings.SITE_URL + reverse(name, args=args, urlconf=SITE_URLCONF)
 
 
 def message_id(user_id: int, year: int, month: int) -> str:
@@ -90,7 +93,7 @@ def build_message(profile: accounts_contracts.UserProfile, report: contracts.Mon
     summary = report.summary
     units = profile.units.value
     month_name = datetime.date(summary.year, summary.month, 1).strftime("%B %Y")
-    unsubscribe_url = _absolute(reverse("reports:unsubscribe", args=[unsubscribe_token(profile.id)]))
+    unsubscribe_url = _link("reports:unsubscribe", unsubscribe_token(profile.id))
     context = {
         "profile": profile,
         "report": report,
@@ -98,8 +101,8 @@ def build_message(profile: accounts_contracts.UserProfile, report: contracts.Mon
         "units": units,
         "counted": runs_contracts.COUNTED_LABEL,
         "month_name": month_name,
-        "report_url": _absolute(reverse("reports:month", args=[summary.year, f"{summary.month:02d}"])),
-        "profile_url": _absolute(reverse("accounts:profile")),
+        "report_url": _link("reports:month", summary.year, f"{summary.month:02d}"),
+        "profile_url": _link("accounts:profile"),
         "unsubscribe_url": unsubscribe_url,
     }
     message = EmailMultiAlternatives(

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.accounts.interface.service import accounts_service
 from apps.reports import summaries
 from apps.reports.models import MonthSummary, ReportDelivery
 from apps.runs.interface import contracts as runs_contracts
@@ -95,6 +96,10 @@ def summaries_refresh(*, user_id: int, months: Iterable[Month]) -> int:
         recorded, efforts = _fetch(user_id=user_id, first=first, last=last)
         for month in year_months:
             values[(year, month)] = summaries.summarize(year=year, month=month, recorded=recorded, efforts=efforts)
+    if all(value["runs"] == 0 for value in values.values()) and not accounts_service.get_users(user_ids=[user_id]):
+        # A run event that arrived after the runner's account was deleted: keep nothing of them.
+        MonthSummary.objects.filter(_of(user_id, wanted)).delete()
+        return 0
     stored = _store(user_id=user_id, values=values, tickets=tickets)
     logger.info("reports.summaries_refreshed", extra={"user_id": user_id, "months": len(wanted), "stored": stored})
     return stored

@@ -180,3 +180,17 @@ def test_after_deletion_no_model_of_any_app_has_a_row_of_the_runner_nor_storage_
     assert [name for name in files if default_storage.exists(name)] == []
     assert races_service.get_race(race_id=own.id).added_by_id is None  # a race stays, without who added it
     assert Delivery.objects.filter(delivered_at=None).count() == 0
+
+
+def test_a_run_event_that_arrives_after_the_deletion_brings_no_month_summary_back(
+    client, runner, django_capture_on_commit_callbacks
+):
+    from apps.reports import operations as reports_operations
+    from apps.reports.models import MonthSummary
+
+    _delete_account(client, django_capture_on_commit_callbacks)
+    # A RunRecorded delivered late (after reports handled UserDeleted) asks for its month again.
+    assert reports_operations.summaries_refresh(user_id=runner.id, months=[(2026, 11)]) == 0
+    assert MonthSummary.objects.filter(user_id=runner.id).count() == 0
+    still_here = accounts_testing.create_user(email="bo@example.com")
+    assert reports_operations.summaries_refresh(user_id=still_here.id, months=[(2026, 11)]) == 1

@@ -29,6 +29,7 @@ class Workers:
     def __init__(self) -> None:
         self.processes: list[subprocess.Popen] = []
         self.env: dict[str, str] = {}
+        self.queue_env: dict[str, dict[str, str]] = {}  # for the workers of one queue only, e.g. the monolith's
 
     def start(self, *, queues: str = "celery", env: dict[str, str] | None = None) -> subprocess.Popen:
         env = {
@@ -41,6 +42,7 @@ class Workers:
             "RUNNERLY_EVENTS_RETRY_SECONDS": "0",
             **self.env,
             **(env or {}),
+            **self.queue_env.get(queues, {}),
         }
         log = tempfile.NamedTemporaryFile("w+", prefix="runnerly-worker-", suffix=".log", delete=False)  # noqa: SIM115
         process = subprocess.Popen(
