@@ -255,7 +255,7 @@ IMPORTS_MAX_FILE_BYTES = env.int("RUNNERLY_IMPORTS_MAX_FILE_BYTES", default=120 
 # after the grace time; one without a sign of life (a file done) for the stale time, which must exceed
 # the longest one file takes, is sent again, and ended `failed` once it has been taken on that many times.
 IMPORTS_QUEUED_GRACE_SECONDS = env.int("RUNNERLY_IMPORTS_QUEUED_GRACE_SECONDS", default=30)
-IMPORTS_STALE_SECONDS = env.int("RUNNERLY_IMPORTS_STALE_SECONDS", default=600)
+IMPORTS_STALE_SECONDS = env.int("RUNNERLY_IMPORTS_STALE_SECONDS", default=300)  # the largest file: 70-130 s
 IMPORTS_MAX_ATTEMPTS = env.int("RUNNERLY_IMPORTS_MAX_ATTEMPTS", default=3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1000 * 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1000 * 1000
