@@ -1,4 +1,7 @@
+import secrets
+
 from django import forms
+from django.core.cache import cache
 
 from apps.accounts import operations, queries
 from apps.accounts.models import PROFILE_FIELDS, TIMEZONE_CHOICES, User
@@ -55,12 +58,21 @@ class ApiTokenForm(forms.Form):
         initial="90",
         label="Expires",
     )
+    # A fresh value each time the form is shown: the same form sent twice (a reload of the page that
+    # showed the new token) makes no second token. Kept in the cache for an hour, never in the database.
+    once = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["once"].initial = secrets.token_urlsafe(16)
 
     def clean(self):
+        once = self.cleaned_data.get("once")
+        if once and not cache.add(f"accounts:token-form:{self.user.pk}:{once}", True, 3600):
+            raise forms.ValidationError(
+                "This form was sent already: the token it made is in the list above (its value was shown once)."
+            )
         if queries.api_tokens_of_user(user_id=self.user.pk).count() >= operations.MAX_API_TOKENS_PER_USER:
             raise forms.ValidationError(
                 f"You have {operations.MAX_API_TOKENS_PER_USER} tokens, the most you can have. Revoke one first."

@@ -80,6 +80,20 @@ def test_a_new_token_is_shown_once_and_only_its_digest_is_stored(client, runner)
     assert page["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
+def test_sending_the_same_form_again_makes_no_second_token(client, runner):
+    page = client.get("/profile/tokens/").content.decode()
+    once = re.search(r'name="once" value="([^"]+)"', page).group(1)
+    form = {"name": "watch", "scope": "read", "expires_in_days": "30", "once": once}
+    assert client.post("/profile/tokens/", form).context["created"] is not None
+    again = client.post("/profile/tokens/", form)  # the browser's reload of the page that showed the token
+    assert again.context["created"] is None
+    assert again.context["form"].non_field_errors() == [
+        "This form was sent already: the token it made is in the list above (its value was shown once)."
+    ]
+    assert ApiToken.objects.filter(user_id=runner.id).count() == 1
+    assert '<div class="overflow-auto">\n<table>' in again.content.decode()  # the list scrolls in its box on a phone
+
+
 def test_a_token_that_never_expires_has_no_expiry(client, runner):
     _create(client, expires_in_days="")
     assert ApiToken.objects.get().expires_at is None

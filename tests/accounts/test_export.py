@@ -320,3 +320,20 @@ def test_an_export_that_cannot_reach_an_app_fails_with_a_message_and_stores_no_f
     assert "The export could not be prepared (ServiceUnavailable)." in page
     assert "Prepare my export" in page  # the runner may ask again
     assert client.get(f"/profile/export/{export.pk}/download/").status_code == 404
+
+
+def test_the_page_gives_times_in_the_runners_zone_and_a_ready_export_a_quieter_new_one(
+    client, filled, django_capture_on_commit_callbacks
+):
+    from apps.accounts.models import User
+
+    User.objects.filter(email="ada@example.com").update(timezone="Pacific/Auckland")
+    export = _export(client, django_capture_on_commit_callbacks)
+    DataExport.objects.filter(pk=export.pk).update(
+        created_at=datetime.datetime(2026, 12, 1, 2, 29, tzinfo=datetime.UTC),
+        expires_at=datetime.datetime(2026, 12, 8, 2, 29, tzinfo=datetime.UTC),
+    )
+    page = client.get("/profile/export/").content.decode()
+    assert "Asked for on 1 December 2026, 15:29" in page  # 02:29 UTC is 15:29 in Auckland (NZDT)
+    assert "Kept until 8 December 2026, 15:29, then deleted." in page
+    assert '<button type="submit" class="secondary outline">Prepare a new export</button>' in page
