@@ -14,15 +14,18 @@ from project.rpc.errors import InvalidRequest
 INT64 = (-(2**63), 2**63 - 1)  # what a database integer holds; a larger id or count is refused here, not by SQL
 
 
-def _check_int64(value: Any, where: str = "") -> None:
+def _check_storable(value: Any, where: str = "") -> None:
+    """What a database column can hold: integers within 64 bits, text without NUL (PostgreSQL refuses it)."""
     if isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]:
         raise ValueError(f"{where or 'a value'}: integers must fit in 64 bits")
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError(f"{where or 'a value'}: text must not contain NUL characters")
     if isinstance(value, dict):
         for key, item in value.items():
-            _check_int64(item, f"{where}.{key}" if where else str(key))
+            _check_storable(item, f"{where}.{key}" if where else str(key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _check_int64(item, f"{where}.{index}")
+            _check_storable(item, f"{where}.{index}")
 
 
 class _Params(pydantic.BaseModel):
@@ -30,8 +33,8 @@ class _Params(pydantic.BaseModel):
 
     @pydantic.model_validator(mode="before")
     @classmethod
-    def _integers_fit_in_64_bits(cls, data: Any) -> Any:
-        _check_int64(data)
+    def _storable(cls, data: Any) -> Any:
+        _check_storable(data)
         return data
 
 

@@ -74,8 +74,10 @@ def test_1000_activities_arrive_once_each_within_the_quota_though_a_worker_is_ki
     assert stored_at_crash < 1000
 
     workers.start()
+    # One solo worker handles the ~2,000 event deliveries of the runs it stored (plans, reports) before the
+    # backfill's last page, which marks it done: minutes on a loaded machine (the event storm of issue #16).
     assert _wait_for(
-        lambda: StravaConnection.objects.filter(pk=connection.pk, backfill="done").exists(), timeout=120
+        lambda: StravaConnection.objects.filter(pk=connection.pk, backfill="done").exists(), timeout=300
     ), f"stopped at {strava_runs()} runs"
     assert strava_runs() == 1000
     assert Run.objects.filter(user_id=user.id, source="strava").values("source_id").distinct().count() == 1000
