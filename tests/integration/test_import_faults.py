@@ -216,8 +216,8 @@ def _use_broker(url):
 
 
 def test_an_upload_made_while_the_broker_is_down_is_imported_once_it_is_back(
-    runner, client, workers, beat, private_broker
-):
+    runner, client, private_broker, workers, beat
+):  # the broker is set up first so that it stops last: a worker cannot shut down warm without its broker
     url, start, stop = private_broker
     stop()
     job = _upload(client, "morning.gpx", hostile.fixture("gpx11_strava_run_hr.gpx"))
