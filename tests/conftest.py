@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 
 import pytest
 from django.conf import settings
 
-from project.rpc import interface, remote, routing
+from project.rpc import interface, jwt_auth, remote, routing
 
 CHROMIUM = os.environ.get("RUNNERLY_CHROMIUM", "/usr/bin/chromium")
 
@@ -60,12 +61,25 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_rpc_state():
-    """Each test starts with closed circuits and no cached implementations."""
+    """Each test starts with closed circuits, no cached implementations, and no tokens, keys or client checks."""
+    caches = (jwt_auth.tokens, jwt_auth.jwks, jwt_auth.client_checks)
     remote.reset_breakers()
     routing._implementations.clear()
+    for cache in caches:
+        cache.clear()
     yield
     remote.reset_breakers()
     routing._implementations.clear()
+    for cache in caches:
+        cache.clear()
+
+
+@pytest.fixture
+def refused_url():
+    """A port held bound but not listening: a connection to it is refused."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{closed.getsockname()[1]}"
 
 
 @pytest.fixture(params=["local", "remote"])

@@ -11,4 +11,7 @@ class TokenDealerConfig(AppConfig):
         from apps.tokendealer import dealing
         from project.rpc import jwt_auth
 
-        jwt_auth.client_checks.local = dealing.introspect_here  # verifiers in this process ask the dealer directly
+        # Callers and verifiers in this process get tokens, keys and client checks without a request to themselves.
+        jwt_auth.local_dealer = jwt_auth.LocalDealer(
+            token=dealing.token_here, jwks=dealing.jwks_here, introspect=dealing.introspect_here
+        )

@@ -106,9 +106,32 @@ def introspect(token: str) -> dict:
     }
 
 
+def _here() -> bool:
+    """Whether this process holds the dealer's tables (the monolith), not an extracted service."""
+    return router.allow_migrate(DEFAULT_DB_ALIAS, ServiceClient._meta.app_label)
+
+
+def token_here(client_id: str, audience: str) -> dict | None:
+    """A token for this process's own client, dealt in-process: the token endpoint's answer (or its error),
+    None where the dealer is not here. No secret is checked: a process holding the dealer's tables and
+    keys could sign any token itself; the client must still be active and allowed the audience."""
+    if not _here():
+        return None
+    client = ServiceClient.objects.filter(client_id=client_id, active=True).first()
+    try:
+        if client is None:
+            raise OAuthError("invalid_client", f"No active client {client_id!r}.", status=401)
+        return issue(client, audience=audience)
+    except OAuthError as error:
+        return {"error": error.error, "error_description": error.description}
+
+
+def jwks_here() -> dict | None:
+    """The JWKS document, where the dealer is in this process."""
+    return {"keys": keys.published()} if _here() else None
+
+
 def introspect_here(token: str) -> dict | None:
     """`introspect` where this process holds the dealer's tables (the monolith), so that verifying a call does
     not wait on a request to itself; None in an extracted service, which asks the dealer over HTTP."""
-    if not router.allow_migrate(DEFAULT_DB_ALIAS, ServiceClient._meta.app_label):
-        return None
-    return introspect(token)
+    return introspect(token) if _here() else None

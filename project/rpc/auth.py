@@ -2,8 +2,8 @@
 
 `HmacRequestAuth` signs the timestamp, the service, the method and the body with the first key of
 `settings.RPC_SIGNING_KEYS` and accepts a signature made with any of them, so a key is rotated by
-adding the new one first, deploying everywhere, then dropping the old one. A later issue swaps in
-the token dealer's JWTs behind the same two methods.
+adding the new one first, deploying everywhere, then dropping the old one. `jwt_auth.JwtRequestAuth`
+puts the token dealer's JWTs behind the same methods.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ class RequestAuth(Protocol):
 
     def verify(self, *, service: str, method: str, body: bytes, headers: Mapping[str, str]) -> None: ...
 
+    def forget(self, *, service: str) -> None:
+        """Drop what `sign` keeps for `service` (a token it refused); the next call signs afresh."""
+
 
 def _digest(key: str, timestamp: str, service: str, method: str, body: bytes) -> str:
     message = f"{timestamp}\n{service}\n{method}\n".encode() + body
@@ -48,6 +51,9 @@ class HmacRequestAuth:
             TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: "sha256=" + _digest(self._keys[0], timestamp, service, method, body),
         }
+
+    def forget(self, *, service: str) -> None:
+        pass  # a signature is made per call: nothing kept
 
     def verify(self, *, service: str, method: str, body: bytes, headers: Mapping[str, str]) -> None:
         timestamp = headers.get(TIMESTAMP_HEADER, "")

@@ -2,18 +2,24 @@
 
 Caller: asks `RPC_TOKEN_URL` for a token per audience (the service it calls) with its client
 credentials, and keeps it until shortly before it expires. The token carries the scopes the dealer
-grants the client (`read`, `write`).
+grants the client (`read`, `write`). One fetch per audience at a time: the process's other threads wait
+for it and take its token, and a failed fetch is the answer for TOKEN_RETRY_SECONDS. A callee that
+refuses the token (401) makes the caller drop it and ask again once (see `remote.RemoteClient`).
+Where the dealer's tables are in this process (the monolith), the dealer registers itself as
+`local_dealer`: tokens, keys and its word on a client are then had in-process, so no request waits on
+another request to its own server, which may be busy serving the very requests that wait.
 Callee, for each call:
 1. verifies the Bearer token against the dealer's JWKS (`RPC_JWKS_URL`), with RS256 only, the dealer
    as issuer, itself as audience, and exp, iat, iss, aud, sub and jti required;
 2. checks the token's scopes against the method (`Service.required_scope`: `read` or `write`);
-3. asks the dealer whether it still stands behind the client (RFC 7662 introspection: in-process
-   when the dealer's tables are in this process, which the dealer registers as `client_checks.local`,
-   else over HTTP next to the token endpoint), remembering each answer CLIENT_CHECK_SECONDS: a disabled
+3. asks the dealer whether it still stands behind the client (RFC 7662 introspection, over HTTP next
+   to the token endpoint or in-process), remembering each answer CLIENT_CHECK_SECONDS: a disabled
    or deleted client is refused within that time, not at its tokens' expiry.
 A wrong token is `NotAuthenticated` (401), a missing scope `InsufficientScope` (403), and a dealer
 that cannot be asked (down, refused, timed out, not JSON, 4xx or 5xx) `ServiceUnavailable` (503): the
 verifier's own trouble, never a 500. Every fetch, failed or not, waits its interval before the next.
+On the caller's side, a token the dealer will not give is `ServiceUnavailable` too: a page shows the
+section unavailable, as when the service is down.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -43,6 +50,7 @@ RENEW_BEFORE_SECONDS = 30
 JWKS_CACHE_SECONDS = 600
 JWKS_REFETCH_MIN_SECONDS = 10  # between two fetches of the JWKS, whether the last one worked or not
 CLIENT_CHECK_SECONDS = 5  # how long a disabled client's tokens may still pass, at worst
+TOKEN_RETRY_SECONDS = 2  # after a failed token fetch, callers get the failure at once for this long
 LEEWAY_SECONDS = 10
 FORM = "application/x-www-form-urlencoded"
 
@@ -51,26 +59,65 @@ def _transport():
     return import_string(settings.RPC_TRANSPORT)()
 
 
+@dataclass(frozen=True)
+class LocalDealer:
+    """The token dealer's own answers, registered by `apps.tokendealer` in a process that holds its tables.
+    Each returns None where the tables are not (an extracted service), which then asks over HTTP."""
+
+    token: Callable[[str, str], dict[str, Any] | None]  # (client id, audience) -> the token endpoint's answer
+    jwks: Callable[[], dict[str, Any] | None]  # -> the JWKS document
+    introspect: Callable[[str], dict[str, Any] | None]  # token -> the introspection answer
+
+
+local_dealer: LocalDealer | None = None
+
+
 class _Tokens:
-    """Tokens by audience, shared by the process's threads."""
+    """Tokens by audience, shared by the process's threads; one fetch per audience at a time."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._tokens: dict[str, tuple[str, float]] = {}
+        self._fetching: dict[str, threading.Lock] = {}
+        self._failures: dict[str, tuple[float, str]] = {}
 
-    def get(self, audience: str, fetch) -> str:
+    def _fresh(self, audience: str) -> str | None:
         with self._lock:
             cached = self._tokens.get(audience)
-            if cached and cached[1] - RENEW_BEFORE_SECONDS > time.time():
-                return cached[0]
-        token, expires_in = fetch(audience)
+        return cached[0] if cached and cached[1] - RENEW_BEFORE_SECONDS > time.time() else None
+
+    def get(self, audience: str, fetch: Callable[[str], tuple[str, float]]) -> str:
+        token = self._fresh(audience)
+        if token:
+            return token
         with self._lock:
-            self._tokens[audience] = (token, time.time() + expires_in)
-        return token
+            gate = self._fetching.setdefault(audience, threading.Lock())
+        with gate:  # the first thread fetches; the others wait here and take what it got
+            token = self._fresh(audience)
+            if token:
+                return token
+            failed = self._failures.get(audience)
+            if failed and time.monotonic() - failed[0] < TOKEN_RETRY_SECONDS:
+                raise ServiceUnavailable(failed[1])
+            try:
+                token, expires_in = fetch(audience)
+            except ServiceUnavailable as error:
+                self._failures[audience] = (time.monotonic(), error.message)
+                raise
+            with self._lock:
+                self._tokens[audience] = (token, time.time() + expires_in)
+                self._failures.pop(audience, None)
+            return token
+
+    def forget(self, audience: str) -> None:
+        """The callee refused the token (the dealer's keys were reset, say): the next call asks for a new one."""
+        with self._lock:
+            self._tokens.pop(audience, None)
 
     def clear(self) -> None:
         with self._lock:
             self._tokens.clear()
+            self._failures.clear()
 
 
 class _Jwks:
@@ -103,22 +150,31 @@ class _Jwks:
 
     @staticmethod
     def _fetch() -> dict[str, Any]:
+        document = local_dealer.jwks() if local_dealer else None
+        if document is None:
+            document = _fetch_jwks()
         try:
-            response = _transport().get(settings.RPC_JWKS_URL, headers={"Accept": "application/json"})
-        except TransportError as error:
-            raise ServiceUnavailable(f"the token dealer's keys could not be fetched ({error})") from None
-        if response.status != 200:
-            raise ServiceUnavailable(f"the token dealer's keys could not be fetched ({response.status})")
-        try:
-            document = json.loads(response.body)
             key_set = jwt.PyJWKSet.from_dict(document if isinstance(document, dict) else {})
-        except (ValueError, jwt.PyJWTError):
+        except jwt.PyJWTError:
             raise ServiceUnavailable("the token dealer's keys are not a JWKS") from None
         return {jwk.key_id: jwk.key for jwk in key_set.keys if jwk.key_id}
 
     def clear(self) -> None:
         with self._lock:
             self._keys, self._fetched_at, self._tried_at, self._failure = {}, -math.inf, -math.inf, ""
+
+
+def _fetch_jwks() -> Any:
+    try:
+        response = _transport().get(settings.RPC_JWKS_URL, headers={"Accept": "application/json"})
+    except TransportError as error:
+        raise ServiceUnavailable(f"the token dealer's keys could not be fetched ({error})") from None
+    if response.status != 200:
+        raise ServiceUnavailable(f"the token dealer's keys could not be fetched ({response.status})")
+    try:
+        return json.loads(response.body)
+    except ValueError:
+        raise ServiceUnavailable("the token dealer's keys are not a JWKS") from None
 
 
 class _ClientChecks:
@@ -128,8 +184,6 @@ class _ClientChecks:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._answers: dict[tuple[str, str], tuple[float, type[ServiceError] | None, str]] = {}
-        # The dealer's own introspection, when it runs in this process; None where its tables are not here.
-        self.local: Callable[[str], dict[str, Any] | None] | None = None
 
     def check(self, token: str, claims: Mapping[str, Any]) -> None:
         key = (str(claims["sub"]), str(claims.get("scope", "")))
@@ -143,7 +197,7 @@ class _ClientChecks:
             raise refusal(message)
 
     def _ask(self, token: str, *, client_id: str) -> tuple[type[ServiceError] | None, str]:
-        answer = self.local(token) if self.local else None
+        answer = local_dealer.introspect(token) if local_dealer else None
         if answer is None:
             try:
                 response = _transport().post(
@@ -175,6 +229,19 @@ def introspection_url() -> str:
 
 
 def _fetch_token(audience: str) -> tuple[str, float]:
+    answer = local_dealer.token(settings.RPC_CLIENT_ID, audience) if local_dealer else None
+    if answer is None:
+        answer = _ask_token_endpoint(audience)
+    if "error" in answer:  # our credentials or request are wrong (RFC 6749 §5.2): a page shows the section down
+        logger.error("rpc.token_refused", extra={"audience": audience, "error": answer["error"]})
+        raise ServiceUnavailable(f"the token dealer refused a token for {audience!r} ({answer['error']})")
+    try:
+        return str(answer["access_token"]), float(answer["expires_in"])
+    except (ValueError, KeyError, TypeError):
+        raise ServiceUnavailable(f"the token dealer gave no token for {audience!r}") from None
+
+
+def _ask_token_endpoint(audience: str) -> dict[str, Any]:
     body = urlencode({"grant_type": "client_credentials", "audience": audience}).encode()
     basic = base64.b64encode(f"{settings.RPC_CLIENT_ID}:{settings.RPC_CLIENT_SECRET}".encode()).decode()
     try:
@@ -183,13 +250,14 @@ def _fetch_token(audience: str) -> tuple[str, float]:
         )
     except TransportError as error:
         raise ServiceUnavailable(f"the token dealer could not be reached ({error})") from None
-    if response.status in (400, 401):  # our credentials or request are wrong: asking again will not help
-        raise NotAuthenticated(f"the token dealer refused a token for {audience!r} ({response.status})")
     try:
-        answer = json.loads(response.body) if response.status == 200 else {}
-        return str(answer["access_token"]), float(answer["expires_in"])
-    except (ValueError, KeyError, TypeError):  # 429, 5xx, a redirect, or not the answer of RFC 6749
-        raise ServiceUnavailable(f"the token dealer gave no token for {audience!r} ({response.status})") from None
+        answer = json.loads(response.body) if response.status in (200, 400, 401) else None
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict) or (response.status != 200 and "error" not in answer):
+        # 429, 5xx, a redirect, or not the answer of RFC 6749
+        raise ServiceUnavailable(f"the token dealer gave no token for {audience!r} ({response.status})")
+    return answer
 
 
 def _scopes_allow(claims: Mapping[str, Any], scope: str) -> bool:
@@ -200,6 +268,9 @@ def _scopes_allow(claims: Mapping[str, Any], scope: str) -> bool:
 class JwtRequestAuth:
     def sign(self, *, service: str, method: str, body: bytes) -> dict[str, str]:
         return {"Authorization": f"Bearer {tokens.get(service, _fetch_token)}"}
+
+    def forget(self, *, service: str) -> None:
+        tokens.forget(service)
 
     def verify(self, *, service: str, method: str, body: bytes, headers: Mapping[str, str]) -> None:
         header = headers.get("Authorization", "")

@@ -25,7 +25,7 @@ from django.utils.module_loading import import_string
 
 from project import metrics, requestid
 from project.rpc import auth, codec
-from project.rpc.errors import RemoteServiceError, ServiceError, ServiceUnavailable
+from project.rpc.errors import NotAuthenticated, RemoteServiceError, ServiceError, ServiceUnavailable
 from project.rpc.interface import Service
 
 logger = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ class RemoteClient:
     def call(self, method_name: str, kwargs: dict[str, Any]) -> Any:
         started, outcome = time.perf_counter(), "error"
         try:
-            result = self._call(method_name, kwargs)
+            result = self._call_authenticated(method_name, kwargs)
             outcome = "ok"
             return result
         except ServiceUnavailable:
@@ -135,6 +135,22 @@ class RemoteClient:
         finally:
             metrics.RPC_CALLS.labels(self.service.name, method_name, outcome).inc()
             metrics.RPC_SECONDS.labels(self.service.name, method_name).observe(time.perf_counter() - started)
+
+    def _call_authenticated(self, method_name: str, kwargs: dict[str, Any]) -> Any:
+        """A refused credential (401) is dropped and the call made once more with a new one: the callee runs
+        nothing before it has checked the caller, so this holds for any method. Refused again, the service is
+        unavailable to this caller, and a page shows its section so, as when the service is down."""
+        try:
+            return self._call(method_name, kwargs)
+        except NotAuthenticated:
+            self.auth.forget(service=self.service.name)
+        try:
+            return self._call(method_name, kwargs)
+        except NotAuthenticated as error:
+            name = self.service.name
+            logger.error("rpc.call_refused", extra={"service": name, "method": method_name, "reason": error.message})
+            message = f"the {name} service refused this service's credentials ({error.message})"
+            raise ServiceUnavailable(message) from None
 
     def _call(self, method_name: str, kwargs: dict[str, Any]) -> Any:
         name = self.service.name

@@ -87,6 +87,7 @@ def test_monolith_reports_and_strava_as_separate_processes(workers, fake_strava,
         monolith_env = {
             **_service_env(monolith, _test_database_url(), "monolith", secrets_["monolith"]),
             "DJANGO_SETTINGS_MODULE": "project.settings.test",
+            "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # this process is the monolith too: its dealer keys are sealed
             "RUNNERLY_EXTRACTED_APPS": "reports,strava",
             "SERVICE_ROUTING": f"reports={reports.url},strava={strava.url}",
             "RUNNERLY_TEST_MEDIA_ROOT": str(tmp_path),

@@ -1,11 +1,13 @@
 """Service calls with the token dealer's JWTs: a real token passes; a forged or stale one gets 401 and a log line."""
 
 import base64
+import concurrent.futures
 import datetime
 import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 import uuid
 
@@ -15,7 +17,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from apps.tokendealer import dealing, keys
+from apps.tokendealer.models import ServiceClient
 from project.rpc import interface, jwt_auth
+from project.rpc.errors import ServiceUnavailable
 from tests.rpc.echo import echo_service
 from tests.rpc.test_remote import PARCEL
 
@@ -165,3 +169,64 @@ def test_tokens_are_renewed_shortly_before_they_expire(jwt_mode):
     jwt_auth.tokens.get("echo", lambda audience: ("soon-stale", 29.0))
     assert jwt_auth.tokens.get("echo", lambda audience: ("renewed", 300.0)) == "renewed"
     assert datetime.timedelta(seconds=jwt_auth.RENEW_BEFORE_SECONDS) == datetime.timedelta(seconds=30)
+
+
+def test_in_the_monolith_tokens_and_keys_come_from_the_dealer_in_process(jwt_mode):
+    # Neither URL answers: a call that needed either over HTTP would fail. The dealer's tables are here.
+    jwt_mode.RPC_TOKEN_URL = "http://testserver/nowhere/token"
+    jwt_mode.RPC_JWKS_URL = "http://testserver/nowhere/jwks.json"
+    assert echo_service.echo(parcel=PARCEL) == [PARCEL]
+
+
+def test_threads_asking_for_the_first_token_at_once_cause_one_fetch_and_share_it():
+    fetches, started = [], threading.Barrier(8)
+
+    def slow_fetch(audience):
+        fetches.append(audience)
+        time.sleep(0.2)
+        return f"token-{len(fetches)}", 300.0
+
+    def ask():
+        started.wait()
+        return jwt_auth.tokens.get("echo", slow_fetch)
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda _: ask(), range(8)))
+    assert (fetches, got) == (["echo"], ["token-1"] * 8)
+
+
+def test_a_failed_fetch_is_the_answer_of_the_threads_waiting_for_it_and_retried_after_a_pause():
+    fetches = []
+
+    def failing_fetch(audience):
+        fetches.append(audience)
+        time.sleep(0.1)
+        raise ServiceUnavailable("the token dealer could not be reached (ConnectionError)")
+
+    def ask(_):
+        try:
+            return jwt_auth.tokens.get("echo", failing_fetch)
+        except ServiceUnavailable as error:
+            return error.message
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(ask, range(8)))
+    assert (fetches, got) == (["echo"], ["the token dealer could not be reached (ConnectionError)"] * 8)
+    jwt_auth.tokens._failures["echo"] = (time.monotonic() - jwt_auth.TOKEN_RETRY_SECONDS, "long ago")
+    assert jwt_auth.tokens.get("echo", lambda audience: ("fresh", 300.0)) == "fresh"
+    assert jwt_auth.TOKEN_RETRY_SECONDS == 2
+
+
+def test_a_token_the_callee_refuses_is_dropped_and_the_call_made_again_with_a_new_one(jwt_mode, caplog):
+    jwt_auth.tokens.get("echo", lambda audience: ("a-token-from-before-a-reset", 300.0))
+    with caplog.at_level(logging.WARNING):
+        assert echo_service.echo(parcel=PARCEL) == [PARCEL]
+    assert jwt_auth.tokens.get("echo", lambda audience: ("not-asked", 300.0)).count(".") == 2  # a real JWT now
+    assert [r.message for r in caplog.records if r.name.startswith("project.rpc")] == ["rpc.unauthenticated"]
+
+
+def test_a_caller_the_dealer_no_longer_gives_a_token_finds_the_service_unavailable_not_a_500(jwt_mode, caplog):
+    ServiceClient.objects.filter(client_id="monolith").update(audiences=["accounts"])  # no longer allowed echo
+    jwt_auth.tokens.get("echo", lambda audience: ("a-token-from-before", 300.0))
+    with pytest.raises(ServiceUnavailable, match=r"^the token dealer refused a token for 'echo' \(invalid_target\)$"):
+        echo_service.echo(parcel=PARCEL)

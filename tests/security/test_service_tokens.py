@@ -9,7 +9,6 @@ import io
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -27,7 +26,7 @@ from django.core.management import call_command
 
 from apps.tokendealer import dealing, keys
 from project.rpc import interface, jwt_auth
-from project.rpc.errors import InsufficientScope, NotAuthenticated
+from project.rpc.errors import InsufficientScope, ServiceUnavailable
 from tests.rpc.echo import echo_service
 from tests.rpc.test_remote import PARCEL
 
@@ -40,7 +39,9 @@ ECHO_BODY = json.dumps({"parcel": PARCEL.model_dump(mode="json")}).encode()
 
 @pytest.fixture
 def verifier(settings):
-    """This process verifies service calls with JWTs, fetching over real HTTP (HttpTransport)."""
+    """This process verifies service calls with JWTs as an extracted service does: without the dealer's tables,
+    fetching keys and client checks over real HTTP (HttpTransport)."""
+    settings.SERVICE_APPS = EXTRACTED_SERVICE_APPS
     settings.RPC_AUTH = "project.rpc.jwt_auth.JwtRequestAuth"
     settings.RPC_TRANSPORT = "project.rpc.remote.HttpTransport"
     for cache in (jwt_auth.tokens, jwt_auth.jwks, jwt_auth.client_checks):
@@ -109,14 +110,6 @@ class JwksServer:
         self.server.server_close()
 
 
-@pytest.fixture
-def refused_url():
-    """A port held bound but not listening: a connection to it is refused."""
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        yield f"http://127.0.0.1:{closed.getsockname()[1]}"
-
-
 def _another_keys_jwks():
     public = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(public)) | {"kid": "someone-else", "alg": "RS256"}
@@ -167,7 +160,6 @@ def test_a_jwks_that_refuses_connections_gives_503_not_500_and_is_tried_once(cli
 
 
 def test_a_token_dealer_that_cannot_say_whether_the_client_is_active_gives_503(client, verifier, refused_url):
-    verifier.SERVICE_APPS = EXTRACTED_SERVICE_APPS
     verifier.RPC_TOKEN_URL = refused_url + "/oauth/token"  # its introspection endpoint is next to it
     dealing.client_create(client_id="monolith", audiences=["echo"])
     jwks = json.dumps({"keys": keys.published()}).encode()
@@ -187,7 +179,7 @@ def test_a_token_dealer_that_cannot_say_whether_the_client_is_active_gives_503(c
 def _still_accepted():
     try:
         return echo_service.echo(parcel=PARCEL) == [PARCEL]
-    except NotAuthenticated:
+    except ServiceUnavailable:
         return False
 
 
@@ -195,8 +187,8 @@ def _still_accepted():
 @pytest.mark.parametrize("verifying_process", ["the monolith", "an extracted service"])
 def test_a_disabled_clients_token_is_refused_within_the_check_interval(verifier, live_server, verifying_process):
     """Everything over real HTTP; the monolith asks its dealer in-process, an extracted service over HTTP."""
-    if verifying_process == "an extracted service":
-        verifier.SERVICE_APPS = EXTRACTED_SERVICE_APPS
+    if verifying_process == "the monolith":
+        del verifier.SERVICE_APPS
     assert (dealing.introspect_here("a-token") is None) == (verifying_process == "an extracted service")
     verifier.SERVICE_ROUTING = {"echo": live_server.url}
     verifier.RPC_TOKEN_URL = live_server.url + "/oauth/token"
@@ -210,9 +202,8 @@ def test_a_disabled_clients_token_is_refused_within_the_check_interval(verifier,
         assert time.monotonic() - disabled_at < jwt_auth.CLIENT_CHECK_SECONDS + 1, "still accepted"
         time.sleep(0.2)
     assert time.monotonic() - disabled_at <= jwt_auth.CLIENT_CHECK_SECONDS + 1
-    with pytest.raises(
-        NotAuthenticated, match=r"^the client 'monolith' is disabled or no longer allowed these scopes$"
-    ):
+    # refused with its old token, the caller asked for a new one, which the dealer does not give a disabled client
+    with pytest.raises(ServiceUnavailable, match=r"^the token dealer refused a token for 'echo' \(invalid_client\)$"):
         echo_service.echo(parcel=PARCEL)
     assert jwt_auth.CLIENT_CHECK_SECONDS == 5
 
