@@ -305,6 +305,10 @@ RPC_BACKOFF_SECONDS = env.float("RPC_BACKOFF_SECONDS", default=0.1)
 RPC_BREAKER_FAIL_MAX = env.int("RPC_BREAKER_FAIL_MAX", default=5)
 RPC_BREAKER_RESET_SECONDS = env.int("RPC_BREAKER_RESET_SECONDS", default=30)
 RPC_FORBID_CALLS_IN_TRANSACTION = False
+# Pages made of services' answers (project/web/sections.py): remote sections load at once on this many
+# threads per process (0: one after the other), and a page waits this long for them all.
+PAGE_SECTION_WORKERS = env.int("PAGE_SECTION_WORKERS", default=8)
+PAGE_SECTIONS_DEADLINE_SECONDS = env.float("PAGE_SECTIONS_DEADLINE_SECONDS", default=3.0)
 # With RPC_AUTH=project.rpc.jwt_auth.JwtRequestAuth, calls carry the token dealer's JWTs instead:
 RPC_TOKEN_URL = env("RPC_TOKEN_URL", default="http://127.0.0.1:8000/oauth/token")
 RPC_JWKS_URL = env("RPC_JWKS_URL", default="http://127.0.0.1:8000/.well-known/jwks.json")

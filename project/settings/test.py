@@ -18,6 +18,9 @@ EMAIL_FILE_PATH = env("RUNNERLY_TEST_EMAIL_DIR", default="")
 
 RPC_FORBID_CALLS_IN_TRANSACTION = True
 RPC_BACKOFF_SECONDS = 0.0
+# Sections one after the other: the test client transport runs a callee in this process, and its database
+# work must stay on the test's own connection (its transaction). Tests of the fan-out turn it on.
+PAGE_SECTION_WORKERS = env.int("PAGE_SECTION_WORKERS", default=0)
 # Uploads in memory; in a folder when a real worker must read what the test process stored.
 _MEDIA: dict[str, Any] = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
 if env("RUNNERLY_TEST_MEDIA_ROOT", default=""):
