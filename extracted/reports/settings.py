@@ -1,4 +1,4 @@
-"""The reports service: apps/reports on its own database; the other services are in the monolith.
+"""The reports service: apps/reports on its own database; other services where SERVICE_ROUTING says.
 
 Glue only: the code is the repository's apps/reports, unchanged. See README.md here and docs/extraction.md.
 """
@@ -14,13 +14,21 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 if env("RUNNERLY_COPY_FROM_DATABASE_URL", default=""):  # the monolith's database, read by copy_app_data
     DATABASES["monolith"] = env.db("RUNNERLY_COPY_FROM_DATABASE_URL")
 
+# The topology, the same two variables in every process: RUNNERLY_EXTRACTED_APPS lists the apps that run as
+# their own services, SERVICE_ROUTING=name=url,... says where; every other service is in the monolith.
+SERVICES = ["accounts", "imports", "plans", "races", "reports", "runs", "strava"]
 MONOLITH_URL = env("RUNNERLY_MONOLITH_URL")
-SERVICE_ROUTING = {name: MONOLITH_URL for name in ["accounts", "imports", "plans", "races", "runs", "strava"]}
+MONOLITH_QUEUE = env("RUNNERLY_MONOLITH_QUEUE", default="celery")
+SERVICES_EXTRACTED = {*env.list("RUNNERLY_EXTRACTED_APPS", default=[]), "reports"}
+SERVICE_ROUTING = {name: MONOLITH_URL for name in SERVICES if name != "reports"}
+SERVICE_ROUTING |= {name: url for name, url in env.dict("SERVICE_ROUTING", default={}).items() if name != "reports"}
 
-# Its workers consume its own queue: the monolith's relay sends reports's event deliveries there.
+# Its workers consume its own queue: the monolith's relay sends reports's event deliveries there. The events it
+# publishes go to each subscriber's own queue: an extracted app's, or the monolith's.
 EVENTS_QUEUE = "reports"
 CELERY_TASK_DEFAULT_QUEUE = "reports"
-CELERY_BEAT_SCHEDULE = {
-    name: entry for name, entry in CELERY_BEAT_SCHEDULE.items() if entry["task"].split(".")[0] in ("reports", "events")
-}
+EVENTS_SUBSCRIBER_QUEUES = {name: name if name in SERVICES_EXTRACTED else MONOLITH_QUEUE for name in SERVICES}
+CELERY_TASK_ROUTES = {f"{name}.*": {"queue": queue} for name, queue in EVENTS_SUBSCRIBER_QUEUES.items()}
+OWN_TASKS = ("reports", "events")  # beat sends only these here; the monolith's beat sends the rest
+CELERY_BEAT_SCHEDULE = {name: e for name, e in CELERY_BEAT_SCHEDULE.items() if e["task"].split(".")[0] in OWN_TASKS}
 ROOT_URLCONF = "extracted.reports.urls"

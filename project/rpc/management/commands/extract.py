@@ -10,7 +10,7 @@ from project.rpc import interface
 
 FILES = {
     "__init__.py": "",
-    "settings.py": '''"""The {app} service: apps/{app} on its own database; the other services are in the monolith.
+    "settings.py": '''"""The {app} service: apps/{app} on its own database; other services where SERVICE_ROUTING says.
 
 Glue only: the code is the repository's apps/{app}, unchanged. See README.md here and docs/extraction.md.
 """
@@ -26,17 +26,23 @@ DATABASES = {{"default": env.db("DATABASE_URL")}}
 if env("RUNNERLY_COPY_FROM_DATABASE_URL", default=""):  # the monolith's database, read by copy_app_data
     DATABASES["monolith"] = env.db("RUNNERLY_COPY_FROM_DATABASE_URL")
 
+# The topology, the same two variables in every process: RUNNERLY_EXTRACTED_APPS lists the apps that run as
+# their own services, SERVICE_ROUTING=name=url,... says where; every other service is in the monolith.
+SERVICES = {services}
 MONOLITH_URL = env("RUNNERLY_MONOLITH_URL")
-SERVICE_ROUTING = {{name: MONOLITH_URL for name in {others!r}}}
+MONOLITH_QUEUE = env("RUNNERLY_MONOLITH_QUEUE", default="celery")
+SERVICES_EXTRACTED = {{*env.list("RUNNERLY_EXTRACTED_APPS", default=[]), "{app}"}}
+SERVICE_ROUTING = {{name: MONOLITH_URL for name in SERVICES if name != "{app}"}}
+SERVICE_ROUTING |= {{name: url for name, url in env.dict("SERVICE_ROUTING", default={{}}).items() if name != "{app}"}}
 
-# Its workers consume its own queue: the monolith's relay sends {app}'s event deliveries there.
+# Its workers consume its own queue: the monolith's relay sends {app}'s event deliveries there. The events it
+# publishes go to each subscriber's own queue: an extracted app's, or the monolith's.
 EVENTS_QUEUE = "{app}"
 CELERY_TASK_DEFAULT_QUEUE = "{app}"
-CELERY_BEAT_SCHEDULE = {{
-    name: entry
-    for name, entry in CELERY_BEAT_SCHEDULE.items()
-    if entry["task"].split(".")[0] in ("{app}", "events")
-}}
+EVENTS_SUBSCRIBER_QUEUES = {{name: name if name in SERVICES_EXTRACTED else MONOLITH_QUEUE for name in SERVICES}}
+CELERY_TASK_ROUTES = {{f"{{name}}.*": {{"queue": queue}} for name, queue in EVENTS_SUBSCRIBER_QUEUES.items()}}
+OWN_TASKS = ("{app}", "events")  # beat sends only these here; the monolith's beat sends the rest
+CELERY_BEAT_SCHEDULE = {{name: e for name, e in CELERY_BEAT_SCHEDULE.items() if e["task"].split(".")[0] in OWN_TASKS}}
 ROOT_URLCONF = "extracted.{app}.urls"
 ''',
     "urls.py": """from django.urls import include, path
@@ -92,7 +98,8 @@ beat for its periodic tasks. Every other interface is called in the monolith ove
 | beat | `DJANGO_SETTINGS_MODULE=extracted.{app}.settings celery -A project beat` |
 
 Environment, on top of the monolith's production settings: `DATABASE_URL` (the service's own
-database), `RUNNERLY_MONOLITH_URL` (where the other services answer), `RPC_AUTH`,
+database), `RUNNERLY_MONOLITH_URL` (where the other services answer), `RUNNERLY_EXTRACTED_APPS` and
+`SERVICE_ROUTING` (the same as the monolith's, when other apps run as services too), `RPC_AUTH`,
 `RPC_CLIENT_ID`/`RPC_CLIENT_SECRET` (from `manage.py tokendealer_client create {app}-service
 --audience ...` in the monolith), `RPC_TOKEN_URL`, `RPC_JWKS_URL`.
 
@@ -126,7 +133,8 @@ class Command(BaseCommand):
             if path.exists() and not options["force"]:
                 self.stdout.write(f"kept      {path.relative_to(settings.BASE_DIR)}")
                 continue
-            path.write_text(template.format(app=app, others=others))
+            services = "[" + ", ".join(f'"{name}"' for name in sorted([*others, app])) + "]"
+            path.write_text(template.format(app=app, others=others, services=services))
             self.stdout.write(f"wrote     {path.relative_to(settings.BASE_DIR)}")
         self.stdout.write(
             "\nLeft to do (docs/extraction.md):\n"

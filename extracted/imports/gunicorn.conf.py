@@ -1,0 +1,11 @@
+"""gunicorn -c extracted/imports/gunicorn.conf.py extracted.imports.wsgi"""
+
+import os
+
+bind = os.environ.get("RUNNERLY_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("RUNNERLY_WEB_WORKERS", "2"))
+threads = int(os.environ.get("RUNNERLY_WEB_THREADS", "4"))
+keepalive = 30  # callers keep connections open across calls
+timeout = 30
+accesslog = "-"
+raw_env = ["DJANGO_SETTINGS_MODULE=extracted.imports.settings"]
