@@ -19,6 +19,7 @@ export DJANGO_ALLOWED_HOSTS=127.0.0.1
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/${db}"
 export DJANGO_CACHE_URL="redis://127.0.0.1:6379/3"  # shared by the workers, as in production
 export RPC_SIGNING_KEYS=bench
+export RUNNERLY_SITE_URL="http://127.0.0.1:${PORT}"  # links in emails; required by the production settings
 export DJANGO_SECURE_SSL_REDIRECT=false
 export DJANGO_LOG_LEVEL=WARNING
 export CELERY_TASK_ALWAYS_EAGER=true
@@ -39,8 +40,8 @@ curl -sf -H "Authorization: Token ${token}" "http://127.0.0.1:${PORT}/api/v1/run
 
 rate() { sed -n 's/^Requests\/sec: *//p'; }
 echo "== warm-up"
-wrk -t2 -c"${CONNECTIONS}" -d3s "http://127.0.0.1:${PORT}/livez" >/dev/null
-wrk -t2 -c"${CONNECTIONS}" -d3s -H "Authorization: Token ${token}" "http://127.0.0.1:${PORT}/api/v1/runs/?limit=50" >/dev/null
+wrk -t2 -c"${CONNECTIONS}" -d"${WARMUP:-3s}" "http://127.0.0.1:${PORT}/livez" >/dev/null
+wrk -t2 -c"${CONNECTIONS}" -d"${WARMUP:-3s}" -H "Authorization: Token ${token}" "http://127.0.0.1:${PORT}/api/v1/runs/?limit=50" >/dev/null
 # Alternate the two, several rounds, and report each ratio and the median: the machine's noise
 # moves both figures of a round together.
 ratios=()

@@ -4,7 +4,7 @@ For each file: points per second of
   raw     the library alone: gpxpy.parse (GPX), defusedxml ElementTree (TCX), fitdecode records (FIT);
   import  Runnerly's whole path: parse, stats, best efforts, storing the run, its streams and efforts.
 Each figure is the best of N repetitions (timeit's advice: the minimum is the least disturbed).
-Run: DJANGO_SETTINGS_MODULE=project.settings.test .venv/bin/python bench/import_throughput.py
+Run: DJANGO_SETTINGS_MODULE=project.settings.test .venv/bin/python bench/import_throughput.py [--quick]
 """
 
 import io
@@ -24,7 +24,7 @@ setup_test_environment()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-REPEATS = 5
+REPEATS = 1 if "--quick" in sys.argv else 5  # --quick: for CI, it must keep running
 FIXTURES = ROOT / "tests" / "fixtures" / "activities"
 
 

@@ -7,7 +7,7 @@ it from the runs, in one run.
               each month summarised again.
 Both are timed as the best of N repetitions (timeit's advice) and their queries counted; the two
 must agree on the month's numbers, or the bench stops.
-Run: DJANGO_SETTINGS_MODULE=project.settings.test .venv/bin/python bench/report_history.py
+Run: DJANGO_SETTINGS_MODULE=project.settings.test .venv/bin/python bench/report_history.py [--quick]
 (DATABASE_URL=postgres://... for PostgreSQL; SQLite in memory otherwise.)
 """
 
@@ -29,8 +29,9 @@ setup_test_environment()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
 
-REPEATS = 5
-YEARS = 10
+QUICK = "--quick" in sys.argv  # for CI: one year, one repetition; it must keep running, figures are not used
+REPEATS = 1 if QUICK else 5
+YEARS = 1 if QUICK else 10
 KEYS = [("400m", 400.0, 0.24), ("1k", 1000.0, 0.25), ("5k", 5000.0, 0.27), ("10k", 10000.0, 0.28)]
 
 

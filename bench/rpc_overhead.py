@@ -1,7 +1,7 @@
 """Where a remote interface call's time goes, without a network: the same ReportsService call
 in-process, then through Django's whole HTTP stack by the test client (codec, middleware, view) signed
 with HMAC, then with a JWT from the token dealer. p50 of N calls each, in one run.
-Run: DJANGO_SETTINGS_MODULE=project.settings.test .venv/bin/python bench/rpc_overhead.py
+Run: DJANGO_SETTINGS_MODULE=project.settings.test .venv/bin/python bench/rpc_overhead.py [--quick]
 """
 
 import statistics
@@ -18,7 +18,7 @@ django.setup()
 from django.test.utils import override_settings, setup_databases, setup_test_environment, teardown_databases  # noqa: E402
 
 setup_test_environment()
-CALLS = 500
+CALLS = 20 if "--quick" in sys.argv else 500  # --quick: for CI, it must keep running
 
 
 def p50_ms(call) -> float:
