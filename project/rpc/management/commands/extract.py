@@ -128,13 +128,13 @@ class Command(BaseCommand):
         folder = Path(settings.BASE_DIR) / "extracted" / app
         folder.mkdir(parents=True, exist_ok=True)
         (folder.parent / "__init__.py").touch()
+        listed = "[" + ", ".join(f'"{label}"' for label in sorted([*others, app])) + "]"
         for name, template in FILES.items():
             path = folder / name
             if path.exists() and not options["force"]:
                 self.stdout.write(f"kept      {path.relative_to(settings.BASE_DIR)}")
                 continue
-            services = "[" + ", ".join(f'"{name}"' for name in sorted([*others, app])) + "]"
-            path.write_text(template.format(app=app, others=others, services=services))
+            path.write_text(template.format(app=app, others=others, services=listed))
             self.stdout.write(f"wrote     {path.relative_to(settings.BASE_DIR)}")
         self.stdout.write(
             "\nLeft to do (docs/extraction.md):\n"
