@@ -25,7 +25,8 @@ def template_summary(template: PlanTemplate) -> contracts.TemplateSummary:
 
 
 def _templates():
-    return PlanTemplate.objects.annotate(session_count=Count("sessions"))
+    # Meta.ordering is dropped in a GROUP BY query: say it again.
+    return PlanTemplate.objects.annotate(session_count=Count("sessions")).order_by("distance_m", "level")
 
 
 def session_contract(session: PlannedSession, paces: dict, today: datetime.date) -> contracts.Session:
@@ -65,10 +66,8 @@ def plan_contract(plan: Plan, today: datetime.date) -> contracts.Plan:
     )
 
 
-def _plans(user_id: int):
-    return Plan.objects.filter(user_id=user_id).prefetch_related(
-        Prefetch("template", queryset=_templates()), "sessions"
-    )
+def _plans():
+    return Plan.objects.prefetch_related(Prefetch("template", queryset=_templates()), "sessions")
 
 
 class LocalPlansService(PlansService):
@@ -77,13 +76,19 @@ class LocalPlansService(PlansService):
 
     def list_plans(self, *, user_id: int) -> list[contracts.Plan]:
         today = operations.runner_today(user_id)
-        return [plan_contract(plan, today) for plan in _plans(user_id)]
+        return [plan_contract(plan, today) for plan in _plans().filter(user_id=user_id)]
 
     def get_plan(self, *, user_id: int, plan_id: int) -> contracts.Plan:
-        plan = _plans(user_id).filter(pk=plan_id).first()
+        plan = _plans().filter(pk=plan_id, user_id=user_id).first()
         if plan is None:
             raise errors.PlanNotFound(f"no plan {plan_id} for this user")
         return plan_contract(plan, operations.runner_today(user_id))
+
+    def get_feed_plan(self, *, plan_id: int) -> contracts.Plan:
+        plan = _plans().filter(pk=plan_id).first()
+        if plan is None:
+            raise errors.PlanNotFound(f"no plan {plan_id}")
+        return plan_contract(plan, operations.runner_today(plan.user_id))
 
     def create_plan(self, *, user_id: int, race_id: int, template: str, training_days: list[int]) -> contracts.Plan:
         plan = operations.plan_create(

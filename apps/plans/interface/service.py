@@ -25,6 +25,12 @@ class PlansService(rpc.Service):
     def get_plan(self, *, user_id: int, plan_id: int) -> contracts.Plan:
         """One of the runner's plans. Raises `PlanNotFound` (also for another runner's plan)."""
 
+    @rpc.read_only
+    @abc.abstractmethod
+    def get_feed_plan(self, *, plan_id: int) -> contracts.Plan:
+        """Any runner's plan by its id alone, for its calendar feed: the caller has checked the feed's signed URL
+        (which a calendar app fetches without logging in). Raises `PlanNotFound`."""
+
     @abc.abstractmethod
     def create_plan(self, *, user_id: int, race_id: int, template: str, training_days: list[int]) -> contracts.Plan:
         """Lay a template out for a race the runner can see. Raises `InvalidPlan` (with what to fix)."""
