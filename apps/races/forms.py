@@ -3,7 +3,7 @@ import zoneinfo
 
 from django import forms
 
-from apps.races.models import STANDARD_DISTANCES
+from apps.races.interface.contracts import STANDARD_DISTANCES
 
 # A race date outside these years is a typo; one at the very edge of the calendar would not fit in UTC.
 RACE_YEARS = (1900, 2200)
@@ -20,7 +20,9 @@ DISTANCES = [(str(metres), label) for metres, label in STANDARD_DISTANCES] + [("
 
 class RaceForm(forms.Form):
     name = forms.CharField(max_length=200)
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_race_date])
+    date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), validators=[validate_race_date]
+    )
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), initial=datetime.time(9, 0))
     timezone = forms.ChoiceField(choices=ZONES, required=False, label="Time zone")
     distance = forms.ChoiceField(choices=DISTANCES, initial="10000.0")
@@ -66,8 +68,12 @@ class RaceForm(forms.Form):
 
 class FinderForm(forms.Form):
     text = forms.CharField(required=False, max_length=100, label="Name or place")
-    start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
-    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+    start_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="From"
+    )
+    end_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="To"
+    )
     distance = forms.ChoiceField(choices=[("", "Any distance"), *DISTANCES[:-1]], required=False)
     latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
     longitude = forms.FloatField(required=False, min_value=-180, max_value=180)

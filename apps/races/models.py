@@ -1,9 +1,8 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from apps.races.interface.contracts import STANDARD_DISTANCES  # noqa: F401  # where the forms take them from
 from project.validators import validate_timezone  # also the name migration 0001 imports
-
-STANDARD_DISTANCES = [(5000.0, "5 km"), (10000.0, "10 km"), (21097.5, "Half marathon"), (42195.0, "Marathon")]
 
 
 class Race(models.Model):

@@ -25,8 +25,15 @@ logger = logging.getLogger(__name__)
 EDITABLE = ("name", "distance_m", "city", "country", "latitude", "longitude", "website")
 
 
-class NotAllowed(Exception):
-    """The actor may not change this race (only who added it, or staff)."""
+def _invalid_race(error: ValidationError) -> errors.InvalidRace:
+    """Django's per-field messages, as the interface's error (it crosses the wire with them)."""
+    fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    return errors.InvalidRace(fields=fields)
+
+
+def race_day_over(race: Race) -> bool:
+    """Whether the race's local date has come, where it is run."""
+    return race.race_date <= timezone.now().astimezone(zoneinfo.ZoneInfo(race.timezone)).date()
 
 
 def _place_in_time(race: Race, local_date: datetime.date, local_time: datetime.time, zone: str | None) -> None:
@@ -41,16 +48,22 @@ def _place_in_time(race: Race, local_date: datetime.date, local_time: datetime.t
     tz = zoneinfo.ZoneInfo(zone)
     race.timezone = zone
     race.race_date = local_date
-    race.starts_at = datetime.datetime.combine(local_date, local_time, tzinfo=tz).astimezone(datetime.UTC)
+    try:
+        race.starts_at = datetime.datetime.combine(local_date, local_time, tzinfo=tz).astimezone(datetime.UTC)
+    except (OverflowError, ValueError):  # a start at the very edge of the calendar does not fit in UTC
+        raise ValidationError({"race_date": ["The start does not fit in the calendar; check the date."]}) from None
 
 
 def race_create(
     *, added_by_id: int, local_date: datetime.date, local_time: datetime.time, zone: str | None, **fields: Any
 ) -> Race:
-    """Add a race. Raises django's ValidationError with per-field messages."""
+    """Add a race. Raises InvalidRace with per-field messages."""
     race = Race(added_by_id=added_by_id, **{k: v for k, v in fields.items() if k in EDITABLE})
-    _place_in_time(race, local_date, local_time, zone)
-    race.full_clean(exclude=["merged_into"])
+    try:
+        _place_in_time(race, local_date, local_time, zone)
+        race.full_clean(exclude=["merged_into"])
+    except ValidationError as error:
+        raise _invalid_race(error) from None
     race.save()
     logger.info("races.race_added", extra={"race_id": race.pk, "user_id": added_by_id})
     return race
@@ -75,15 +88,18 @@ def race_update(
         if race is None:
             raise errors.RaceNotFound(f"no race {race_id}")
         if not may_edit(race, user_id=user_id, is_staff=is_staff):
-            raise NotAllowed("Only the runner who added this race, or staff, can change it.")
+            raise errors.NotAllowed()
         old_date = race.race_date
         for name, value in changes.items():
             if name in EDITABLE:
                 setattr(race, name, value)
-        if local_date or local_time or zone:
-            local = race.starts_at.astimezone(zoneinfo.ZoneInfo(race.timezone))
-            _place_in_time(race, local_date or local.date(), local_time or local.time(), zone or race.timezone)
-        race.full_clean(exclude=["merged_into"])
+        try:
+            if local_date or local_time or zone:
+                local = race.starts_at.astimezone(zoneinfo.ZoneInfo(race.timezone))
+                _place_in_time(race, local_date or local.date(), local_time or local.time(), zone or race.timezone)
+            race.full_clean(exclude=["merged_into"])
+        except ValidationError as error:
+            raise _invalid_race(error) from None
         race.save()
         if race.race_date != old_date:
             outbox.publish(events.RaceRescheduled(race_id=race.pk, race_date=race.race_date))
@@ -135,19 +151,23 @@ def result_candidates(*, user_id: int, race: Race) -> list[runs_contracts.RunSum
     return sorted(fits, key=lambda run: abs(run.distance_m - race.distance_m))
 
 
+def _invalid_result(message: str) -> errors.InvalidResult:
+    return errors.InvalidResult(message, fields={"run_id": [message]})
+
+
 def result_confirm(*, user_id: int, race_id: int, run_id: int, shared: bool = True) -> Registration:
-    """Keep one of the runner's runs as their result. Raises RaceNotFound or ValidationError."""
+    """Keep one of the runner's runs as their result. Raises RaceNotFound or InvalidResult."""
     race = Race.objects.filter(pk=race_id, hidden=False).first()
     if race is None:
         raise errors.RaceNotFound(f"no race {race_id}")
-    if race.race_date > timezone.now().astimezone(zoneinfo.ZoneInfo(race.timezone)).date():
-        raise ValidationError({"run_id": ["The race has not happened yet."]})
+    if not race_day_over(race):
+        raise _invalid_result("The race has not happened yet.")
     try:
         run = runs_service.get_run(user_id=user_id, run_id=run_id)
     except runs_errors.RunNotFound:
-        raise ValidationError({"run_id": ["That is not one of your runs."]}) from None
+        raise _invalid_result("That is not one of your runs.") from None
     if run.id not in {candidate.id for candidate in result_candidates(user_id=user_id, race=race)}:
-        raise ValidationError({"run_id": ["That run is not on race day, or its distance is not the race's."]})
+        raise _invalid_result("That run is not on race day, or its distance is not the race's.")
     with transaction.atomic():
         registration, _ = Registration.objects.get_or_create(race=race, user_id=user_id)
         registration.result_run_id = run.id

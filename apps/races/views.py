@@ -1,13 +1,17 @@
-"""Race pages: the finder, adding and editing a race, a race's page with its runners' results."""
+"""Race pages: the finder, adding and editing a race, a race's page with its runners' results.
+
+Every read and write goes through `races_service`, so the pages work unchanged with races lifted out; when it
+cannot be reached, a page that has something to show says races are temporarily unavailable, and the others
+answer 503 (nothing is stored).
+"""
 
 from __future__ import annotations
 
-import datetime
+import logging
 import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,29 +19,43 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.interface.service import accounts_service
-from apps.races import operations, queries
 from apps.races.forms import FinderForm, RaceForm
-from apps.races.interface import errors
+from apps.races.interface import contracts, errors
 from apps.races.interface.service import MAX_OFFSET, races_service
-from apps.races.models import STANDARD_DISTANCES, Race
 from apps.runs.interface import contracts as runs_contracts
+from project.rpc.errors import RemoteServiceError
 
+logger = logging.getLogger(__name__)
 PAGE = 20
+UNAVAILABLE = "Races are temporarily unavailable; nothing was saved. Try again in a minute."
+RUN_IDS = (-(2**63), 2**63 - 1)  # what a database integer holds
 
 
-def _race_or_404(race_id: int) -> Race:
-    race = queries.visible().filter(pk=race_id).first()
-    if race is None:
-        merged = Race.objects.filter(pk=race_id, merged_into__isnull=False).first()
-        if merged is not None:
-            raise _Moved(merged.merged_into_id)
-        raise Http404("No such race")
-    return race
+def _unavailable(request: HttpRequest) -> HttpResponse:
+    """The races service cannot be reached and the page has nothing to show: 503, saying so."""
+    logger.warning("races.unavailable", extra={"path": request.path}, exc_info=True)
+    return render(request, "races/unavailable.html", {"posted": request.method == "POST"}, status=503)
 
 
-class _Moved(Exception):
-    def __init__(self, race_id):
-        self.race_id = race_id
+def _add_errors(form: RaceForm, error: errors.InvalidRace) -> None:
+    for field, problems in (error.fields or {"__all__": [error.message]}).items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+def _draft(form: RaceForm, *, timezone: str | None = None) -> contracts.RaceDraft:
+    fields = form.race_fields()
+    return contracts.RaceDraft(
+        name=fields["name"],
+        race_date=fields["local_date"],
+        start_time=fields["local_time"],
+        timezone=fields["zone"] or timezone,
+        distance_m=fields["distance_m"],
+        city=fields["city"],
+        country=fields["country"],
+        latitude=fields["latitude"],
+        longitude=fields["longitude"],
+        website=fields["website"],
+    )
 
 
 @login_required
@@ -61,7 +79,13 @@ def race_list(request: HttpRequest) -> HttpResponse:
         offset = min(max(0, int(request.GET.get("offset", 0))), MAX_OFFSET)
     except ValueError:
         offset = 0
-    page = races_service.find_races(**params, offset=offset, limit=PAGE) if not form.errors else None
+    page, mine, unavailable = None, set(), False
+    try:
+        page = races_service.find_races(**params, offset=offset, limit=PAGE) if not form.errors else None
+        mine = {race.id for race in races_service.races_of_runner(user_id=request.user.pk, include_past=True)}
+    except RemoteServiceError:
+        logger.warning("races.unavailable", extra={"path": request.path}, exc_info=True)
+        page, unavailable = None, True
     query = request.GET.copy()
     query.pop("offset", None)
     return render(
@@ -70,7 +94,8 @@ def race_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "mine": {race.id for race in races_service.races_of_runner(user_id=request.user.pk, include_past=True)},
+            "mine": mine,
+            "unavailable": unavailable,
             "previous_offset": offset - PAGE if offset >= PAGE else None,
             "next_offset": offset + PAGE if page and page.total > offset + PAGE else None,
             "query": query.urlencode(),
@@ -84,13 +109,15 @@ def race_new(request: HttpRequest) -> HttpResponse:
     form = RaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            race = operations.race_create(added_by_id=request.user.pk, **form.race_fields())
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            race = races_service.add_race(added_by_id=request.user.pk, draft=_draft(form))
+        except errors.InvalidRace as error:
+            _add_errors(form, error)
+        except RemoteServiceError:
+            logger.warning("races.unavailable", extra={"path": request.path}, exc_info=True)
+            form.add_error(None, UNAVAILABLE)
         else:
             messages.success(request, f"{race.name} is added. Everyone can see it now.")
-            return redirect("races:detail", race_id=race.pk)
+            return redirect("races:detail", race_id=race.id)
     return render(request, "races/form.html", {"form": form, "title": "Add a race"})
 
 
@@ -98,13 +125,20 @@ def race_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def race_edit(request: HttpRequest, race_id: int) -> HttpResponse:
     try:
-        race = _race_or_404(race_id)
-    except _Moved as moved:
-        return redirect("races:edit", race_id=moved.race_id)
-    if not operations.may_edit(race, user_id=request.user.pk, is_staff=request.user.is_staff):
-        return HttpResponseForbidden("Only the runner who added this race, or staff, can change it.")
+        seen = races_service.get_race_for_runner(
+            race_id=race_id, user_id=request.user.pk, is_staff=request.user.is_staff
+        )
+    except errors.RaceNotFound:
+        raise Http404("No such race") from None
+    except RemoteServiceError:
+        return _unavailable(request)
+    race = seen.race
+    if race.id != race_id:  # merged into another: change that one
+        return redirect("races:edit", race_id=race.id)
+    if not seen.may_edit:
+        return HttpResponseForbidden(errors.NotAllowed.default_message)
     local = race.starts_at.astimezone(zoneinfo.ZoneInfo(race.timezone))
-    standard = str(race.distance_m) if race.distance_m in {m for m, _ in STANDARD_DISTANCES} else "other"
+    standard = str(race.distance_m) if race.distance_m in {m for m, _ in contracts.STANDARD_DISTANCES} else "other"
     initial = {
         "name": race.name,
         "date": local.date(),
@@ -120,54 +154,73 @@ def race_edit(request: HttpRequest, race_id: int) -> HttpResponse:
     }
     form = RaceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        fields = form.race_fields()
         try:
-            operations.race_update(
-                race_id=race.pk,
+            races_service.update_race(
+                race_id=race.id,
                 user_id=request.user.pk,
                 is_staff=request.user.is_staff,
-                local_date=fields.pop("local_date"),
-                local_time=fields.pop("local_time"),
-                zone=fields.pop("zone") or race.timezone,
-                **fields,
+                draft=_draft(form, timezone=race.timezone),
             )
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+        except errors.RaceNotFound:
+            raise Http404("No such race") from None
+        except errors.NotAllowed as error:
+            return HttpResponseForbidden(error.message)
+        except errors.InvalidRace as error:
+            _add_errors(form, error)
+        except RemoteServiceError:
+            logger.warning("races.unavailable", extra={"path": request.path}, exc_info=True)
+            form.add_error(None, UNAVAILABLE)
         else:
             messages.success(request, "The race is saved.")
-            return redirect("races:detail", race_id=race.pk)
+            return redirect("races:detail", race_id=race.id)
     return render(request, "races/form.html", {"form": form, "title": f"Change {race.name}", "race": race})
+
+
+def _names(results: list[contracts.Result]) -> dict[int, str]:
+    if not results:
+        return {}
+    try:
+        profiles = accounts_service.get_users(user_ids=[result.user_id for result in results])
+    except RemoteServiceError:  # accounts is down: the results still show, without names
+        logger.warning("races.runner_names_unavailable", exc_info=True)
+        return {}
+    return {profile.id: profile.display_name or "A runner" for profile in profiles}
 
 
 @login_required
 @require_GET
 def race_detail(request: HttpRequest, race_id: int) -> HttpResponse:
     try:
-        race = _race_or_404(race_id)
-    except _Moved as moved:
-        return redirect("races:detail", race_id=moved.race_id)
-    registration = queries.registration(user_id=request.user.pk, race_id=race.pk)
-    results = queries.shared_results(race_id=race.pk)
-    names = {
-        p.id: p.display_name or "A runner" for p in accounts_service.get_users(user_ids=[r.user_id for r in results])
-    }
-    race_day_over = race.race_date <= datetime.datetime.now(zoneinfo.ZoneInfo(race.timezone)).date()
-    candidates = (
-        operations.result_candidates(user_id=request.user.pk, race=race)
-        if registration and race_day_over and registration.result_confirmed_at is None
-        else []
-    )
+        seen = races_service.get_race_for_runner(
+            race_id=race_id, user_id=request.user.pk, is_staff=request.user.is_staff
+        )
+    except errors.RaceNotFound:
+        raise Http404("No such race") from None
+    except RemoteServiceError:
+        return _unavailable(request)
+    race = seen.race
+    if race.id != race_id:  # merged into another: show that one
+        return redirect("races:detail", race_id=race.id)
+    candidates: list[contracts.ResultCandidate] = []
+    candidates_unavailable = False
+    if seen.running and seen.race_day_over and seen.result is None:
+        try:
+            candidates = races_service.list_result_candidates(user_id=request.user.pk, race_id=race.id)
+        except errors.RaceNotFound:
+            raise Http404("No such race") from None
+        except RemoteServiceError:
+            logger.warning("races.result_candidates_unavailable", exc_info=True)
+            candidates_unavailable = True
+    names = _names(seen.results)
     return render(
         request,
         "races/detail.html",
         {
             "race": race,
-            "registration": registration,
-            "results": [(names.get(r.user_id, "A runner"), r) for r in results],
+            "seen": seen,
+            "results": [(names.get(result.user_id, "A runner"), result) for result in seen.results],
             "candidates": candidates,
-            "race_day_over": race_day_over,
-            "may_edit": operations.may_edit(race, user_id=request.user.pk, is_staff=request.user.is_staff),
+            "candidates_unavailable": candidates_unavailable,
             "counted": runs_contracts.COUNTED_LABEL,
         },
     )
@@ -181,6 +234,8 @@ def race_running(request: HttpRequest, race_id: int) -> HttpResponse:
         races_service.set_running(user_id=request.user.pk, race_id=race_id, running=running)
     except errors.RaceNotFound:
         raise Http404("No such race") from None
+    except RemoteServiceError:
+        return _unavailable(request)
     messages.success(request, "You're running this race." if running else "You're no longer running this race.")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
@@ -194,16 +249,22 @@ def race_running(request: HttpRequest, race_id: int) -> HttpResponse:
 @require_POST
 def race_result(request: HttpRequest, race_id: int) -> HttpResponse:
     try:
-        operations.result_confirm(
-            user_id=request.user.pk,
-            race_id=race_id,
-            run_id=int(request.POST.get("run_id", "0") or 0),
-            shared=request.POST.get("shared") == "on",
+        run_id = int(request.POST.get("run_id", "0") or 0)
+    except ValueError:
+        run_id = None
+    if run_id is None or not RUN_IDS[0] <= run_id <= RUN_IDS[1]:  # what no database holds: not a run of theirs
+        messages.error(request, "That is not one of your runs.")
+        return redirect("races:detail", race_id=race_id)
+    try:
+        races_service.confirm_result(
+            user_id=request.user.pk, race_id=race_id, run_id=run_id, shared=request.POST.get("shared") == "on"
         )
     except errors.RaceNotFound:
         raise Http404("No such race") from None
-    except (ValidationError, ValueError) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    except errors.InvalidResult as error:
+        messages.error(request, " ".join(error.fields.get("run_id", [error.message])))
+    except RemoteServiceError:
+        return _unavailable(request)
     else:
         messages.success(request, "Your result is saved.")
     return redirect("races:detail", race_id=race_id)

@@ -3,26 +3,56 @@
 from __future__ import annotations
 
 import datetime
+import logging
+import zoneinfo
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from apps.races import forms, operations
-from apps.races.interface import contracts
+from apps.races import forms
+from apps.races.interface import contracts, errors
 from apps.races.interface.service import MAX_OFFSET, MAX_PAGE_SIZE, races_service
-from apps.runs.interface import contracts as runs_contracts
 from project.api import ErrorResponse, dto
+from project.rpc.errors import RemoteServiceError, ServiceUnavailable
 
-ERRORS = {400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse}
+logger = logging.getLogger(__name__)
+UNAVAILABLE = "Races are temporarily unavailable; try again in a minute."
+# 503: the races service cannot be reached (with races lifted out), in the same error shape.
+ERRORS = {400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse}
 
 
-def _invalid(error: ValidationError) -> exceptions.ValidationError:
-    return exceptions.ValidationError(
-        error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+class RacesApiView(APIView):
+    """A races endpoint: with the races service out of reach, 503 in the API's error shape (nothing is stored)."""
+
+    def handle_exception(self, exc: Exception) -> HttpResponse:
+        if isinstance(exc, RemoteServiceError):
+            logger.warning("races.unavailable", extra={"path": self.request.path}, exc_info=exc)
+            exc = ServiceUnavailable(UNAVAILABLE)
+        return super().handle_exception(exc)
+
+
+def _invalid(error: errors.InvalidRace | errors.InvalidResult) -> exceptions.ValidationError:
+    """The service's per-field messages, in the API's usual 400 shape (code "invalid")."""
+    return exceptions.ValidationError(error.fields or {"__all__": [error.message]})
+
+
+def _draft(race: contracts.Race, changes: dict) -> contracts.RaceDraft:
+    """The race as it is, with the changes asked for (the API changes a race field by field)."""
+    local = race.starts_at.astimezone(zoneinfo.ZoneInfo(race.timezone))
+    return contracts.RaceDraft(
+        name=changes.get("name", race.name),
+        race_date=changes.get("date", local.date()),
+        start_time=changes.get("start_time", local.time()),
+        timezone=changes.get("timezone"),  # None keeps the race's
+        distance_m=changes.get("distance_m", race.distance_m),
+        city=changes.get("city", race.city),
+        country=changes.get("country", race.country),
+        latitude=changes.get("latitude", race.latitude),
+        longitude=changes.get("longitude", race.longitude),
+        website=changes.get("website", race.website),
     )
 
 
@@ -52,7 +82,7 @@ class RaceChange(RaceInput):
             field.required = False
 
 
-class RaceListApi(APIView):
+class RaceListApi(RacesApiView):
     class FilterSerializer(serializers.Serializer):
         text = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
         start_date = serializers.DateField(required=False)
@@ -83,21 +113,27 @@ class RaceListApi(APIView):
     def post(self, request: Request) -> HttpResponse:
         serializer = RaceInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = serializer.validated_data
+        draft = contracts.RaceDraft(
+            name=data["name"],
+            race_date=data["date"],
+            start_time=data["start_time"],
+            timezone=data.get("timezone"),
+            distance_m=data["distance_m"],
+            city=data["city"],
+            country=data["country"],
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            website=data["website"],
+        )
         try:
-            race = operations.race_create(
-                added_by_id=request.user.pk,
-                local_date=data.pop("date"),
-                local_time=data.pop("start_time"),
-                zone=data.pop("timezone", None),
-                **data,
-            )
-        except ValidationError as error:
+            race = races_service.add_race(added_by_id=request.user.pk, draft=draft)
+        except errors.InvalidRace as error:
             raise _invalid(error) from None
-        return dto(races_service.get_race(race_id=race.pk), status_code=status.HTTP_201_CREATED)
+        return dto(race, status_code=status.HTTP_201_CREATED)
 
 
-class RaceDetailApi(APIView):
+class RaceDetailApi(RacesApiView):
     @extend_schema(responses={200: contracts.Race, **ERRORS}, summary="One race", operation_id="races_retrieve")
     def get(self, request: Request, race_id: int) -> HttpResponse:
         return dto(races_service.get_race(race_id=race_id))
@@ -108,25 +144,24 @@ class RaceDetailApi(APIView):
     def patch(self, request: Request, race_id: int) -> HttpResponse:
         serializer = RaceChange(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        race = races_service.get_race(race_id=race_id)
+        if race.id != race_id:  # a merged duplicate is changed no more (its race is)
+            raise errors.RaceNotFound(f"no race {race_id}")
         try:
-            operations.race_update(
+            changed = races_service.update_race(
                 race_id=race_id,
                 user_id=request.user.pk,
                 is_staff=request.user.is_staff,
-                local_date=data.pop("date", None),
-                local_time=data.pop("start_time", None),
-                zone=data.pop("timezone", None),
-                **data,
+                draft=_draft(race, dict(serializer.validated_data)),
             )
-        except operations.NotAllowed as error:
-            raise exceptions.PermissionDenied(str(error)) from None
-        except ValidationError as error:
+        except errors.NotAllowed as error:
+            raise exceptions.PermissionDenied(error.message) from None
+        except errors.InvalidRace as error:
             raise _invalid(error) from None
-        return dto(races_service.get_race(race_id=race_id))
+        return dto(changed)
 
 
-class RegistrationApi(APIView):
+class RegistrationApi(RacesApiView):
     @extend_schema(request=None, responses={200: contracts.Race, **ERRORS}, summary="Say you're running this race")
     def put(self, request: Request, race_id: int) -> HttpResponse:
         return dto(races_service.set_running(user_id=request.user.pk, race_id=race_id, running=True))
@@ -136,9 +171,9 @@ class RegistrationApi(APIView):
         return dto(races_service.set_running(user_id=request.user.pk, race_id=race_id, running=False))
 
 
-class ResultApi(APIView):
+class ResultApi(RacesApiView):
     class InputSerializer(serializers.Serializer):
-        run_id = serializers.IntegerField(min_value=1)
+        run_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
         shared = serializers.BooleanField(default=True)
 
         class Meta:
@@ -153,20 +188,9 @@ class ResultApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            registration = operations.result_confirm(
+            result = races_service.confirm_result(
                 user_id=request.user.pk, race_id=race_id, **serializer.validated_data
             )
-        except ValidationError as error:
+        except errors.InvalidResult as error:
             raise _invalid(error) from None
-        return dto(
-            contracts.Result(
-                user_id=registration.user_id,
-                run_id=registration.result_run_id,
-                finish_s=registration.finish_s,
-                distance_m=registration.result_distance_m,
-                # A race's clock never stops: its finish time is its moving time.
-                pace_s_per_km=runs_contracts.pace_s_per_km(
-                    distance_m=registration.result_distance_m, moving_s=registration.finish_s
-                ),
-            )
-        )
+        return dto(result)

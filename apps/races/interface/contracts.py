@@ -6,6 +6,14 @@ import datetime
 
 from project.rpc.contracts import Contract
 
+# The distances the race form offers, in metres; any other is "Other distance".
+STANDARD_DISTANCES: list[tuple[float, str]] = [
+    (5000.0, "5 km"),
+    (10000.0, "10 km"),
+    (21097.5, "Half marathon"),
+    (42195.0, "Marathon"),
+]
+
 
 class Race(Contract):
     id: int
@@ -23,6 +31,21 @@ class Race(Contract):
     runners: int  # how many said "I'm running this"
 
 
+class RaceDraft(Contract):
+    """A race as a runner describes it (to add it, or to replace what it says): the start in local time."""
+
+    name: str
+    race_date: datetime.date  # local, at the start
+    start_time: datetime.time  # local
+    timezone: str | None  # IANA; None: the zone at (latitude, longitude) when adding, the race's own when changing
+    distance_m: float
+    city: str
+    country: str
+    latitude: float | None = None
+    longitude: float | None = None
+    website: str = ""
+
+
 class RacePage(Contract):
     races: list[Race]
     total: int  # how many match, over every page
@@ -34,6 +57,27 @@ class Result(Contract):
     finish_s: float
     distance_m: float
     pace_s_per_km: float | None
+
+
+class ResultCandidate(Contract):
+    """One of the runner's runs on race day that could be their result."""
+
+    run_id: int
+    name: str
+    start: datetime.datetime
+    distance_m: float
+    elapsed_s: float
+
+
+class RaceForRunner(Contract):
+    """A race as one runner sees it on its page."""
+
+    race: Race
+    may_edit: bool  # they added it, or they are staff
+    running: bool  # they said "I'm running this"
+    race_day_over: bool  # the race's local date has come, where it is run
+    result: Result | None  # theirs, once they confirmed one
+    results: list[Result]  # the shared ones, fastest first
 
 
 class Registration(Contract):

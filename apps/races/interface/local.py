@@ -8,6 +8,7 @@ from apps.races import operations, queries
 from apps.races.interface import contracts, errors
 from apps.races.interface.service import MAX_PAGE_SIZE, RacesService
 from apps.races.models import Race, Registration
+from apps.runs.interface import contracts as runs_contracts
 
 
 def race_contract(race: Race) -> contracts.Race:
@@ -28,17 +29,67 @@ def race_contract(race: Race) -> contracts.Race:
     )
 
 
+def result_contract(registration: Registration) -> contracts.Result:
+    """A confirmed result (its run, time and distance are set together by `operations.result_confirm`)."""
+    run_id, finish_s, distance_m = registration.result_run_id, registration.finish_s, registration.result_distance_m
+    if run_id is None or finish_s is None or distance_m is None:
+        raise ValueError(f"registration {registration.pk} has no confirmed result")
+    return contracts.Result(
+        user_id=registration.user_id,
+        run_id=run_id,
+        finish_s=finish_s,
+        distance_m=distance_m,
+        # A race's clock never stops: its finish time is its moving time.
+        pace_s_per_km=runs_contracts.pace_s_per_km(distance_m=distance_m, moving_s=finish_s),
+    )
+
+
+def _draft_fields(draft: contracts.RaceDraft) -> dict:
+    return {
+        "name": draft.name,
+        "distance_m": draft.distance_m,
+        "city": draft.city,
+        "country": draft.country,
+        "latitude": draft.latitude,
+        "longitude": draft.longitude,
+        "website": draft.website,
+    }
+
+
+def _visible_race(race_id: int) -> Race:
+    """The visible race, or the one a merged duplicate became. Raises RaceNotFound."""
+    race = queries.visible().filter(pk=race_id).first()
+    if race is None:  # a duplicate is hidden once merged: look for the race it became
+        target = Race.objects.filter(pk=race_id).values_list("merged_into_id", flat=True).first()
+        race = queries.visible().filter(pk=target).first() if target else None
+    if race is None:
+        raise errors.RaceNotFound(f"no race {race_id}")
+    return race
+
+
 def _today() -> datetime.date:
     return datetime.datetime.now(datetime.UTC).date()
 
 
 class LocalRacesService(RacesService):
     def get_race(self, *, race_id: int) -> contracts.Race:
-        target = Race.objects.filter(pk=race_id).values_list("merged_into_id", flat=True).first()
-        race = queries.visible().filter(pk=target or race_id).first()
-        if race is None:
-            raise errors.RaceNotFound(f"no race {race_id}")
-        return race_contract(race)
+        return race_contract(_visible_race(race_id))
+
+    def get_race_for_runner(self, *, race_id: int, user_id: int, is_staff: bool) -> contracts.RaceForRunner:
+        race = _visible_race(race_id)
+        registration = queries.registration(user_id=user_id, race_id=race.pk)
+        return contracts.RaceForRunner(
+            race=race_contract(race),
+            may_edit=operations.may_edit(race, user_id=user_id, is_staff=is_staff),
+            running=registration is not None,
+            race_day_over=operations.race_day_over(race),
+            result=(
+                result_contract(registration)
+                if registration is not None and registration.result_confirmed_at is not None
+                else None
+            ),
+            results=[result_contract(shared) for shared in queries.shared_results(race_id=race.pk)],
+        )
 
     def find_races(
         self,
@@ -89,6 +140,43 @@ class LocalRacesService(RacesService):
     def set_running(self, *, user_id: int, race_id: int, running: bool) -> contracts.Race:
         operations.running_set(user_id=user_id, race_id=race_id, running=running)
         return self.get_race(race_id=race_id)
+
+    def add_race(self, *, added_by_id: int, draft: contracts.RaceDraft) -> contracts.Race:
+        race = operations.race_create(
+            added_by_id=added_by_id,
+            local_date=draft.race_date,
+            local_time=draft.start_time,
+            zone=draft.timezone,
+            **_draft_fields(draft),
+        )
+        return self.get_race(race_id=race.pk)
+
+    def update_race(self, *, race_id: int, user_id: int, is_staff: bool, draft: contracts.RaceDraft) -> contracts.Race:
+        race = operations.race_update(
+            race_id=race_id,
+            user_id=user_id,
+            is_staff=is_staff,
+            local_date=draft.race_date,
+            local_time=draft.start_time,
+            zone=draft.timezone,
+            **_draft_fields(draft),
+        )
+        return self.get_race(race_id=race.pk)
+
+    def list_result_candidates(self, *, user_id: int, race_id: int) -> list[contracts.ResultCandidate]:
+        race = Race.objects.filter(pk=race_id, hidden=False).first()
+        if race is None:
+            raise errors.RaceNotFound(f"no race {race_id}")
+        return [
+            contracts.ResultCandidate(
+                run_id=run.id, name=run.name, start=run.start, distance_m=run.distance_m, elapsed_s=run.elapsed_s
+            )
+            for run in operations.result_candidates(user_id=user_id, race=race)
+        ]
+
+    def confirm_result(self, *, user_id: int, race_id: int, run_id: int, shared: bool = True) -> contracts.Result:
+        registration = operations.result_confirm(user_id=user_id, race_id=race_id, run_id=run_id, shared=shared)
+        return result_contract(registration)
 
     def export_user_data(self, *, user_id: int) -> contracts.RacesExport:
         return contracts.RacesExport(

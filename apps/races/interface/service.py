@@ -42,6 +42,13 @@ class RacesService(rpc.Service):
 
     @rpc.read_only
     @abc.abstractmethod
+    def get_race_for_runner(self, *, race_id: int, user_id: int, is_staff: bool) -> contracts.RaceForRunner:
+        """A visible race as the runner sees it on its page: whether they may change it (they added it, or
+        `is_staff`: the caller vouches for both), whether they run it, their result and the shared results,
+        fastest first. A merged duplicate answers with the race it was merged into. Raises `RaceNotFound`."""
+
+    @rpc.read_only
+    @abc.abstractmethod
     def races_of_runner(self, *, user_id: int, include_past: bool = False) -> list[contracts.Race]:
         """The races the runner said they are running, soonest first."""
 
@@ -49,6 +56,31 @@ class RacesService(rpc.Service):
     @abc.abstractmethod
     def set_running(self, *, user_id: int, race_id: int, running: bool) -> contracts.Race:
         """Say "I'm running this" (or undo it). Raises `RaceNotFound`."""
+
+    @abc.abstractmethod
+    def add_race(self, *, added_by_id: int, draft: contracts.RaceDraft) -> contracts.Race:
+        """Add a race everyone sees; without a zone, the zone at its position. Raises `InvalidRace` (with
+        `fields`). Not retried: a repeat would add it twice."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def update_race(self, *, race_id: int, user_id: int, is_staff: bool, draft: contracts.RaceDraft) -> contracts.Race:
+        """Replace what the race says by `draft` (a `timezone` of None keeps the race's); only who added it, or
+        staff, may. A new date tells plans (`races.race_rescheduled`). Raises `RaceNotFound` (a merged or hidden
+        race too), `NotAllowed`, `InvalidRace`."""
+
+    @rpc.read_only
+    @abc.abstractmethod
+    def list_result_candidates(self, *, user_id: int, race_id: int) -> list[contracts.ResultCandidate]:
+        """The runner's runs (run, trail run, treadmill) on the race's local day whose distance is within 5% of
+        the race's, closest first. Raises `RaceNotFound`."""
+
+    @rpc.idempotent
+    @abc.abstractmethod
+    def confirm_result(self, *, user_id: int, race_id: int, run_id: int, shared: bool = True) -> contracts.Result:
+        """Keep one of the runner's candidate runs as their result (registering them if need be), shown to the
+        others when `shared`. Raises `RaceNotFound`, `InvalidResult` (not yet race day, not their run, not a
+        candidate)."""
 
     @rpc.read_only
     @abc.abstractmethod
