@@ -1,5 +1,7 @@
 from django import forms
 
+from apps.imports.interface import contracts
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -7,7 +9,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".gpx,.tcx,.fit,.zip"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(contracts.UPLOAD_EXTENSIONS)}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from apps.imports import parsers
+from apps.imports.interface import contracts
 from apps.runs.interface import contracts as runs_contracts
 from apps.runs.interface import errors as runs_errors
 from apps.runs.interface.service import runs_service
 from project import geo
 
 logger = logging.getLogger(__name__)
-UPLOAD_EXTENSIONS = (*parsers.EXTENSIONS, ".zip")
+UPLOAD_EXTENSIONS = contracts.UPLOAD_EXTENSIONS  # parsers.EXTENSIONS and .zip (a test checks they agree)
+extension_of = contracts.extension_of
 _UTF8_NAME = 0x800  # the zip flag bit saying a member's name is UTF-8
 
 
@@ -35,10 +37,6 @@ class ItemResult:
     run_id: int | None = None
     message: str = ""
     already_there: bool = False  # "already imported": the run was stored under this file before this call
-
-
-def extension_of(name: str) -> str:
-    return "." + name.lower().rsplit(".", 1)[-1] if "." in name else ""
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,17 @@ import logging
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.interface import errors as accounts_errors
 from apps.accounts.interface.service import accounts_service
-from apps.imports import importer
+from apps.imports import importer, uploads
+from apps.imports.interface import contracts, errors
 from apps.imports.models import ImportItem, ImportJob, Upload
 from apps.runs.interface import errors as runs_errors
 from apps.runs.interface.service import runs_service
@@ -25,36 +28,82 @@ from apps.runs.interface.service import runs_service
 logger = logging.getLogger(__name__)
 
 
-class UploadRefused(ValueError):
-    """The upload is refused at the door (wrong type, too big, empty); nothing is stored."""
+UploadRefused = errors.UploadRefused  # refused at the door (wrong type, too big, empty): nothing is stored
+_HASH_CHUNK_BYTES = 1 << 20
 
 
 def upload_check(*, name: str, size: int) -> None:
-    if importer.extension_of(name) not in importer.UPLOAD_EXTENSIONS:
-        raise UploadRefused(f"{name}: only .gpx, .tcx, .fit and .zip files can be imported")
-    if size == 0:
-        raise UploadRefused(f"{name}: the file is empty")
-    if size > settings.IMPORTS_MAX_UPLOAD_BYTES:
-        limit_mb = settings.IMPORTS_MAX_UPLOAD_BYTES / 1_000_000
-        raise UploadRefused(f"{name}: {size / 1_000_000:.1f} MB is more than the {limit_mb:.0f} MB limit")
+    refusal = contracts.upload_refusal(name=name, size=size, max_bytes=settings.IMPORTS_MAX_UPLOAD_BYTES)
+    if refusal:
+        raise UploadRefused(refusal)
 
 
 def upload_create(*, user_id: int, name: str, data: bytes) -> ImportJob:
-    """Keep the file and queue its import; the parsing happens in a Celery task, never here.
-
-    With the broker down the upload is kept all the same and its job stays queued: `jobs_sweep` sends it.
-    """
+    """Keep bytes in hand (scripts, tests) as the web side keeps an upload, and queue its import (`upload_take`)."""
     upload_check(name=name, size=len(data))
+    storage_name = uploads.store(name, ContentFile(data))
+    try:
+        return upload_take(user_id=user_id, storage_name=storage_name, size=len(data), original_name=name)
+    except BaseException:
+        _storage().delete(storage_name)
+        raise
+
+
+def upload_take(*, user_id: int, storage_name: str, size: int, original_name: str) -> ImportJob:
+    """Take a file saved in the default storage under `uploads/` (`uploads.store`) and queue its import.
+
+    The parsing happens in a Celery task, never here. With the broker down the upload is kept all the
+    same and its job stays queued: `jobs_sweep` sends it. The same storage name again (a retried call)
+    answers the job it already has. Raises `UploadRefused`, and then stores nothing and deletes nothing:
+    the file is its sender's to delete (a name that is not a fresh upload's may be anyone's file).
+    """
+    upload_check(name=original_name, size=size)
+    if not _is_upload_name(storage_name):
+        raise UploadRefused(f"{original_name}: not a stored upload ({storage_name!r})")
+    taken = ImportJob.objects.select_related("upload").filter(upload__file=storage_name).first()
+    if taken is not None:
+        if (taken.user_id, taken.upload.size) != (user_id, size):
+            raise UploadRefused(f"{original_name}: this stored file is another upload's")
+        return taken
+    storage = _storage()
+    try:
+        stored_size = storage.size(storage_name)
+        sha256 = _sha256_of(storage, storage_name) if stored_size == size else ""
+    except (OSError, SuspiciousFileOperation):
+        raise UploadRefused(f"{original_name}: the file is not in storage; send it again") from None
+    if stored_size != size:
+        raise UploadRefused(f"{original_name}: {stored_size} bytes in storage, not {size}; send it again")
     with transaction.atomic():
-        upload = Upload(
-            user_id=user_id, original_name=name[:255], size=len(data), sha256=hashlib.sha256(data).hexdigest()
+        upload = Upload.objects.create(
+            user_id=user_id, original_name=original_name[:255], file=storage_name, size=size, sha256=sha256
         )
-        upload.file.save(name[-100:], ContentFile(data), save=False)
-        upload.save()
         job = ImportJob.objects.create(user_id=user_id, upload=upload)
         transaction.on_commit(lambda: _send(job.pk), robust=True)  # a broker error is logged, the upload kept
-    logger.info("imports.upload_created", extra={"job_id": str(job.pk), "user_id": user_id, "size": len(data)})
+    logger.info("imports.upload_created", extra={"job_id": str(job.pk), "user_id": user_id, "size": size})
     return job
+
+
+def _storage() -> Storage:
+    return Upload._meta.get_field("file").storage  # type: ignore[union-attr,no-any-return]
+
+
+def _is_upload_name(name: str) -> bool:
+    """A relative name under `uploads/`, with no way out of it, that Upload.file can hold."""
+    parts = name.split("/")
+    return (
+        name.startswith(contracts.UPLOAD_DIRECTORY)
+        and len(name) <= Upload._meta.get_field("file").max_length  # type: ignore[operator]
+        and not any(character in name for character in "\\\x00")
+        and all(part not in ("", ".", "..") for part in parts)
+    )
+
+
+def _sha256_of(storage: Storage, name: str) -> str:
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _send(job_id: uuid.UUID) -> None:

@@ -542,7 +542,8 @@ def _read_gpx(name: str, text: bytes) -> tuple[list[_Segment], int, str]:
                     segment, offsets, seen = _Segment(track), array.array("d"), points
                 continue
             open_elements.pop()
-            depth, parent = len(open_elements) + 1, open_elements[-1] if open_elements else None
+            # The root has no parent (nor is it removed): itself stands in, so that `parent` is never None.
+            depth, parent = len(open_elements) + 1, open_elements[-1] if open_elements else element
             if depth == 4 and segment is not None and element.tag == f"{ns}trkpt":
                 points += 1
                 if points > MAX_POINTS_PER_FILE:

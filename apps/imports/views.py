@@ -1,3 +1,8 @@
+"""The upload page and the job pages, through ImportsService only (they work with imports extracted)."""
+
+from __future__ import annotations
+
+import logging
 import uuid
 
 from django.contrib import messages
@@ -6,10 +11,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.imports import operations
+from apps.imports import uploads
 from apps.imports.forms import UploadForm
-from apps.imports.interface import errors
+from apps.imports.interface import contracts, errors
 from apps.imports.interface.service import imports_service
+from project.rpc.errors import RemoteServiceError
+
+logger = logging.getLogger(__name__)
+UNAVAILABLE = "Imports are temporarily unavailable; try again in a minute."
 
 
 @login_required
@@ -17,27 +26,37 @@ from apps.imports.interface.service import imports_service
 def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        jobs, refused = [], []
+        jobs: list[contracts.ImportJobStatus] = []
+        refused: list[str] = []
         for file in form.cleaned_data["files"]:
             try:
-                operations.upload_check(name=file.name, size=file.size)
-                jobs.append(operations.upload_create(user_id=request.user.pk, name=file.name, data=file.read()))
-            except operations.UploadRefused as error:
-                refused.append(str(error))
+                jobs.append(uploads.send(user_id=request.user.pk, file=file))
+            except errors.UploadRefused as error:
+                refused.append(error.message)
+            except RemoteServiceError:  # down or failing: this file is not kept, nor are the ones after it
+                logger.warning("imports.unavailable", exc_info=True)
+                refused.append(f"{file.name} was not stored, nor the files after it. {UNAVAILABLE}")
+                break
         for message in refused:
             form.add_error("files", message)
         if jobs and not refused:
             if len(jobs) == 1:
-                return redirect("imports:job", job_id=jobs[0].pk)
+                return redirect("imports:job", job_id=jobs[0].id)
             messages.success(request, f"{len(jobs)} files are being imported.")
             return redirect("imports:upload")
         if jobs:
             messages.success(request, f"{len(jobs)} other files are being imported.")
-    jobs = imports_service.list_jobs(user_id=request.user.pk, limit=10)
-    return render(request, "imports/upload.html", {"form": form, "jobs": jobs})
+    try:
+        jobs_shown: list[contracts.ImportJobStatus] | None = imports_service.list_jobs(
+            user_id=request.user.pk, limit=10
+        )
+    except RemoteServiceError:
+        logger.warning("imports.unavailable", exc_info=True)
+        jobs_shown = None  # the page says the list is temporarily unavailable; the form is still there
+    return render(request, "imports/upload.html", {"form": form, "jobs": jobs_shown})
 
 
-def _job(request: HttpRequest, job_id: uuid.UUID):
+def _job(request: HttpRequest, job_id: uuid.UUID) -> contracts.ImportJobStatus:
     try:
         return imports_service.get_job(user_id=request.user.pk, job_id=job_id)
     except errors.JobNotFound:
@@ -47,11 +66,21 @@ def _job(request: HttpRequest, job_id: uuid.UUID):
 @login_required
 @require_GET
 def job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
-    return render(request, "imports/job.html", {"job": _job(request, job_id)})
+    try:
+        current = _job(request, job_id)
+    except RemoteServiceError:  # nothing to show without the job: say so, keep the rest of the site working
+        logger.warning("imports.unavailable", exc_info=True)
+        return render(request, "imports/unavailable.html", status=503)
+    return render(request, "imports/job.html", {"job": current})
 
 
 @login_required
 @require_GET
 def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
     """What the job page polls until the import is finished."""
-    return JsonResponse(_job(request, job_id).model_dump(mode="json"))
+    try:
+        current = _job(request, job_id)
+    except RemoteServiceError:
+        logger.warning("imports.unavailable", exc_info=True)
+        return JsonResponse({"code": "service_unavailable", "message": UNAVAILABLE, "fields": {}}, status=503)
+    return JsonResponse(current.model_dump(mode="json"))

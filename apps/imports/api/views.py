@@ -1,4 +1,7 @@
-"""The imports API: send a file, follow its job."""
+"""The imports API: send a file, follow its job; through ImportsService only (it works with imports extracted).
+
+A service that cannot be reached answers 503 with the error shape (project.api.exception_handler).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +14,12 @@ from rest_framework import parsers, serializers, status
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from apps.imports import operations
-from apps.imports.interface import contracts
+from apps.imports import uploads
+from apps.imports.interface import contracts, errors
 from apps.imports.interface.service import imports_service
 from project.api import ErrorResponse, dto
 
-ERRORS = {400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse}
+ERRORS = {400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse}
 
 
 class JobsResponse(pydantic.BaseModel):
@@ -44,12 +47,10 @@ class UploadApi(APIView):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         try:
-            job = operations.upload_create(user_id=request.user.pk, name=upload.name, data=upload.read())
-        except operations.UploadRefused as error:
-            raise serializers.ValidationError({"file": [str(error)]}) from None
-        return dto(
-            imports_service.get_job(user_id=request.user.pk, job_id=job.pk), status_code=status.HTTP_202_ACCEPTED
-        )
+            job = uploads.send(user_id=request.user.pk, file=upload)
+        except errors.UploadRefused as error:
+            raise serializers.ValidationError({"file": [error.message]}) from None
+        return dto(job, status_code=status.HTTP_202_ACCEPTED)
 
 
 class JobListApi(APIView):

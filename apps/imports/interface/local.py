@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 
+from apps.imports import operations
 from apps.imports.interface import contracts, errors
 from apps.imports.interface.service import MAX_CHUNK_BYTES, ImportsService
 from apps.imports.models import ImportItem, ImportJob
@@ -33,6 +34,14 @@ def job_status(job: ImportJob, items: list[ImportItem] | None = None) -> contrac
 
 
 class LocalImportsService(ImportsService):
+    def start_import(
+        self, *, user_id: int, storage_name: str, size: int, original_name: str
+    ) -> contracts.ImportJobStatus:
+        job = operations.upload_take(
+            user_id=user_id, storage_name=storage_name, size=size, original_name=original_name
+        )
+        return job_status(job, list(job.items.all()))
+
     def get_job(self, *, user_id: int, job_id: uuid.UUID) -> contracts.ImportJobStatus:
         job = ImportJob.objects.select_related("upload").filter(pk=job_id, user_id=user_id).first()
         if job is None:

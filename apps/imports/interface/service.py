@@ -13,6 +13,20 @@ class ImportsService(rpc.Service):
     name = "imports"
     local_implementation = "apps.imports.interface.local.LocalImportsService"
 
+    @rpc.idempotent
+    @abc.abstractmethod
+    def start_import(
+        self, *, user_id: int, storage_name: str, size: int, original_name: str
+    ) -> contracts.ImportJobStatus:
+        """Take a file the caller has saved in the default storage and queue its import: its job, queued.
+
+        The bytes never cross the wire: the caller and the service share the default storage, and
+        `storage_name` (under `uploads/`, as `storage.save` answered) names the file, `size` its bytes.
+        The same `storage_name` again (a retried call) answers the job it already has. Raises
+        `UploadRefused` (a wrong type, empty, over the limit, or no such file of that size in storage);
+        on any failure the file is the caller's to delete.
+        """
+
     @rpc.read_only
     @abc.abstractmethod
     def get_job(self, *, user_id: int, job_id: uuid.UUID) -> contracts.ImportJobStatus:
