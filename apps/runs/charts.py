@@ -1,6 +1,8 @@
 """SVG for a run's page: the route from its polyline, and pace, elevation and heart rate against distance.
 
-Drawn server-side as plain path data: no tile server is reachable and no JavaScript is needed.
+Drawn server-side as plain path data: no tile server is reachable and no JavaScript is needed. The web
+side draws them from what RunsService hands out (a `RunDetail`'s polyline, `get_run_streams`): contracts
+in, no models, so the run page draws the same charts when runs is its own service.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 import polyline as polyline_codec
 
 from apps.runs import stats
+from apps.runs.interface import contracts
 
 WIDTH, HEIGHT = 600.0, 160.0
 ROUTE_SIZE = 300.0
@@ -54,13 +57,11 @@ def _series_path(xs: list[float], ys: list[float], low: float, high: float, *, i
     return "M" + " L".join(coordinates)
 
 
-def charts(streams: dict, *, family: str = "running") -> list[Chart]:
+def charts(streams: contracts.Streams, *, family: str = "running") -> list[Chart]:
     """Pace (speed for rides), elevation (settled, as the climb is counted) and heart rate against distance."""
-    time_s = streams.get("time_s") or []
+    time_s = streams.time_s
     distance = (
-        stats.distance_along(
-            time_s, streams.get("latitude"), streams.get("longitude"), streams.get("distance_m"), family=family
-        )[0]
+        stats.distance_along(time_s, streams.latitude, streams.longitude, streams.distance_m, family=family)[0]
         if len(time_s) >= 2
         else None
     )
@@ -95,9 +96,9 @@ def charts(streams: dict, *, family: str = "running") -> list[Chart]:
             )
         else:
             out.append(Chart("Pace", _series_path(pace_x, clipped, low, high, inverted=True), low, high, "s/km", True))
-    elevation = streams.get("elevation_m")
+    elevation = streams.elevation_m
     settled = stats.settled_elevation(time_s, elevation) if elevation else None
-    for values, title, unit in ((settled, "Elevation", "m"), (streams.get("heart_rate"), "Heart rate", "bpm")):
+    for values, title, unit in ((settled, "Elevation", "m"), (streams.heart_rate, "Heart rate", "bpm")):
         if not values:
             continue
         pairs = [(x, float(y)) for x, y in zip(km, values, strict=True) if y is not None and (y or unit == "m")]

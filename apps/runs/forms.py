@@ -1,10 +1,12 @@
+"""The forms of the runs pages. Validation that needs no database; the choices come from the contracts."""
+
 import datetime
 import math
 import zoneinfo
 
 from django import forms
 
-from apps.runs.models import Run
+from apps.runs.interface import contracts
 
 METRES_PER_MILE = 1609.344
 
@@ -36,7 +38,7 @@ class DurationField(forms.CharField):
 
 class ManualRunForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
-    sport = forms.ChoiceField(choices=Run.Sport.choices, initial=Run.Sport.RUN)
+    sport = forms.ChoiceField(choices=contracts.SPORT_CHOICES, initial=contracts.Sport.RUN.value)
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), initial=datetime.time(7, 0))
     distance = forms.FloatField(min_value=0, max_value=1000, help_text="In your units (km or miles).")
@@ -63,5 +65,5 @@ class ManualRunForm(forms.Form):
 
 class RunEditForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
-    sport = forms.ChoiceField(choices=Run.Sport.choices)
+    sport = forms.ChoiceField(choices=contracts.SPORT_CHOICES)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10_000)

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from apps.accounts.interface.service import accounts_service
-from apps.runs import queries, stats
+from apps.runs import listcache, stats
 from apps.runs.interface import contracts, errors, events
 from apps.runs.models import BestEffort, Run, RunStreams
 from project import geo
@@ -200,7 +200,7 @@ def _store_best_efforts(run: Run, computed: stats.ComputedStats, *, replace: boo
 
 
 def _forget_lists_on_commit(user_id: int) -> None:
-    transaction.on_commit(lambda: queries.forget_lists(user_id), robust=True)
+    transaction.on_commit(lambda: listcache.forget_lists(user_id), robust=True)
 
 
 def _owned(*, user_id: int, run_id: int, lock: bool = False) -> Run:

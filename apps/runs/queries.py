@@ -5,16 +5,14 @@ from __future__ import annotations
 import base64
 import calendar
 import datetime
-import hashlib
-import uuid
 
-from django.core.cache import cache
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.dateparse import parse_datetime
 
 from apps.runs.interface import contracts, errors
-from apps.runs.models import BestEffort, Run
+from apps.runs.listcache import forget_lists  # noqa: F401  # where callers of queries.forget_lists found it
+from apps.runs.models import BestEffort, Run, RunStreams
 
 
 def encode_cursor(*, start: datetime.datetime, run_id: int) -> str:
@@ -144,48 +142,9 @@ def runs_to_export(*, user_id: int, after_id: int) -> QuerySet[Run]:
     )
 
 
-def run_streams(*, user_id: int, run_id: int) -> dict | None:
-    from apps.runs.models import RunStreams
-
-    streams = RunStreams.objects.filter(run_id=run_id, run__user_id=user_id).first()
-    return streams.unpack() if streams else None
-
-
-LIST_CACHE_SECONDS = 3600
-
-
-def _version_key(user_id: int) -> str:
-    return f"runs:version:{user_id}"
-
-
-def _page_key(user_id: int, params: dict) -> str:
-    digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
-    return f"runs:list:{user_id}:{digest}"
-
-
-def cached_list(*, user_id: int, **params: object) -> tuple[str | None, str]:
-    """A cached page of the user's runs (or None) and the runs version to store a fresh one under.
-
-    One round trip reads both the user's runs version and the page, which is kept with the version
-    it was computed under. Every write forgets the version (`forget_lists`), so a page computed
-    before a change never matches again (docs/decisions/0009).
-    """
-    version_key, page_key = _version_key(user_id), _page_key(user_id, params)
-    found = cache.get_many([version_key, page_key])
-    version = found.get(version_key)
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(version_key, version, None):
-            version = cache.get(version_key) or version  # another request started the version first
-    entry = found.get(page_key)
-    if entry is not None and entry[0] == version:
-        return entry[1], version
-    return None, version
-
-
-def store_list(*, user_id: int, version: str, value: str, **params: object) -> None:
-    cache.set(_page_key(user_id, params), (version, value), LIST_CACHE_SECONDS)
-
-
-def forget_lists(user_id: int) -> None:
-    cache.delete(_version_key(user_id))
+def run_streams(*, user_id: int, run_id: int) -> tuple[bool, dict | None]:
+    """Whether the user has this run, and its samples unpacked (None when it has none). One query."""
+    row = Run.objects.filter(pk=run_id, user_id=user_id).values_list("pk", "streams__data").first()
+    if row is None:
+        return False, None
+    return True, (RunStreams(data=row[1]).unpack() if row[1] is not None else None)

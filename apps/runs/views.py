@@ -1,8 +1,16 @@
-"""The runner's pages about their runs. Each view makes its calls through RunsService."""
+"""The runner's pages about their runs. Each view reaches runs' data through RunsService only.
+
+So the pages work the same with runs lifted out (settings.EXTRACTED_APPS). With the runs service down or
+failing, no page answers 500: a page that can still show something says "temporarily unavailable" (200),
+anything else, and every change, answers 503 with that message, and nothing is stored.
+"""
 
 from __future__ import annotations
 
 import datetime
+import functools
+import logging
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,11 +18,40 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.runs import charts, queries
+from apps.runs import charts
 from apps.runs.forms import ManualRunForm, RunEditForm
 from apps.runs.interface import contracts, errors
 from apps.runs.interface.service import runs_service
-from apps.runs.models import Run
+from project.rpc.errors import RemoteServiceError
+
+logger = logging.getLogger(__name__)
+RETRY_AFTER_S = 60
+View = Callable[..., HttpResponse]
+
+
+def _unavailable(
+    request: HttpRequest, *, status: int = 503, template: str = "runs/unavailable.html", **context: object
+) -> HttpResponse:
+    """The runs service is down or failing: say so, and that nothing was changed when the request was a change."""
+    logger.warning("runs.unavailable", exc_info=True)
+    changing = request.method not in ("GET", "HEAD")
+    response = render(request, template, {**context, "unavailable": True, "changing": changing}, status=status)
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
+def _degrades(view: View) -> View:
+    """A page that shows nothing without the runs service: 503 with "temporarily unavailable", never a 500."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except RemoteServiceError:
+            return _unavailable(request)
+
+    return wrapper
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -42,6 +79,16 @@ def run_list(request: HttpRequest) -> HttpResponse:
         sports = list(contracts.sports_of(contracts.Family(sport)))
     else:
         sports = None
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {
+        "sports": contracts.SPORT_CHOICES,
+        "families": [(family.value, f"All {family.value}") for family in contracts.Family if family.value != "other"],
+        "sport": sport,
+        "start_date": start_date,
+        "end_date": end_date,
+        "filters": query.urlencode(),
+    }
     try:
         page = runs_service.list_runs(
             user_id=request.user.pk,
@@ -53,30 +100,17 @@ def run_list(request: HttpRequest) -> HttpResponse:
         )
     except errors.InvalidCursor:
         return redirect("runs:list")
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    return render(
-        request,
-        "runs/list.html",
-        {
-            "page": page,
-            "sports": Run.Sport.choices,
-            "families": [
-                (family.value, f"All {family.value}") for family in contracts.Family if family.value != "other"
-            ],
-            "sport": sport,
-            "start_date": start_date,
-            "end_date": end_date,
-            "filters": query.urlencode(),
-        },
-    )
+    except RemoteServiceError:  # the filters still show; the runs come back with the service
+        return _unavailable(request, status=200, template="runs/list.html", **context)
+    return render(request, "runs/list.html", {**context, "page": page})
 
 
 @login_required
 @require_GET
+@_degrades
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _owned(request, run_id)
-    streams = queries.run_streams(user_id=request.user.pk, run_id=run_id) if run.has_streams else None
+    streams = runs_service.get_run_streams(user_id=request.user.pk, run_id=run_id) if run.has_streams else None
     return render(
         request,
         "runs/detail.html",
@@ -110,6 +144,8 @@ def run_new(request: HttpRequest) -> HttpResponse:
         except errors.InvalidRun as error:  # e.g. a start before contracts.EARLIEST_START
             for field, problems in (error.fields or {"__all__": [error.message]}).items():
                 form.add_error("date" if field == "start" else None, problems)
+        except RemoteServiceError:  # the form comes back as it was filled in, to be sent again later
+            return _unavailable(request, template="runs/new.html", form=form)
         else:
             if recorded.duplicate_of_id:
                 messages.warning(request, "This looks like a run you already have; it is kept hidden as a duplicate.")
@@ -121,6 +157,7 @@ def run_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@_degrades
 def run_edit(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _owned(request, run_id)
     form = RunEditForm(request.POST or None, initial={"name": run.name, "sport": run.sport, "notes": run.notes})
@@ -139,16 +176,20 @@ def run_edit(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_degrades
 def run_keep(request: HttpRequest, run_id: int) -> HttpResponse:
     """Resolve a suspected duplicate by keeping it as a run of its own."""
-    _owned(request, run_id)
-    runs_service.update_run(user_id=request.user.pk, run_id=run_id, hidden=False)
+    try:
+        runs_service.update_run(user_id=request.user.pk, run_id=run_id, hidden=False)
+    except errors.RunNotFound:
+        raise Http404("No such run") from None
     messages.success(request, "Kept as a separate run.")
     return redirect("runs:detail", run_id=run_id)
 
 
 @login_required
 @require_POST
+@_degrades
 def run_delete(request: HttpRequest, run_id: int) -> HttpResponse:
     try:
         runs_service.delete_run(user_id=request.user.pk, run_id=run_id)
@@ -161,4 +202,8 @@ def run_delete(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def records(request: HttpRequest) -> HttpResponse:
-    return render(request, "runs/records.html", {"records": runs_service.personal_records(user_id=request.user.pk)})
+    try:
+        found = runs_service.personal_records(user_id=request.user.pk)
+    except RemoteServiceError:  # the page still says what records are; they come back with the service
+        return _unavailable(request, status=200, template="runs/records.html")
+    return render(request, "runs/records.html", {"records": found})

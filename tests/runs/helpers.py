@@ -1,6 +1,6 @@
 import datetime
 
-from apps.runs import queries
+from apps.runs import listcache
 from apps.runs.models import Run
 
 
@@ -20,4 +20,4 @@ def bulk_runs(user_id, count, *, start=datetime.datetime(2026, 1, 1, 7, tzinfo=d
         )
         for i in range(count)
     )
-    queries.forget_lists(user_id)  # written behind the service's back: drop its cached pages as it would
+    listcache.forget_lists(user_id)  # written behind the service's back: drop its cached pages as it would

@@ -1,4 +1,8 @@
-"""The runs API: thin views, one call into RunsService each."""
+"""The runs API: thin views, one call into RunsService each; no models, no queries.
+
+The list's answers are kept in the lists' cache that the service's writes invalidate (apps/runs/listcache.py).
+A ServiceError answers in the API's error shape (project.api): the runs service down is a 503 with a JSON body.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.runs import queries
+from apps.runs import listcache
 from apps.runs.interface import contracts
 from apps.runs.interface.service import MAX_PAGE_SIZE, runs_service
 from project.api import ErrorResponse, dto
@@ -68,13 +72,14 @@ class RunListApi(APIView):
         operation_id="runs_list",
     )
     def get(self, request: Request) -> HttpResponse:
-        # The answer to these exact parameters is cached under the runner's runs version (decision 0009):
-        # a repeated request costs two cache round trips, the token's and the page's.
+        # The answer to these exact parameters is kept in the lists' cache under the runner's runs version,
+        # which every write forgets (decision 0009; apps/runs/listcache.py): a repeated request costs two cache
+        # round trips, the token's and the page's, and no call into the service.
         query = sorted(request.query_params.lists())
-        body, version = queries.cached_list(user_id=request.user.pk, api_query=query)
+        body, version = listcache.cached_list(user_id=request.user.pk, api_query=query)
         if body is None:
             body = self._page(request).model_dump_json()
-            queries.store_list(user_id=request.user.pk, version=version, value=body, api_query=query)
+            listcache.store_list(user_id=request.user.pk, version=version, value=body, api_query=query)
         return HttpResponse(body, content_type="application/json")
 
     def _page(self, request: Request) -> contracts.RunPage:

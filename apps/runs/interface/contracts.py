@@ -46,6 +46,19 @@ FAMILY_OF: dict[Sport, Family] = {
 }
 
 
+# How each sport is named to the runner (form choices); the same labels as the stored model's choices.
+SPORT_LABELS: dict[Sport, str] = {
+    Sport.RUN: "Run",
+    Sport.TRAIL_RUN: "Trail run",
+    Sport.TREADMILL: "Treadmill",
+    Sport.WALK: "Walk",
+    Sport.HIKE: "Hike",
+    Sport.RIDE: "Ride",
+    Sport.OTHER: "Other",
+}
+SPORT_CHOICES: list[tuple[str, str]] = [(sport.value, SPORT_LABELS[sport]) for sport in Sport]
+
+
 def sports_of(family: Family) -> tuple[Sport, ...]:
     return tuple(sport for sport, of in FAMILY_OF.items() if of is family)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from apps.runs import operations, queries
+from apps.runs import listcache, operations, queries
 from apps.runs.interface import contracts, errors
 from apps.runs.interface.service import MAX_EXPORT_PAGE_SIZE, MAX_PAGE_SIZE, RunsService
 from apps.runs.models import Run
@@ -82,6 +82,12 @@ class LocalRunsService(RunsService):
     def get_run(self, *, user_id: int, run_id: int) -> contracts.RunDetail:
         return _detail_of(user_id=user_id, run_id=run_id)
 
+    def get_run_streams(self, *, user_id: int, run_id: int) -> contracts.Streams | None:
+        found, data = queries.run_streams(user_id=user_id, run_id=run_id)
+        if not found:
+            raise errors.RunNotFound(f"no run {run_id} for this user")
+        return contracts.Streams.model_validate(data) if data is not None else None
+
     def list_runs(
         self,
         *,
@@ -103,7 +109,7 @@ class LocalRunsService(RunsService):
             "cursor": cursor,
             "limit": limit,
         }
-        cached, version = queries.cached_list(user_id=user_id, **params)
+        cached, version = listcache.cached_list(user_id=user_id, **params)
         if cached is not None:
             return contracts.RunPage.model_validate_json(cached)  # JSON, not pickle: validated in pydantic-core
         rows = list(
@@ -123,7 +129,7 @@ class LocalRunsService(RunsService):
             if len(rows) > limit
             else None,
         )
-        queries.store_list(user_id=user_id, version=version, value=result.model_dump_json(), **params)
+        listcache.store_list(user_id=user_id, version=version, value=result.model_dump_json(), **params)
         return result
 
     def month_summary(

@@ -30,6 +30,14 @@ class RunsService(rpc.Service):
 
     @rpc.read_only
     @abc.abstractmethod
+    def get_run_streams(self, *, user_id: int, run_id: int) -> contracts.Streams | None:
+        """The samples of one of the user's runs, as recorded (None when it has none): its page draws them.
+
+        Raises `RunNotFound` (also for another user's run).
+        """
+
+    @rpc.read_only
+    @abc.abstractmethod
     def list_runs(
         self,
         *,
