@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 
 from django.contrib import messages
@@ -16,9 +15,9 @@ from apps.imports.forms import UploadForm
 from apps.imports.interface import contracts, errors
 from apps.imports.interface.service import imports_service
 from project.rpc.errors import RemoteServiceError
+from project.web.unavailable import Unavailable, retry_later
 
-logger = logging.getLogger(__name__)
-UNAVAILABLE = "Imports are temporarily unavailable; try again in a minute."
+IMPORTS = Unavailable("imports", what="Imports", note="The files you sent are safe and keep importing.")
 
 
 @login_required
@@ -34,8 +33,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             except errors.UploadRefused as error:
                 refused.append(error.message)
             except RemoteServiceError:  # down or failing: this file is not kept, nor are the ones after it
-                logger.warning("imports.unavailable", exc_info=True)
-                refused.append(f"{file.name} was not stored, nor the files after it. {UNAVAILABLE}")
+                IMPORTS.log(request)
+                refused.append(f"{file.name} was not stored, nor the files after it. {IMPORTS.message()}")
                 break
         for message in refused:
             form.add_error("files", message)
@@ -51,7 +50,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             user_id=request.user.pk, limit=10
         )
     except RemoteServiceError:
-        logger.warning("imports.unavailable", exc_info=True)
+        IMPORTS.log(request)
         jobs_shown = None  # the page says the list is temporarily unavailable; the form is still there
     return render(request, "imports/upload.html", {"form": form, "jobs": jobs_shown})
 
@@ -65,13 +64,9 @@ def _job(request: HttpRequest, job_id: uuid.UUID) -> contracts.ImportJobStatus:
 
 @login_required
 @require_GET
+@IMPORTS.degrades(get_status=503)  # nothing to show without the job: say so, keep the rest of the site working
 def job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
-    try:
-        current = _job(request, job_id)
-    except RemoteServiceError:  # nothing to show without the job: say so, keep the rest of the site working
-        logger.warning("imports.unavailable", exc_info=True)
-        return render(request, "imports/unavailable.html", status=503)
-    return render(request, "imports/job.html", {"job": current})
+    return render(request, "imports/job.html", {"job": _job(request, job_id)})
 
 
 @login_required
@@ -81,6 +76,7 @@ def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
     try:
         current = _job(request, job_id)
     except RemoteServiceError:
-        logger.warning("imports.unavailable", exc_info=True)
-        return JsonResponse({"code": "service_unavailable", "message": UNAVAILABLE, "fields": {}}, status=503)
+        IMPORTS.log(request)
+        body = {"code": "service_unavailable", "message": IMPORTS.message(), "fields": {}}
+        return retry_later(JsonResponse(body, status=503))
     return JsonResponse(current.model_dump(mode="json"))

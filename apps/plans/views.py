@@ -7,10 +7,6 @@ answers 503 with that message, and nothing is changed.
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -27,36 +23,9 @@ from apps.races.interface.service import races_service
 from apps.runs.interface import contracts as runs_contracts
 from project.rpc.errors import RemoteServiceError
 from project.web.site import site_domain
+from project.web.unavailable import Unavailable, retry_later
 
-logger = logging.getLogger(__name__)
-RETRY_AFTER_S = 60
-View = Callable[..., HttpResponse]
-
-
-def _unavailable(request: HttpRequest, *, status: int) -> HttpResponse:
-    changing = request.method not in ("GET", "HEAD")
-    response = render(request, "plans/unavailable.html", {"changing": changing}, status=status)
-    if status == 503:
-        response["Retry-After"] = str(RETRY_AFTER_S)
-    return response
-
-
-def _degrades(*, get_status: int) -> Callable[[View], View]:
-    """A service the page needs is down or failing: `get_status` for a GET (200 where the page still shows
-    something, else 503), 503 for a POST, always with "temporarily unavailable" and never a 500."""
-
-    def decorate(view: View) -> View:
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            try:
-                return view(request, *args, **kwargs)
-            except RemoteServiceError:
-                logger.warning("plans.unavailable", exc_info=True)
-                return _unavailable(request, status=get_status if request.method in ("GET", "HEAD") else 503)
-
-        return wrapper
-
-    return decorate
+PLANS = Unavailable("plans", what="Training plans")
 
 
 def _apply_errors(form, error: errors.InvalidPlan) -> None:
@@ -68,7 +37,7 @@ def _apply_errors(form, error: errors.InvalidPlan) -> None:
 
 @login_required
 @require_GET
-@_degrades(get_status=200)
+@PLANS.degrades(get_status=200)
 def plan_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -79,7 +48,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_degrades(get_status=200)
+@PLANS.degrades(get_status=200)
 def plan_new(request: HttpRequest) -> HttpResponse:
     mine = races_service.races_of_runner(user_id=request.user.pk)
     others = races_service.find_races(limit=100).races
@@ -120,7 +89,7 @@ def _plan_or_404(request: HttpRequest, plan_id: int):
 
 @login_required
 @require_GET
-@_degrades(get_status=503)
+@PLANS.degrades(get_status=503)
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(request, plan_id)
     weeks: dict[int, list] = {}
@@ -144,7 +113,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_degrades(get_status=503)
+@PLANS.degrades(get_status=503)
 def plan_days(request: HttpRequest, plan_id: int) -> HttpResponse:
     _plan_or_404(request, plan_id)
     form = TrainingDaysForm(request.POST)
@@ -166,7 +135,7 @@ def plan_days(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_degrades(get_status=503)
+@PLANS.degrades(get_status=503)
 def plan_delete(request: HttpRequest, plan_id: int) -> HttpResponse:
     try:
         plans_service.delete_plan(user_id=request.user.pk, plan_id=plan_id)
@@ -188,14 +157,14 @@ def plan_feed(request: HttpRequest, token: str) -> HttpResponse:
     except errors.PlanNotFound:
         raise Http404("No such calendar") from None
     except RemoteServiceError:  # a calendar app shows no page: plain text, and when to come back
-        logger.warning("plans.unavailable", exc_info=True)
-        response = HttpResponse(
-            "The training plan calendar is temporarily unavailable. Try again in a minute.\n",
-            status=503,
-            content_type="text/plain; charset=utf-8",
+        PLANS.log(request)
+        return retry_later(
+            HttpResponse(
+                "The training plan calendar is temporarily unavailable. Try again in a minute.\n",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
         )
-        response["Retry-After"] = str(RETRY_AFTER_S)
-        return response
     response = HttpResponse(feed.calendar(plan, site=site_domain()), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="runnerly-plan.ics"'
     return response

@@ -24,17 +24,12 @@ from apps.races.interface import contracts, errors
 from apps.races.interface.service import MAX_OFFSET, races_service
 from apps.runs.interface import contracts as runs_contracts
 from project.rpc.errors import RemoteServiceError
+from project.web.unavailable import Unavailable
 
 logger = logging.getLogger(__name__)
 PAGE = 20
-UNAVAILABLE = "Races are temporarily unavailable; nothing was saved. Try again in a minute."
+RACES = Unavailable("races", what="Races", note="Your runs are safe.")
 RUN_IDS = (-(2**63), 2**63 - 1)  # what a database integer holds
-
-
-def _unavailable(request: HttpRequest) -> HttpResponse:
-    """The races service cannot be reached and the page has nothing to show: 503, saying so."""
-    logger.warning("races.unavailable", extra={"path": request.path}, exc_info=True)
-    return render(request, "races/unavailable.html", {"posted": request.method == "POST"}, status=503)
 
 
 def _add_errors(form: RaceForm, error: errors.InvalidRace) -> None:
@@ -84,7 +79,7 @@ def race_list(request: HttpRequest) -> HttpResponse:
         page = races_service.find_races(**params, offset=offset, limit=PAGE) if not form.errors else None
         mine = {race.id for race in races_service.races_of_runner(user_id=request.user.pk, include_past=True)}
     except RemoteServiceError:
-        logger.warning("races.unavailable", extra={"path": request.path}, exc_info=True)
+        RACES.log(request)
         page, unavailable = None, True
     query = request.GET.copy()
     query.pop("offset", None)
@@ -113,25 +108,28 @@ def race_new(request: HttpRequest) -> HttpResponse:
         except errors.InvalidRace as error:
             _add_errors(form, error)
         except RemoteServiceError:
-            logger.warning("races.unavailable", extra={"path": request.path}, exc_info=True)
-            form.add_error(None, UNAVAILABLE)
+            RACES.log(request)
+            form.add_error(None, RACES.message(changing=True))
         else:
             messages.success(request, f"{race.name} is added. Everyone can see it now.")
             return redirect("races:detail", race_id=race.id)
     return render(request, "races/form.html", {"form": form, "title": "Add a race"})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def race_edit(request: HttpRequest, race_id: int) -> HttpResponse:
+def _seen(request: HttpRequest, race_id: int) -> contracts.RaceForRunner:
     try:
-        seen = races_service.get_race_for_runner(
+        return races_service.get_race_for_runner(
             race_id=race_id, user_id=request.user.pk, is_staff=request.user.is_staff
         )
     except errors.RaceNotFound:
         raise Http404("No such race") from None
-    except RemoteServiceError:
-        return _unavailable(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@RACES.degrades(get_status=503)
+def race_edit(request: HttpRequest, race_id: int) -> HttpResponse:
+    seen = _seen(request, race_id)
     race = seen.race
     if race.id != race_id:  # merged into another: change that one
         return redirect("races:edit", race_id=race.id)
@@ -168,8 +166,8 @@ def race_edit(request: HttpRequest, race_id: int) -> HttpResponse:
         except errors.InvalidRace as error:
             _add_errors(form, error)
         except RemoteServiceError:
-            logger.warning("races.unavailable", extra={"path": request.path}, exc_info=True)
-            form.add_error(None, UNAVAILABLE)
+            RACES.log(request)
+            form.add_error(None, RACES.message(changing=True))
         else:
             messages.success(request, "The race is saved.")
             return redirect("races:detail", race_id=race.id)
@@ -189,15 +187,9 @@ def _names(results: list[contracts.Result]) -> dict[int, str]:
 
 @login_required
 @require_GET
+@RACES.degrades(get_status=503)
 def race_detail(request: HttpRequest, race_id: int) -> HttpResponse:
-    try:
-        seen = races_service.get_race_for_runner(
-            race_id=race_id, user_id=request.user.pk, is_staff=request.user.is_staff
-        )
-    except errors.RaceNotFound:
-        raise Http404("No such race") from None
-    except RemoteServiceError:
-        return _unavailable(request)
+    seen = _seen(request, race_id)
     race = seen.race
     if race.id != race_id:  # merged into another: show that one
         return redirect("races:detail", race_id=race.id)
@@ -228,14 +220,13 @@ def race_detail(request: HttpRequest, race_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@RACES.degrades(get_status=503)
 def race_running(request: HttpRequest, race_id: int) -> HttpResponse:
     running = request.POST.get("running") == "yes"
     try:
         races_service.set_running(user_id=request.user.pk, race_id=race_id, running=running)
     except errors.RaceNotFound:
         raise Http404("No such race") from None
-    except RemoteServiceError:
-        return _unavailable(request)
     messages.success(request, "You're running this race." if running else "You're no longer running this race.")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
@@ -247,6 +238,7 @@ def race_running(request: HttpRequest, race_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@RACES.degrades(get_status=503)
 def race_result(request: HttpRequest, race_id: int) -> HttpResponse:
     try:
         run_id = int(request.POST.get("run_id", "0") or 0)
@@ -263,8 +255,6 @@ def race_result(request: HttpRequest, race_id: int) -> HttpResponse:
         raise Http404("No such race") from None
     except errors.InvalidResult as error:
         messages.error(request, " ".join(error.fields.get("run_id", [error.message])))
-    except RemoteServiceError:
-        return _unavailable(request)
     else:
         messages.success(request, "Your result is saved.")
     return redirect("races:detail", race_id=race_id)

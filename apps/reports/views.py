@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import logging
 import zoneinfo
 from collections.abc import Callable, Sequence
 
@@ -25,11 +24,12 @@ from apps.reports.interface import errors
 from apps.reports.interface.service import reports_service
 from apps.runs.interface import contracts as runs_contracts
 from project.rpc.contracts import Contract
-from project.rpc.errors import RemoteServiceError
-
-logger = logging.getLogger(__name__)
+from project.web.unavailable import Unavailable
 
 CHART_CACHE_SECONDS = 24 * 3600
+REPORTS = Unavailable(
+    "reports", what="Your reports", title="Monthly reports", note="Your runs are safe and still counted."
+)
 
 
 def _today(request: HttpRequest) -> datetime.date:
@@ -38,6 +38,7 @@ def _today(request: HttpRequest) -> datetime.date:
 
 @login_required
 @require_GET
+@REPORTS.degrades(get_status=200)
 def index(request: HttpRequest) -> HttpResponse:
     today = _today(request)
     try:
@@ -45,9 +46,6 @@ def index(request: HttpRequest) -> HttpResponse:
         overview = reports_service.year_overview(user_id=request.user.pk, year=year)
     except (ValueError, errors.InvalidMonth):
         raise Http404("No such year") from None
-    except RemoteServiceError:
-        logger.warning("reports.unavailable", exc_info=True)
-        return render(request, "reports/unavailable.html")
     months = [m for m in overview.months if (m.year, m.month) <= (today.year, today.month)]
     return render(
         request,
@@ -75,6 +73,7 @@ def _chart(kind: str, items: Sequence[Contract], draw: Callable[..., Figure], un
 
 @login_required
 @require_GET
+@REPORTS.degrades(get_status=200)  # the reports service is down: say so, keep the rest of the site working
 def month(request: HttpRequest, year: str, month: str) -> HttpResponse:
     today = _today(request)
     if (int(year), int(month)) > (today.year, today.month):
@@ -83,9 +82,6 @@ def month(request: HttpRequest, year: str, month: str) -> HttpResponse:
         report = reports_service.month_report(user_id=request.user.pk, year=int(year), month=int(month))
     except errors.InvalidMonth:
         raise Http404("No such month") from None
-    except RemoteServiceError:  # the reports service is down: say so, keep the rest of the site working
-        logger.warning("reports.unavailable", exc_info=True)
-        return render(request, "reports/unavailable.html")
     units = request.user.units
     summary = report.summary
     return render(

@@ -8,9 +8,6 @@ anything else, and every change, answers 503 with that message, and nothing is s
 from __future__ import annotations
 
 import datetime
-import functools
-import logging
-from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,35 +20,9 @@ from apps.runs.forms import ManualRunForm, RunEditForm
 from apps.runs.interface import contracts, errors
 from apps.runs.interface.service import runs_service
 from project.rpc.errors import RemoteServiceError
+from project.web.unavailable import Unavailable
 
-logger = logging.getLogger(__name__)
-RETRY_AFTER_S = 60
-View = Callable[..., HttpResponse]
-
-
-def _unavailable(
-    request: HttpRequest, *, status: int = 503, template: str = "runs/unavailable.html", **context: object
-) -> HttpResponse:
-    """The runs service is down or failing: say so, and that nothing was changed when the request was a change."""
-    logger.warning("runs.unavailable", exc_info=True)
-    changing = request.method not in ("GET", "HEAD")
-    response = render(request, template, {**context, "unavailable": True, "changing": changing}, status=status)
-    if status == 503:
-        response["Retry-After"] = str(RETRY_AFTER_S)
-    return response
-
-
-def _degrades(view: View) -> View:
-    """A page that shows nothing without the runs service: 503 with "temporarily unavailable", never a 500."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except RemoteServiceError:
-            return _unavailable(request)
-
-    return wrapper
+RUNS = Unavailable("runs", what="Your runs")
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -101,13 +72,13 @@ def run_list(request: HttpRequest) -> HttpResponse:
     except errors.InvalidCursor:
         return redirect("runs:list")
     except RemoteServiceError:  # the filters still show; the runs come back with the service
-        return _unavailable(request, status=200, template="runs/list.html", **context)
+        return RUNS.page(request, status=200, template="runs/list.html", **context)
     return render(request, "runs/list.html", {**context, "page": page})
 
 
 @login_required
 @require_GET
-@_degrades
+@RUNS.degrades(get_status=503)
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _owned(request, run_id)
     streams = runs_service.get_run_streams(user_id=request.user.pk, run_id=run_id) if run.has_streams else None
@@ -145,7 +116,7 @@ def run_new(request: HttpRequest) -> HttpResponse:
             for field, problems in (error.fields or {"__all__": [error.message]}).items():
                 form.add_error("date" if field == "start" else None, problems)
         except RemoteServiceError:  # the form comes back as it was filled in, to be sent again later
-            return _unavailable(request, template="runs/new.html", form=form)
+            return RUNS.page(request, status=503, template="runs/new.html", form=form)
         else:
             if recorded.duplicate_of_id:
                 messages.warning(request, "This looks like a run you already have; it is kept hidden as a duplicate.")
@@ -157,7 +128,7 @@ def run_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_degrades
+@RUNS.degrades(get_status=503)
 def run_edit(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _owned(request, run_id)
     form = RunEditForm(request.POST or None, initial={"name": run.name, "sport": run.sport, "notes": run.notes})
@@ -176,7 +147,7 @@ def run_edit(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_degrades
+@RUNS.degrades(get_status=503)
 def run_keep(request: HttpRequest, run_id: int) -> HttpResponse:
     """Resolve a suspected duplicate by keeping it as a run of its own."""
     try:
@@ -189,7 +160,7 @@ def run_keep(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_degrades
+@RUNS.degrades(get_status=503)
 def run_delete(request: HttpRequest, run_id: int) -> HttpResponse:
     try:
         runs_service.delete_run(user_id=request.user.pk, run_id=run_id)
@@ -205,5 +176,5 @@ def records(request: HttpRequest) -> HttpResponse:
     try:
         found = runs_service.personal_records(user_id=request.user.pk)
     except RemoteServiceError:  # the page still says what records are; they come back with the service
-        return _unavailable(request, status=200, template="runs/records.html")
+        return RUNS.page(request, status=200, template="runs/records.html")
     return render(request, "runs/records.html", {"records": found})

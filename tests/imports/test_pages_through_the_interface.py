@@ -3,21 +3,19 @@
 a. Every page and API endpoint, with ImportsService routed over HTTP (the test client): once as is, once with
    imports extracted from the web side (its tables refuse every query there, and answer only inside the service's
    own calls and its worker). Exact names, statuses and counts on the pages.
-b. No module of the web side imports imports' models, operations, queries, tasks or importer.
+b. No module of the web side imports imports' internals: tests/architecture/test_web_side.py.
 c. With imports extracted and down, every page answers 200 "temporarily unavailable" or 503, the API 503 with
    the error shape, and an upload leaves nothing in storage.
 """
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import html
 import io
 import re
 import uuid
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -34,11 +32,10 @@ from apps.imports.interface import contracts, errors
 from apps.imports.interface.service import imports_service
 from apps.imports.models import Upload
 from apps.runs.interface.service import runs_service
-from project.rpc.testing import TestClientTransport
+from project.rpc.testing import ServiceSideTestClientTransport, serve_over_test_client
 from tests.imports import reference
 
 pytestmark = pytest.mark.django_db
-APP = Path(__file__).resolve().parents[2] / "apps" / "imports"
 PASSWORD = "correct-horse-battery"  # accounts_testing.create_user's default
 RUN = "gpx11_strava_run_hr.gpx"
 TCX = "tcx_garmin_fr410_run_laps_hr.tcx"
@@ -72,25 +69,10 @@ def stored_files(path: str = "uploads") -> set[str]:
     }
 
 
-class ServiceSideTransport(TestClientTransport):
-    """The call as the imports service runs it: with its own tables, which the web side has not."""
-
-    __test__ = False
-
-    def post(self, url, *, body, headers):
-        with override_settings(EXTRACTED_APPS=[]):
-            return super().post(url, body=body, headers=headers)
-
-
 @pytest.fixture(params=["over_http", "extracted"])
 def remote(request, settings):
     """ImportsService over HTTP; in `extracted`, the web side's own queries on imports' tables raise."""
-    settings.SERVICE_ROUTING = {"imports": "http://testserver"}
-    if request.param == "over_http":
-        settings.RPC_TRANSPORT = "project.rpc.testing.TestClientTransport"
-    else:
-        settings.RPC_TRANSPORT = f"{__name__}.ServiceSideTransport"
-        settings.EXTRACTED_APPS = ["imports"]
+    serve_over_test_client(settings, "imports", extracted=request.param == "extracted")
     return request.param
 
 
@@ -253,7 +235,7 @@ def test_the_api_through_the_service(remote, client, runner, send):
     assert stored_files() - before == {stored}
 
 
-class StricterServiceTransport(ServiceSideTransport):
+class StricterServiceTransport(ServiceSideTestClientTransport):
     """A service whose upload limit is lower than the web side's: it refuses a file the web side has stored."""
 
     def post(self, url, *, body, headers):
@@ -323,96 +305,6 @@ def test_the_rules_the_web_side_shares_with_the_service():
     long = uploads.storage_name_for("x" * 1000 + ".gpx")
     assert long.endswith("x.gpx")
     assert len(long) <= len("uploads/2024/01/") + contracts.STORAGE_NAME_MAX_LENGTH
-
-
-# b. The web side imports none of imports' internals
-
-WEB_SIDE = ["views.py", "urls.py", "forms.py", "uploads.py", "api/views.py", "api/urls.py", "api/__init__.py"]
-SERVICE_SIDE = [
-    "__init__.py",
-    "apps.py",
-    "admin.py",  # disabled when imports is extracted
-    "models.py",
-    "operations.py",
-    "importer.py",
-    "parsers.py",
-    "tasks.py",
-    "subscribers.py",
-    "interface/*.py",
-    "management/**/*.py",
-    "migrations/*.py",
-]
-INTERNALS = ["models", "operations", "queries", "tasks", "importer", "interface.local"]
-
-
-def _imported_modules(relative: str, source: str) -> list[tuple[int, str]]:
-    """(line, module) of every import of a module, relative ones made absolute, and `from x import y`'s x.y."""
-    package = ".".join(("apps", "imports", *Path(relative).parent.parts))
-    found = []
-    for node in ast.walk(ast.parse(source, filename=relative)):
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*parent, base] if base else parent)
-            found += [(node.lineno, base)] + [(node.lineno, f"{base}.{alias.name}") for alias in node.names]
-    return found
-
-
-def web_side_offences(sources: dict[str, str]) -> list[str]:
-    """`path:line imports module` for each import of an internal by a web-side module (path relative to the app)."""
-    forbidden = tuple(f"apps.imports.{name}" for name in INTERNALS)
-    return sorted(
-        {
-            f"{relative}:{line} imports {module}"
-            for relative, source in sources.items()
-            for line, module in _imported_modules(relative, source)
-            if module in forbidden or module.startswith(tuple(f"{name}." for name in forbidden))
-        }
-    )
-
-
-def _web_side() -> set[Path]:
-    return {APP / name for name in WEB_SIDE} | set(APP.glob("templatetags/*.py")) | set(APP.glob("feeds*.py"))
-
-
-def test_every_module_of_the_app_is_on_one_side():
-    web, service = _web_side(), {path for pattern in SERVICE_SIDE for path in APP.glob(pattern)}
-    assert sorted(str(path.relative_to(APP)) for path in web if not path.exists()) == []
-    assert sorted(str(path.relative_to(APP)) for path in set(APP.rglob("*.py")) - web - service) == []
-    assert web & service == set()
-
-
-def test_the_web_side_imports_no_model_operation_query_or_task():
-    sources = {str(path.relative_to(APP)): path.read_text() for path in sorted(_web_side())}
-    assert {"views.py", "api/views.py", "forms.py"} <= set(sources)
-    assert web_side_offences(sources) == []
-
-
-def test_the_check_names_each_offending_import():
-    views = (
-        "from apps.imports.models import ImportJob\n"
-        "from apps.imports import operations, uploads\n"
-        "def f():\n    from . import tasks\n"
-        "from .queries import jobs\n"
-        "import apps.imports.interface.local\n"
-        "from apps.imports.interface import contracts\n"
-    )
-    api = "from ..models import Upload\nfrom .. import importer\nfrom . import urls\n"
-    assert web_side_offences({"views.py": views, "api/views.py": api}) == [
-        "api/views.py:1 imports apps.imports.models",
-        "api/views.py:1 imports apps.imports.models.Upload",
-        "api/views.py:2 imports apps.imports.importer",
-        "views.py:1 imports apps.imports.models",
-        "views.py:1 imports apps.imports.models.ImportJob",
-        "views.py:2 imports apps.imports.operations",
-        "views.py:4 imports apps.imports.tasks",
-        "views.py:5 imports apps.imports.queries",
-        "views.py:5 imports apps.imports.queries.jobs",
-        "views.py:6 imports apps.imports.interface.local",
-    ]
 
 
 # c. Imports extracted and down

@@ -2,22 +2,19 @@
 
 - Over HTTP: PlansService routed to the internal endpoint through the test client, once as is and once with plans
   extracted from the monolith (its tables off limits to the page; only the service's side of each call reads them).
-- Statically: no web-side module of apps/plans imports its models, operations, queries or tasks.
+- Statically (tests/architecture/test_web_side.py): no web-side module of apps/plans imports its internals.
 - Down: plans extracted and refusing connections, every page answers without a 500 and changes nothing.
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import datetime
 import zoneinfo
-from pathlib import Path
 
 import icalendar
 import pytest
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
@@ -30,13 +27,12 @@ from apps.races.interface import contracts as races_contracts
 from apps.races.interface.testing import add_race
 from apps.runs.interface import contracts as runs_contracts
 from apps.runs.interface.service import runs_service
-from project.rpc.testing import TestClientTransport
+from project.rpc.testing import serve_over_test_client
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-enough-Passw0rd"
 ZONE = "Pacific/Auckland"  # far from UTC: "today" is the runner's
 TRAINING_DAYS = [1, 3, 5, 6]
-APP = Path(__file__).resolve().parents[2] / "apps" / "plans"
 
 
 def _today() -> datetime.date:
@@ -45,19 +41,6 @@ def _today() -> datetime.date:
 
 def _long(day: datetime.date) -> str:  # Django's "l j F Y"
     return f"{day:%A} {day.day} {day:%B} {day.year}"
-
-
-class ServiceSideTransport(TestClientTransport):
-    """The monolith's side of a call runs with plans extracted; the service's side (the internal endpoint) with
-    its tables, as the plans service would. A page that reads plans' models itself raises ImproperlyConfigured."""
-
-    def post(self, url, *, body, headers):
-        with override_settings(EXTRACTED_APPS=[]):
-            return super().post(url, body=body, headers=headers)
-
-    def get(self, url, *, headers):
-        with override_settings(EXTRACTED_APPS=[]):
-            return super().get(url, headers=headers)
 
 
 @dataclasses.dataclass
@@ -103,12 +86,7 @@ def world(client, django_capture_on_commit_callbacks) -> World:
 @pytest.fixture(params=["remote", "extracted"])
 def remote(request, settings, world) -> World:
     """PlansService over HTTP through the test client; "extracted": and plans' tables off limits to the pages."""
-    settings.SERVICE_ROUTING = {"plans": "http://testserver"}
-    if request.param == "remote":
-        settings.RPC_TRANSPORT = "project.rpc.testing.TestClientTransport"
-    else:
-        settings.RPC_TRANSPORT = f"{__name__}.ServiceSideTransport"
-        settings.EXTRACTED_APPS = ["plans"]
+    serve_over_test_client(settings, "plans", extracted=request.param == "extracted")
     return world
 
 
@@ -262,84 +240,6 @@ def test_the_pages_query_counts_do_not_grow_with_plans_and_sessions(client, worl
         )
     assert len(plans_service.list_plans(user_id=world.ada.id)) == 4
     assert (queries("/plans/"), queries(f"/plans/{world.plan.id}/")) == one
-
-
-# --- b. The web side imports only the interface -------------------------------------------------------------------
-
-FORBIDDEN = ("apps.plans.models", "apps.plans.operations", "apps.plans.queries", "apps.plans.tasks")
-# What runs in the plans service itself (or is disabled with plans extracted) may use the models.
-SERVICE_SIDE = {"models.py", "operations.py", "queries.py", "tasks.py", "subscribers.py", "admin.py"}
-SERVICE_SIDE |= {"fixtures_loader.py", "interface/local.py", "management", "migrations"}
-
-
-def _module_of(path: Path) -> str:
-    parts = path.relative_to(APP.parents[1]).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _imports(source: str, module: str, is_package: bool = False) -> list[str]:
-    """Every module `source` imports, relative imports resolved, `from x import y` as both x and x.y."""
-    package = module if is_package else module.rpartition(".")[0]
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                base = ".".join([*anchor, base] if base else anchor)
-            found += [base, *(f"{base}.{alias.name}" for alias in node.names)]
-    return found
-
-
-def _offending(source: str, module: str, is_package: bool = False) -> list[str]:
-    return sorted(
-        {
-            f"{module} imports {name}"
-            for name in _imports(source, module, is_package)
-            if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN)
-        }
-    )
-
-
-def _web_side() -> list[Path]:
-    return sorted(
-        path
-        for path in APP.rglob("*.py")
-        if not any(
-            str(path.relative_to(APP)) == part or path.relative_to(APP).parts[0] == part for part in SERVICE_SIDE
-        )
-    )
-
-
-def test_no_web_side_module_imports_the_models_operations_queries_or_tasks():
-    modules = {_module_of(path): path for path in _web_side()}
-    assert {"apps.plans.views", "apps.plans.forms", "apps.plans.feed", "apps.plans.api.views"} <= set(modules)
-    assert not {"apps.plans.models", "apps.plans.interface.local", "apps.plans.admin"} & set(modules)
-    offending = [
-        line
-        for module, path in modules.items()
-        for line in _offending(path.read_text(), module, path.name == "__init__.py")
-    ]
-    assert offending == [], "the web side must go through plans_service:\n" + "\n".join(offending)
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        "from apps.plans.models import Plan",
-        "import apps.plans.operations",
-        "from apps.plans import queries",
-        "from .models import Plan",
-        "from . import tasks",
-        "def f():\n    from apps.plans.models import Plan",
-    ],
-)
-def test_the_import_check_catches_each_way_of_importing_them(source):
-    assert _offending(source, "apps.plans.views")
-    assert _offending("from .. import operations", "apps.plans.api.views")
-    assert not _offending("from apps.plans.interface import contracts\nfrom . import feed", "apps.plans.views")
 
 
 # --- c. Plans extracted and down: never a 500, nothing changed ----------------------------------------------------

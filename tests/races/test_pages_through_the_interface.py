@@ -2,16 +2,14 @@
 
 - Over HTTP: the pages and the API work with races routed to a remote service (the test client's internal
   endpoint) and races extracted from the web process: any read of races' tables outside the service raises.
-- Statically: no web-side module of the app imports its models, operations, queries or tasks.
+- Statically (tests/architecture/test_web_side.py): no web-side module of the app imports its internals.
 - Down: with races extracted and its service refusing connections, every page answers without a 500 and
   stores nothing.
 """
 
 from __future__ import annotations
 
-import ast
 import datetime
-import pathlib
 import re
 import zoneinfo
 
@@ -25,25 +23,22 @@ from apps.races.interface.testing import add_race
 from apps.races.models import Race, Registration
 from apps.runs.interface.testing import record_manual_run
 from project.events.models import OutboxEvent
-from project.rpc.testing import TestClientTransport
+from project.rpc.testing import ServiceSideTestClientTransport, serve_over_test_client
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-enough-Passw0rd"
 TODAY = datetime.datetime.now(datetime.UTC).date()
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-APP = ROOT / "apps" / "races"
 JSON = {"content_type": "application/json"}
 CALLS: list[str] = []  # the races methods called over HTTP, in order
 
 
-class ServiceTransport(TestClientTransport):
-    """The races service behind the test client. Only while it serves a call may races' tables be used: the
-    page around it runs with races extracted, so a page that still reads a model fails."""
+class RecordingTransport(ServiceSideTestClientTransport):
+    """The races service behind the test client, served with races' tables while the page runs with races
+    extracted; it records the method of each call in CALLS."""
 
     def post(self, url, *, body, headers):
         CALLS.append(url.rsplit("/internal/rpc/races/", 1)[-1])
-        with override_settings(EXTRACTED_APPS=[]):
-            return super().post(url, body=body, headers=headers)
+        return super().post(url, body=body, headers=headers)
 
 
 @pytest.fixture
@@ -52,9 +47,7 @@ def over_http(settings):
     CALLS.clear()
 
     def extract():
-        settings.SERVICE_ROUTING = {"races": "http://testserver"}
-        settings.RPC_TRANSPORT = f"{__name__}.ServiceTransport"
-        settings.EXTRACTED_APPS = ["races"]
+        serve_over_test_client(settings, "races", transport=f"{__name__}.RecordingTransport")
 
     return extract
 
@@ -409,94 +402,6 @@ def test_the_pages_ask_the_service_a_bounded_number_of_questions(client, ada, bo
     assert queries("/races/?include_past=on") == few_races
 
 
-# --- b. no web-side module imports the app's internals --------------------------------------------------------
-
-INTERNALS = ("models", "operations", "queries", "tasks", "interface.local")
-# What runs in the races service itself (or only in tests); everything else in apps/races runs in the web process.
-SERVICE_SIDE = {
-    "models.py",
-    "operations.py",
-    "queries.py",
-    "tasks.py",
-    "admin.py",  # disabled when races is extracted
-    "subscribers.py",
-    "apps.py",
-    "interface/local.py",
-    "interface/testing.py",  # other apps' tests add races with it
-}
-
-
-def _module_name(path: pathlib.Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _imported_internals(path: pathlib.Path) -> list[str]:
-    """`path:line imports apps.races.<internal>` for each import of an internal, at any depth, relative or not."""
-    package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                base = ".".join([*anchor, *([base] if base else [])])
-            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
-        else:
-            continue
-        for name in names:
-            if any(
-                name == f"apps.races.{internal}" or name.startswith(f"apps.races.{internal}.")
-                for internal in INTERNALS
-            ):
-                found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
-    return found
-
-
-def _web_side() -> list[pathlib.Path]:
-    return sorted(
-        path
-        for path in APP.rglob("*.py")
-        if str(path.relative_to(APP)) not in SERVICE_SIDE
-        and path.relative_to(APP).parts[0] not in {"migrations", "management"}
-    )
-
-
-def test_no_web_side_module_imports_the_apps_models_operations_queries_or_tasks():
-    modules = _web_side()
-    assert {str(path.relative_to(APP)) for path in modules} >= {"views.py", "forms.py", "urls.py", "api/views.py"}
-    offending = [found for path in modules for found in _imported_internals(path)]
-    assert offending == [], "the web side must reach races through races_service only:\n" + "\n".join(offending)
-
-
-def test_the_import_check_sees_every_way_of_importing_an_internal(tmp_path, monkeypatch):
-    module = APP / "api" / "views.py"
-    source = "\n".join(
-        [
-            "import apps.races.models",
-            "from apps.races import operations, forms",
-            "from apps.races.queries import visible",
-            "from ..tasks import anything",
-            "from . import views",
-            "def later():",
-            "    from apps.races.interface.local import LocalRacesService",
-        ]
-    )
-    monkeypatch.setattr(pathlib.Path, "read_text", lambda self, *args, **kwargs: source)
-    assert _imported_internals(module) == [
-        "apps/races/api/views.py:1 imports apps.races.models",
-        "apps/races/api/views.py:2 imports apps.races.operations",
-        "apps/races/api/views.py:3 imports apps.races.queries",
-        "apps/races/api/views.py:3 imports apps.races.queries.visible",
-        "apps/races/api/views.py:4 imports apps.races.tasks",
-        "apps/races/api/views.py:4 imports apps.races.tasks.anything",
-        "apps/races/api/views.py:7 imports apps.races.interface.local",
-        "apps/races/api/views.py:7 imports apps.races.interface.local.LocalRacesService",
-    ]
-
-
 # --- c. races extracted and down -----------------------------------------------------------------------------
 
 UNAVAILABLE_PAGE = "Races are temporarily unavailable"
@@ -514,12 +419,12 @@ DOWN = {
     "races:list": [("get", {}, 200, UNAVAILABLE_PAGE), ("get", {"data": {"text": "berlin"}}, 200, UNAVAILABLE_PAGE)],
     "races:new": [
         ("get", {}, 200, 'id="id_name"'),
-        ("post", {"data": FORM}, 200, "Races are temporarily unavailable; nothing was saved."),
+        ("post", {"data": FORM}, 200, "Races are temporarily unavailable, so nothing was changed."),
     ],
     "races:detail": [("get", {}, 503, UNAVAILABLE_PAGE)],
-    "races:edit": [("get", {}, 503, UNAVAILABLE_PAGE), ("post", {"data": FORM}, 503, "nothing was saved")],
-    "races:running": [("post", {"data": {"running": "yes"}}, 503, "nothing was saved")],
-    "races:result": [("post", {"data": {"run_id": "1", "shared": "on"}}, 503, "nothing was saved")],
+    "races:edit": [("get", {}, 503, UNAVAILABLE_PAGE), ("post", {"data": FORM}, 503, "so nothing was changed")],
+    "races:running": [("post", {"data": {"running": "yes"}}, 503, "so nothing was changed")],
+    "races:result": [("post", {"data": {"run_id": "1", "shared": "on"}}, 503, "so nothing was changed")],
     "api-races": [
         ("get", {}, 503, "service_unavailable"),
         ("post", {"data": {**FORM, "date": "2027-09-26", "distance_m": 42195.0}, **JSON}, 503, "service_unavailable"),

@@ -3,17 +3,14 @@
 a. Every page and endpoint with the service routed over HTTP (through the test client) and runs' tables off
    limits to the page's side (settings.EXTRACTED_APPS, as in a monolith with runs extracted): only the
    service's side of each call, the internal endpoint, may read them. Exact values on the pages.
-b. No module of the web side imports runs' models, operations, queries or tasks, directly or through another
-   module of the app.
+b. No module of the web side imports runs' internals: tests/architecture/test_web_side.py.
 c. With runs extracted and down, no page answers 500 and nothing is stored; the API answers 503 in JSON.
 """
 
 from __future__ import annotations
 
-import ast
 import datetime
 import re
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -23,27 +20,14 @@ from rest_framework.test import APIClient
 from apps.accounts.interface import testing as accounts_testing
 from apps.runs.interface import contracts, errors
 from apps.runs.interface.service import runs_service
-from project.rpc.testing import TestClientTransport
+from project.rpc.testing import serve_over_test_client
 from tests.runs.helpers import bulk_runs
 from tests.runs.tracks import INTERVAL_SEGMENTS, draft, track
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-enough-Passw0rd"
-ROOT = Path(__file__).resolve().parents[2]
-RUNS = ROOT / "apps" / "runs"
 UTC = datetime.UTC
 NOTHING = "\N{EN DASH}"  # how the pages show an unknown value
-
-
-class ServiceSideTransport(TestClientTransport):
-    """The whole HTTP path of TestClientTransport; the call is served as in the runs service's own process,
-    where runs' tables are its own, while the page that makes it is not allowed to touch them."""
-
-    __test__ = False
-
-    def post(self, url, *, body, headers):
-        with override_settings(EXTRACTED_APPS=[]):
-            return super().post(url, body=body, headers=headers)
 
 
 def service_side():
@@ -54,12 +38,11 @@ def service_side():
 def _extract(settings, down_at: str | None = None) -> None:
     """Runs lifted out: served over HTTP through the test client, or `down_at` a URL that refuses connections."""
     if down_at is None:
-        settings.SERVICE_ROUTING = {"runs": "http://testserver"}
-        settings.RPC_TRANSPORT = f"{__name__}.ServiceSideTransport"
+        serve_over_test_client(settings, "runs")
     else:
         settings.SERVICE_ROUTING = {"runs": down_at}
         settings.RPC_RETRIES = 0
-    settings.EXTRACTED_APPS = ["runs"]
+        settings.EXTRACTED_APPS = ["runs"]
 
 
 @pytest.fixture
@@ -374,93 +357,6 @@ def test_the_run_page_costs_the_same_queries_for_a_short_and_a_long_track(client
         counts.append(len(queries.captured_queries))
     # session, user; the run with its streams' presence, its best efforts; its samples
     assert counts == [5, 5]
-
-
-# b. The web side imports nothing of runs but its interface ----------------------------------------------
-
-FORBIDDEN = ("apps.runs.models", "apps.runs.operations", "apps.runs.queries", "apps.runs.tasks")
-WEB_SIDE = ["views.py", "forms.py", "urls.py", "charts.py", "feeds.py", "api/*.py", "templatetags/*.py"]
-
-
-def _module_path(module: str) -> Path | None:
-    if not module.startswith("apps.runs"):
-        return None
-    base = ROOT.joinpath(*module.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.exists():
-            return candidate
-    return None
-
-
-def _imports(source: str, *, package: str) -> list[str]:
-    """Every module a source imports (`from a import b` names a.b too: b may be a module)."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(parts + ([node.module] if node.module else []))
-            found.append(base)
-            found += [f"{base}.{alias.name}" for alias in node.names]
-    return found
-
-
-def _package_of(path: Path) -> str:
-    return ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
-
-
-def forbidden_imports(path: Path, *, package: str | None = None, label: str | None = None) -> list[str]:
-    """`file: chain` for each forbidden module the file reaches, directly or through other modules of apps.runs."""
-    label = label or str(path.relative_to(ROOT))
-    offenders, seen = set(), {path}
-    stack: list[tuple[Path, str, tuple[str, ...]]] = [(path, package or _package_of(path), ())]
-    while stack:
-        current, current_package, chain = stack.pop()
-        for module in _imports(current.read_text(), package=current_package):
-            if module.startswith(FORBIDDEN):
-                offenders.add(f"{label}: {' -> '.join([*chain, module])}")
-                continue
-            target = _module_path(module)
-            if target is not None and target not in seen:
-                seen.add(target)
-                stack.append((target, _package_of(target), (*chain, module)))
-    return sorted(offenders)
-
-
-def _web_side() -> list[Path]:
-    return sorted({path for pattern in WEB_SIDE for path in RUNS.glob(pattern)})
-
-
-def test_the_web_side_imports_no_models_operations_queries_or_tasks():
-    files = _web_side()
-    assert {str(path.relative_to(RUNS)) for path in files} >= {"views.py", "forms.py", "api/views.py", "charts.py"}
-    offenders = [offender for path in files for offender in forbidden_imports(path)]
-    assert offenders == [], "the runs web side reaches runs' internals:\n" + "\n".join(offenders)
-
-
-def test_the_import_check_catches_direct_and_indirect_imports(tmp_path):
-    assert _imports("from apps.runs.models import Run\nimport apps.runs.queries", package="apps.runs") == [
-        "apps.runs.models",
-        "apps.runs.models.Run",
-        "apps.runs.queries",
-    ]
-    assert _imports("from ..models import Run", package="apps.runs.api") == [
-        "apps.runs.models",
-        "apps.runs.models.Run",
-    ]
-    assert _imports("from . import operations", package="apps.runs") == ["apps.runs", "apps.runs.operations"]
-    fake = tmp_path / "views.py"
-    fake.write_text("from apps.runs import charts\nfrom apps.runs.interface.local import LocalRunsService\n")
-    # The local implementation is the service's side: it reaches operations and queries, and so would the page.
-    assert forbidden_imports(fake, package="apps.runs", label="views.py") == [
-        "views.py: apps.runs.interface.local -> apps.runs.models",
-        "views.py: apps.runs.interface.local -> apps.runs.models.Run",
-        "views.py: apps.runs.interface.local -> apps.runs.operations",
-        "views.py: apps.runs.interface.local -> apps.runs.queries",
-    ]
 
 
 def test_the_forms_choices_are_the_stored_ones():
