@@ -62,7 +62,7 @@ def _empty_cache():
 @pytest.fixture(autouse=True)
 def _fresh_rpc_state():
     """Each test starts with closed circuits, no cached implementations, and no tokens, keys or client checks."""
-    caches = (jwt_auth.tokens, jwt_auth.jwks, jwt_auth.client_checks)
+    caches = (jwt_auth.tokens, jwt_auth.jwks, jwt_auth.client_checks, jwt_auth.verified)
     remote.reset_breakers()
     routing._implementations.clear()
     for cache in caches:

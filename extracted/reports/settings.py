@@ -4,13 +4,13 @@ Glue only: the code is the repository's apps/reports, unchanged. See README.md h
 """
 
 from project.settings.production import *  # noqa: F403
-from project.settings.production import CELERY_BEAT_SCHEDULE, LOGGING, env  # noqa: F401
+from project.settings.production import CELERY_BEAT_SCHEDULE, LOGGING, database_settings, env  # noqa: F401
 
 SERVICE_NAME = "reports"
 # This database holds reports's tables and the event tables (its inbox and outbox), nothing else.
 SERVICE_APPS = ["reports", "events", "contenttypes", "auth"]
 EXTRACTED_APPS: list[str] = []
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": database_settings(env("DATABASE_URL"))}
 if env("RUNNERLY_COPY_FROM_DATABASE_URL", default=""):  # the monolith's database, read by copy_app_data
     DATABASES["monolith"] = env.db("RUNNERLY_COPY_FROM_DATABASE_URL")
 
@@ -32,3 +32,13 @@ CELERY_TASK_ROUTES = {f"{name}.*": {"queue": queue} for name, queue in EVENTS_SU
 OWN_TASKS = ("reports", "events")  # beat sends only these here; the monolith's beat sends the rest
 CELERY_BEAT_SCHEDULE = {name: e for name, e in CELERY_BEAT_SCHEDULE.items() if e["task"].split(".")[0] in OWN_TASKS}
 ROOT_URLCONF = "extracted.reports.urls"
+# It serves the internal endpoint, health and metrics only: no sessions, logins, messages or static files.
+MIDDLEWARE = [
+    "project.requestid.RequestIdMiddleware",
+    "project.metrics.MetricsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]  # the admin's middleware: no admin served here

@@ -10,7 +10,8 @@ Where the dealer's tables are in this process (the monolith), the dealer registe
 another request to its own server, which may be busy serving the very requests that wait.
 Callee, for each call:
 1. verifies the Bearer token against the dealer's JWKS (`RPC_JWKS_URL`), with RS256 only, the dealer
-   as issuer, itself as audience, and exp, iat, iss, aud, sub and jti required;
+   as issuer, itself as audience, and exp, iat, iss, aud, sub and jti required (a token it has verified
+   is remembered until it expires: the same caller sends the same token for minutes);
 2. checks the token's scopes against the method (`Service.required_scope`: `read` or `write`);
 3. asks the dealer whether it still stands behind the client (RFC 7662 introspection, over HTTP next
    to the token endpoint or in-process), remembering each answer CLIENT_CHECK_SECONDS: a disabled
@@ -25,6 +26,7 @@ section unavailable, as when the service is down.
 from __future__ import annotations
 
 import base64
+import collections
 import json
 import logging
 import math
@@ -51,6 +53,7 @@ JWKS_CACHE_SECONDS = 600
 JWKS_REFETCH_MIN_SECONDS = 10  # between two fetches of the JWKS, whether the last one worked or not
 CLIENT_CHECK_SECONDS = 5  # how long a disabled client's tokens may still pass, at worst
 TOKEN_RETRY_SECONDS = 2  # after a failed token fetch, callers get the failure at once for this long
+VERIFIED_MAX = 1024  # verified tokens remembered per process
 LEEWAY_SECONDS = 10
 FORM = "application/x-www-form-urlencoded"
 
@@ -218,9 +221,41 @@ class _ClientChecks:
             self._answers.clear()
 
 
+class _Verified:
+    """Tokens whose signature and claims this process has checked, until they expire (the last VERIFIED_MAX):
+    a caller sends the same token for minutes, and an RS256 check costs more than the rest of a call's checks.
+    Scopes and the dealer's word on the client are still checked on every call."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._claims: collections.OrderedDict[tuple[str, str], dict[str, Any]] = collections.OrderedDict()
+
+    def get(self, token: str, audience: str) -> dict[str, Any] | None:
+        with self._lock:
+            claims = self._claims.get((token, audience))
+            if claims is None:
+                return None
+            if claims["exp"] + LEEWAY_SECONDS <= time.time():
+                del self._claims[(token, audience)]
+                return None
+            self._claims.move_to_end((token, audience))
+            return claims
+
+    def put(self, token: str, audience: str, claims: dict[str, Any]) -> None:
+        with self._lock:
+            self._claims[(token, audience)] = claims
+            while len(self._claims) > VERIFIED_MAX:
+                self._claims.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._claims.clear()
+
+
 tokens = _Tokens()
 jwks = _Jwks()
 client_checks = _ClientChecks()
+verified = _Verified()
 
 
 def introspection_url() -> str:
@@ -265,6 +300,28 @@ def _scopes_allow(claims: Mapping[str, Any], scope: str) -> bool:
     return isinstance(granted, str) and scope in granted.split()
 
 
+def _decode(token: str, *, audience: str) -> dict[str, Any]:
+    try:
+        kid = jwt.get_unverified_header(token).get("kid", "")
+    except jwt.PyJWTError:
+        raise NotAuthenticated("the token is malformed") from None
+    if not isinstance(kid, str):
+        raise NotAuthenticated("the token is malformed")
+    key = jwks.key(kid)
+    try:
+        return jwt.decode(
+            token,
+            key,
+            algorithms=ALGORITHMS,
+            audience=audience,
+            issuer=settings.RPC_TOKEN_ISSUER,
+            leeway=LEEWAY_SECONDS,
+            options={"require": REQUIRED_CLAIMS},
+        )
+    except jwt.PyJWTError as error:
+        raise NotAuthenticated(f"the token is not valid: {error}") from None
+
+
 class JwtRequestAuth:
     def sign(self, *, service: str, method: str, body: bytes) -> dict[str, str]:
         return {"Authorization": f"Bearer {tokens.get(service, _fetch_token)}"}
@@ -277,25 +334,8 @@ class JwtRequestAuth:
         if not header.startswith("Bearer "):
             raise NotAuthenticated("the call carries no bearer token")
         token = header.removeprefix("Bearer ")
-        try:
-            kid = jwt.get_unverified_header(token).get("kid", "")
-        except jwt.PyJWTError:
-            raise NotAuthenticated("the token is malformed") from None
-        if not isinstance(kid, str):
-            raise NotAuthenticated("the token is malformed")
-        key = jwks.key(kid)
-        try:
-            claims = jwt.decode(
-                token,
-                key,
-                algorithms=ALGORITHMS,
-                audience=service,
-                issuer=settings.RPC_TOKEN_ISSUER,
-                leeway=LEEWAY_SECONDS,
-                options={"require": REQUIRED_CLAIMS},
-            )
-        except jwt.PyJWTError as error:
-            raise NotAuthenticated(f"the token is not valid: {error}") from None
+        claims = verified.get(token, service) or _decode(token, audience=service)
+        verified.put(token, service, claims)
         service_class = interface.get_service(service)
         needed = service_class.required_scope(method) if service_class else interface.WRITE_SCOPE
         if not _scopes_allow(claims, needed):

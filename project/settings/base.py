@@ -76,10 +76,19 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False  # operations own their transactions
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+def database_settings(url: str) -> dict:
+    """One database: operations own their transactions; connections kept (and checked) across requests, which
+    an internal call would otherwise pay for with a new PostgreSQL connection (docs/performance.md)."""
+    return {
+        **environ.Env.db_url_config(url),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": env.int("DJANGO_CONN_MAX_AGE", default=60),
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+DATABASES = {"default": database_settings(env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -1,14 +1,11 @@
 """Production: every secret from the environment, HTTPS only. Must pass `manage.py check --deploy`."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import database_settings, env
 
 DEBUG = False
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": database_settings(env("DATABASE_URL"))}  # required: no SQLite default
 # Redis, shared by every web process and worker; an empty DJANGO_CACHE_URL means REDIS_URL, as an unset one does.
 _CACHE_URL = env("DJANGO_CACHE_URL", default="") or env("REDIS_URL", default="redis://127.0.0.1:6379/1")
 CACHES = {"default": env.cache_url_config(_CACHE_URL)}

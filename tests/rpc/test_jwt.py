@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from apps.tokendealer import dealing, keys
 from apps.tokendealer.models import ServiceClient
 from project.rpc import interface, jwt_auth
-from project.rpc.errors import ServiceUnavailable
+from project.rpc.errors import NotAuthenticated, ServiceUnavailable
 from tests.rpc.echo import echo_service
 from tests.rpc.test_remote import PARCEL
 
@@ -230,3 +230,16 @@ def test_a_caller_the_dealer_no_longer_gives_a_token_finds_the_service_unavailab
     jwt_auth.tokens.get("echo", lambda audience: ("a-token-from-before", 300.0))
     with pytest.raises(ServiceUnavailable, match=r"^the token dealer refused a token for 'echo' \(invalid_target\)$"):
         echo_service.echo(parcel=PARCEL)
+
+
+def test_a_verified_token_is_remembered_for_its_audience_only_and_until_it_expires(jwt_mode):
+    auth = jwt_auth.JwtRequestAuth()
+    headers = auth.sign(service="echo", method="echo", body=b"")
+    token = headers["Authorization"].removeprefix("Bearer ")
+    auth.verify(service="echo", method="echo", body=b"", headers=headers)
+    remembered = jwt_auth.verified.get(token, "echo")
+    assert (remembered["aud"], remembered["sub"]) == ("echo", "monolith")
+    with pytest.raises(NotAuthenticated, match=r"^the token is not valid: Audience doesn't match$"):
+        auth.verify(service="accounts", method="get_user", body=b"", headers=headers)
+    jwt_auth.verified.put(token, "echo", {**remembered, "exp": time.time() - jwt_auth.LEEWAY_SECONDS - 1})
+    assert jwt_auth.verified.get(token, "echo") is None

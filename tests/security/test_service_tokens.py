@@ -44,11 +44,7 @@ def verifier(settings):
     settings.SERVICE_APPS = EXTRACTED_SERVICE_APPS
     settings.RPC_AUTH = "project.rpc.jwt_auth.JwtRequestAuth"
     settings.RPC_TRANSPORT = "project.rpc.remote.HttpTransport"
-    for cache in (jwt_auth.tokens, jwt_auth.jwks, jwt_auth.client_checks):
-        cache.clear()
-    yield settings
-    for cache in (jwt_auth.tokens, jwt_auth.jwks, jwt_auth.client_checks):
-        cache.clear()
+    return settings  # tokens, keys and checks start empty (tests/conftest.py)
 
 
 def _token(settings, *, scope="read"):
@@ -284,8 +280,6 @@ def test_a_read_token_may_call_read_methods_and_not_write_methods(client, settin
     settings.RPC_JWKS_URL = "http://testserver/.well-known/jwks.json"
     settings.RPC_CLIENT_ID = "reader"
     settings.RPC_CLIENT_SECRET = dealing.client_create(client_id="reader", audiences=["echo"], scopes=["read"])
-    for cache in (jwt_auth.tokens, jwt_auth.jwks, jwt_auth.client_checks):
-        cache.clear()
     assert echo_service.echo(parcel=PARCEL) == [PARCEL]  # read_only
     with pytest.raises(InsufficientScope) as refused:
         echo_service.lose(reason="x")  # a write

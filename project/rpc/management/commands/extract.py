@@ -16,13 +16,13 @@ Glue only: the code is the repository's apps/{app}, unchanged. See README.md her
 """
 
 from project.settings.production import *  # noqa: F403
-from project.settings.production import CELERY_BEAT_SCHEDULE, LOGGING, env  # noqa: F401
+from project.settings.production import CELERY_BEAT_SCHEDULE, LOGGING, database_settings, env  # noqa: F401
 
 SERVICE_NAME = "{app}"
 # This database holds {app}'s tables and the event tables (its inbox and outbox), nothing else.
 SERVICE_APPS = ["{app}", "events", "contenttypes", "auth"]
 EXTRACTED_APPS: list[str] = []
-DATABASES = {{"default": env.db("DATABASE_URL")}}
+DATABASES = {{"default": database_settings(env("DATABASE_URL"))}}
 if env("RUNNERLY_COPY_FROM_DATABASE_URL", default=""):  # the monolith's database, read by copy_app_data
     DATABASES["monolith"] = env.db("RUNNERLY_COPY_FROM_DATABASE_URL")
 
@@ -44,6 +44,16 @@ CELERY_TASK_ROUTES = {{f"{{name}}.*": {{"queue": queue}} for name, queue in EVEN
 OWN_TASKS = ("{app}", "events")  # beat sends only these here; the monolith's beat sends the rest
 CELERY_BEAT_SCHEDULE = {{name: e for name, e in CELERY_BEAT_SCHEDULE.items() if e["task"].split(".")[0] in OWN_TASKS}}
 ROOT_URLCONF = "extracted.{app}.urls"
+# It serves the internal endpoint, health and metrics only: no sessions, logins, messages or static files.
+MIDDLEWARE = [
+    "project.requestid.RequestIdMiddleware",
+    "project.metrics.MetricsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]  # the admin's middleware: no admin served here
 ''',
     "urls.py": """from django.urls import include, path
 
@@ -65,14 +75,8 @@ application = get_wsgi_application()
 """,
     "gunicorn.conf.py": '''"""gunicorn -c extracted/{app}/gunicorn.conf.py extracted.{app}.wsgi"""
 
-import os
+from project.gunicorn_conf import *  # noqa: F403  (the settings every process shares)
 
-bind = os.environ.get("RUNNERLY_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("RUNNERLY_WEB_WORKERS", "2"))
-threads = int(os.environ.get("RUNNERLY_WEB_THREADS", "4"))
-keepalive = 30  # callers keep connections open across calls
-timeout = 30
-accesslog = "-"
 raw_env = ["DJANGO_SETTINGS_MODULE=extracted.{app}.settings"]
 ''',
     "requirements.txt": "-r ../../requirements/production.txt\n",
