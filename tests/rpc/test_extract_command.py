@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from project.rpc import interface
+from project.settings.service import SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["imports", "plans", "races", "reports", "runs", "strava"]
 
@@ -24,6 +27,11 @@ def test_the_committed_glue_of_each_app_is_what_the_command_writes(app, settings
     assert written == committed
     for name in written:
         assert (tmp_path / "extracted" / app / name).read_text() == (ROOT / "extracted" / app / name).read_text(), name
+
+
+def test_the_services_of_the_settings_are_every_app_with_an_interface():
+    apps_with_interface = [name for name in interface.registered_services() if name != "echo"]  # echo: tests'
+    assert sorted(apps_with_interface) == SERVICES
 
 
 def test_an_app_without_an_interface_is_refused(settings, tmp_path):
@@ -78,7 +86,7 @@ def test_in_a_split_topology_a_service_calls_and_queues_each_app_where_it_runs()
     assert task_routes["reports.*"] == {"queue": "reports"}
     assert task_routes["imports.*"] == {"queue": "celery"}
     assert own_queue == "runs"
-    assert sorted(queues) == ["accounts", "imports", "plans", "races", "reports", "runs", "strava"]
+    assert sorted(queues) == SERVICES
 
 
 def test_a_service_alone_sends_everything_else_to_the_monolith():

@@ -64,11 +64,17 @@ class Command(BaseCommand):
             models = list(apps.get_app_config(options["app"]).get_models())
         except LookupError:
             raise CommandError(f"no app {options['app']!r}") from None
+        # A table the service's migrations filled already (reference data, e.g. plan templates) is kept when it
+        # holds exactly the source's rows; any other non-empty table means this is not a fresh copy.
+        seeded = []
         for model in models:
             if model._base_manager.using("default").exists():
-                raise CommandError(f"{model._meta.db_table} is not empty here; copy into an empty database")
+                if _checksum(model, "default") != _checksum(model, SOURCE):
+                    raise CommandError(f"{model._meta.db_table} is not empty here; copy into an empty database")
+                seeded.append(model)
+                self.stdout.write(f"kept {model._meta.db_table}: the same rows as the source already")
         with transaction.atomic(using="default"), _verbatim(models):
-            for model in models:  # an app's models come in dependency order
+            for model in [m for m in models if m not in seeded]:  # an app's models come in dependency order
                 copied = 0
                 batch = []
                 for row in model._base_manager.using(SOURCE).order_by("pk").iterator(chunk_size=BATCH):

@@ -10,62 +10,13 @@ from project.rpc import interface
 
 FILES = {
     "__init__.py": "",
-    "settings.py": '''"""The {app} service: apps/{app} on its own database; other services where SERVICE_ROUTING says.
-
-Glue only: the code is the repository's apps/{app}, unchanged. See README.md here and docs/extraction.md.
-"""
+    "settings.py": '''"""The {app} service: apps/{app} on its own database; see project/settings/service.py."""
 
 from project.settings.production import *  # noqa: F403
-from project.settings.production import CELERY_BEAT_SCHEDULE, LOGGING, database_settings, env  # noqa: F401
+from project.settings.service import as_service
 
-SERVICE_NAME = "{app}"
-# This database holds {app}'s tables and the event tables (its inbox and outbox), nothing else.
-SERVICE_APPS = ["{app}", "events", "contenttypes", "auth"]
-EXTRACTED_APPS: list[str] = []
-DATABASES = {{"default": database_settings(env("DATABASE_URL"))}}
-if env("RUNNERLY_COPY_FROM_DATABASE_URL", default=""):  # the monolith's database, read by copy_app_data
-    DATABASES["monolith"] = env.db("RUNNERLY_COPY_FROM_DATABASE_URL")
-
-# The topology, the same two variables in every process: RUNNERLY_EXTRACTED_APPS lists the apps that run as
-# their own services, SERVICE_ROUTING=name=url,... says where; every other service is in the monolith.
-SERVICES = {services}
-MONOLITH_URL = env("RUNNERLY_MONOLITH_URL")
-MONOLITH_QUEUE = env("RUNNERLY_MONOLITH_QUEUE", default="celery")
-SERVICES_EXTRACTED = {{*env.list("RUNNERLY_EXTRACTED_APPS", default=[]), "{app}"}}
-SERVICE_ROUTING = {{name: MONOLITH_URL for name in SERVICES if name != "{app}"}}
-SERVICE_ROUTING |= {{name: url for name, url in env.dict("SERVICE_ROUTING", default={{}}).items() if name != "{app}"}}
-
-# Its workers consume its own queue: the monolith's relay sends {app}'s event deliveries there. The events it
-# publishes go to each subscriber's own queue: an extracted app's, or the monolith's.
-EVENTS_QUEUE = "{app}"
-CELERY_TASK_DEFAULT_QUEUE = "{app}"
-EVENTS_SUBSCRIBER_QUEUES = {{name: name if name in SERVICES_EXTRACTED else MONOLITH_QUEUE for name in SERVICES}}
-CELERY_TASK_ROUTES = {{f"{{name}}.*": {{"queue": queue}} for name, queue in EVENTS_SUBSCRIBER_QUEUES.items()}}
-OWN_TASKS = ("{app}", "events")  # beat sends only these here; the monolith's beat sends the rest
-CELERY_BEAT_SCHEDULE = {{name: e for name, e in CELERY_BEAT_SCHEDULE.items() if e["task"].split(".")[0] in OWN_TASKS}}
-ROOT_URLCONF = "extracted.{app}.urls"
-# It serves the internal endpoint, health and metrics only: no sessions, logins, messages or static files.
-MIDDLEWARE = [
-    "project.requestid.RequestIdMiddleware",
-    "project.metrics.MetricsMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "allauth.account.middleware.AccountMiddleware",
-]
-SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]  # the admin's middleware: no admin served here
+as_service("{app}", globals())
 ''',
-    "urls.py": """from django.urls import include, path
-
-from project import health, metrics
-
-urlpatterns = [
-    path("internal/rpc/", include("project.rpc.urls")),
-    path("healthz", health.healthz, name="healthz"),
-    path("livez", health.livez, name="livez"),
-    path("metrics", metrics.metrics_view, name="metrics"),
-]
-""",
     "wsgi.py": """import os
 
 from django.core.wsgi import get_wsgi_application
@@ -114,9 +65,7 @@ The monolith, for its part, sets `RUNNERLY_EXTRACTED_APPS={app}` and
 
 
 class Command(BaseCommand):
-    help = (
-        "Write extracted/APP/ (settings, urls, wsgi, gunicorn, requirements, Dockerfile, README); print what is left."
-    )
+    help = "Write extracted/APP/ (settings, wsgi, gunicorn, requirements, Dockerfile, README); print what is left."
 
     def add_arguments(self, parser):
         parser.add_argument("app", help="an app label, e.g. reports")
@@ -132,13 +81,12 @@ class Command(BaseCommand):
         folder = Path(settings.BASE_DIR) / "extracted" / app
         folder.mkdir(parents=True, exist_ok=True)
         (folder.parent / "__init__.py").touch()
-        listed = "[" + ", ".join(f'"{label}"' for label in sorted([*others, app])) + "]"
         for name, template in FILES.items():
             path = folder / name
             if path.exists() and not options["force"]:
                 self.stdout.write(f"kept      {path.relative_to(settings.BASE_DIR)}")
                 continue
-            path.write_text(template.format(app=app, others=others, services=listed))
+            path.write_text(template.format(app=app))
             self.stdout.write(f"wrote     {path.relative_to(settings.BASE_DIR)}")
         self.stdout.write(
             "\nLeft to do (docs/extraction.md):\n"

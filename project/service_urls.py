@@ -1,3 +1,5 @@
+"""The URLs of an extracted service (project/settings/service.py): the internal endpoint, health and metrics."""
+
 from django.urls import include, path
 
 from project import health, metrics
