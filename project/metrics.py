@@ -41,20 +41,13 @@ TASKS = Counter("runnerly_celery_tasks_total", "Celery tasks run by this worker,
 
 
 class _StateCollector(Collector):
-    """Read at scrape time: the circuits of this process and the outbox backlog of its database."""
+    """Read at scrape time: the outbox backlog of this process's database. (The circuits of its service calls
+    are `project.rpc.remote`'s own collector.)"""
 
     def describe(self) -> list:
         return []  # nothing to check at registration: the figures exist only when scraped
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from project.rpc import remote
-
-        circuits = GaugeMetricFamily(
-            "runnerly_rpc_circuit_open", "1 while a service's circuit is open", labels=["service"]
-        )
-        for name, breaker in sorted(remote._breakers.items()):
-            circuits.add_metric([name], 1.0 if breaker.current_state == "open" else 0.0)
-        yield circuits
         backlog = GaugeMetricFamily("runnerly_outbox_backlog", "Event deliveries not delivered yet")
         try:
             from project.events import outbox

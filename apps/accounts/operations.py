@@ -16,7 +16,7 @@ from django.utils import timezone
 from apps.accounts import archive
 from apps.accounts.interface import errors, events
 from apps.accounts.models import PROFILE_FIELDS, ApiToken, DataExport, User
-from project import authentication
+from project import authentication, celery
 from project.events import outbox
 
 logger = logging.getLogger(__name__)
@@ -102,9 +102,7 @@ def export_request(*, user_id: int) -> tuple[DataExport, bool]:
 
 
 def _send_export(export_id: Any) -> None:
-    from apps.accounts import tasks
-
-    tasks.build_export.delay(export_id=str(export_id))
+    celery.task("accounts.build_export").delay(export_id=str(export_id))
 
 
 def export_build(*, export_id: str) -> DataExport | None:

@@ -24,6 +24,7 @@ from apps.imports.interface import contracts, errors
 from apps.imports.models import ImportItem, ImportJob, Upload
 from apps.runs.interface import errors as runs_errors
 from apps.runs.interface.service import runs_service
+from project import celery
 
 logger = logging.getLogger(__name__)
 
@@ -107,9 +108,7 @@ def _sha256_of(storage: Storage, name: str) -> str:
 
 
 def _send(job_id: uuid.UUID) -> None:
-    from apps.imports import tasks
-
-    tasks.process_job.delay(job_id=str(job_id))
+    celery.task("imports.process_job").delay(job_id=str(job_id))
     ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(heartbeat_at=timezone.now())
 
 

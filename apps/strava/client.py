@@ -54,7 +54,10 @@ def oauth_post(path: str, data: dict[str, str]) -> dict[str, Any]:
 
 
 def api_get(access_token: str, path: str, params: dict[str, Any] | None = None) -> Any:
-    quota.reserve()
+    try:
+        quota.reserve()
+    except quota.Full as full:
+        raise RateLimited(full.retry_at) from None
     response = _session.get(
         f"{settings.STRAVA_API_URL}/{path}",
         params=params,

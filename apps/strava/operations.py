@@ -19,6 +19,7 @@ from apps.runs.interface import errors as runs_errors
 from apps.runs.interface.service import runs_service
 from apps.strava import client, crypto
 from apps.strava.models import StravaConnection
+from project import celery
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +88,8 @@ def connection_create(*, user_id: int, code: str, scopes: str) -> StravaConnecti
 def _queue_backfill(*, connection_id: int) -> None:
     from kombu.exceptions import OperationalError as BrokerUnavailable
 
-    from apps.strava import tasks
-
     try:
-        tasks.backfill.delay(connection_id=connection_id)
+        celery.task("strava.backfill").delay(connection_id=connection_id)
     except BrokerUnavailable:  # the connection is kept; its backfill stays pending until it is queued again
         logger.warning("strava.backfill_not_queued", extra={"connection_id": connection_id}, exc_info=True)
 

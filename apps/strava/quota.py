@@ -47,10 +47,16 @@ def _take(key: str, ttl: int) -> int:
     return cache.incr(key)
 
 
-def reserve() -> None:
-    """Take one call's slot, or raise RateLimited when it would pass the safe fraction of a window."""
-    from apps.strava.client import RateLimited
+class Full(Exception):
+    """No slot left in a window; `retry_at` is when the next one opens."""
 
+    def __init__(self, retry_at: datetime.datetime) -> None:
+        super().__init__(retry_at.isoformat())
+        self.retry_at = retry_at
+
+
+def reserve() -> None:
+    """Take one call's slot, or raise `Full` when it would pass the safe fraction of a window."""
     now = _now()
     window_key, day_key = _keys(now)
     limit_15, limit_day = _limits()
@@ -58,12 +64,12 @@ def reserve() -> None:
     used_day = _take(day_key, 2 * DAY_S)
     if used_day > fraction * limit_day:
         cache.decr(day_key)
-        raise RateLimited(_boundary(now, DAY_S))
+        raise Full(_boundary(now, DAY_S))
     used_15 = _take(window_key, 2 * _window_s())
     if used_15 > fraction * limit_15:
         cache.decr(window_key)
         cache.decr(day_key)
-        raise RateLimited(_boundary(now, _window_s()))
+        raise Full(_boundary(now, _window_s()))
 
 
 def record(headers: Mapping[str, str]) -> None:

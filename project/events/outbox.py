@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from project import celery
 from project.events import registry
 from project.events.event import Event, event_class
 from project.events.models import Delivery, InboxEntry, OutboxEvent
@@ -58,11 +59,11 @@ def queue_of(subscriber: str) -> str:
 
 def relay(*, delivery_ids: list[int]) -> None:
     """Hand deliveries to Celery, each on its subscriber's queue. A broker that is down leaves them for the sweep."""
-    from project.events import tasks
-
     for delivery in Delivery.objects.filter(pk__in=delivery_ids, delivered_at=None).select_related("event"):
         try:
-            tasks.deliver.apply_async(kwargs=_task_arguments(delivery), queue=queue_of(delivery.subscriber))
+            celery.task("events.deliver").apply_async(
+                kwargs=_task_arguments(delivery), queue=queue_of(delivery.subscriber)
+            )
         except BrokerUnavailable:
             # Each attempt costs the publish retries: one is enough to know, and the sweep sends the rest.
             logger.warning("events.relay_failed", extra={"delivery_id": delivery.pk}, exc_info=True)
@@ -90,10 +91,8 @@ def settle(*, delivery_id: int, reply_queue: str | None, error: BaseException | 
         else:
             record_failure(delivery_id=delivery_id, error=error)
         return
-    from project.events import tasks
-
     message = None if error is None else f"{error.__class__.__name__}: {error}"
-    tasks.settle.apply_async(kwargs={"delivery_id": delivery_id, "error": message}, queue=reply_queue)
+    celery.task("events.settle").apply_async(kwargs={"delivery_id": delivery_id, "error": message}, queue=reply_queue)
 
 
 def handle(

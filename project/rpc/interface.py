@@ -8,7 +8,7 @@
         @abc.abstractmethod
         def get_user(self, *, user_id: int) -> contracts.UserProfile: ...
 
-    accounts_service = AccountsService.delegator()
+    accounts_service: AccountsService = routing.delegator(AccountsService)
 
 A method marked `read_only` changes nothing: it is retried like an `idempotent` one, and a service
 token with the `read` scope may call it. Every other method is a write and needs the `write` scope
@@ -169,13 +169,6 @@ class Service(abc.ABC):
             _registry[cls.name] = cls
         else:
             _validate_implementation(cls, cls.interface)
-
-    @classmethod
-    def delegator(cls) -> Any:
-        """The module-level object call sites use; typed as the interface for readers and mypy."""
-        from project.rpc import routing  # Django settings are read only when a call is made
-
-        return routing.ServiceDelegator(cls)
 
     @classmethod
     def method_names(cls) -> list[str]:

@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,8 @@ import urllib3
 from django.conf import settings
 from django.db import connections
 from django.utils.module_loading import import_string
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from project import metrics, requestid
 from project.rpc import auth, codec
@@ -106,6 +109,26 @@ def breaker_for(service_name: str) -> pybreaker.CircuitBreaker:
                 name=service_name,
             )
         return _breakers[service_name]
+
+
+class _CircuitCollector(Collector):
+    """Read at scrape time: 1 for each service whose circuit is open in this process, else 0."""
+
+    def describe(self) -> list:
+        return []
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        circuits = GaugeMetricFamily(
+            "runnerly_rpc_circuit_open", "1 while a service's circuit is open", labels=["service"]
+        )
+        with _breakers_lock:
+            states = sorted((name, breaker.current_state) for name, breaker in _breakers.items())
+        for name, state in states:
+            circuits.add_metric([name], 1.0 if state == "open" else 0.0)
+        yield circuits
+
+
+metrics.REGISTRY.register(_CircuitCollector())
 
 
 def reset_breakers() -> None:

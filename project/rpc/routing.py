@@ -56,6 +56,12 @@ class _Implementations:
 _implementations = _Implementations()
 
 
+def delegator(interface: type[Service]) -> Any:
+    """The module-level object call sites use (`runs_service`), typed as the interface for readers and mypy;
+    Django settings are read only when a call is made."""
+    return ServiceDelegator(interface)
+
+
 class ServiceDelegator:
     """Stands in for a service at module level; each call goes to the implementation routed now."""
 

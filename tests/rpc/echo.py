@@ -11,6 +11,7 @@ import uuid
 import pydantic
 
 from project.rpc import interface as rpc
+from project.rpc import routing
 from project.rpc.errors import ServiceError
 
 
@@ -73,4 +74,4 @@ class LocalEchoService(EchoService):
         return LocalEchoService.calls
 
 
-echo_service: EchoService = EchoService.delegator()
+echo_service: EchoService = routing.delegator(EchoService)

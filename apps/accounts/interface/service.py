@@ -4,6 +4,7 @@ import abc
 
 from apps.accounts.interface import contracts
 from project.rpc import interface as rpc
+from project.rpc import routing
 
 MAX_PAGE_SIZE = 500
 
@@ -60,4 +61,4 @@ class AccountsService(rpc.Service):
         """The account, profile and email addresses of the user (the data export). Raises `UserNotFound`."""
 
 
-accounts_service: AccountsService = AccountsService.delegator()
+accounts_service: AccountsService = routing.delegator(AccountsService)

@@ -5,6 +5,7 @@ import uuid
 
 from apps.imports.interface import contracts
 from project.rpc import interface as rpc
+from project.rpc import routing
 
 MAX_CHUNK_BYTES = 1_000_000
 
@@ -53,4 +54,4 @@ class ImportsService(rpc.Service):
         """
 
 
-imports_service: ImportsService = ImportsService.delegator()
+imports_service: ImportsService = routing.delegator(ImportsService)

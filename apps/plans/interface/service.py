@@ -4,6 +4,7 @@ import abc
 
 from apps.plans.interface import contracts
 from project.rpc import interface as rpc
+from project.rpc import routing
 
 
 class PlansService(rpc.Service):
@@ -56,4 +57,4 @@ class PlansService(rpc.Service):
         """Every plan of the user with its sessions, soonest race first (the data export)."""
 
 
-plans_service: PlansService = PlansService.delegator()
+plans_service: PlansService = routing.delegator(PlansService)

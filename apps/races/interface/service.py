@@ -5,6 +5,7 @@ import datetime
 
 from apps.races.interface import contracts
 from project.rpc import interface as rpc
+from project.rpc import routing
 
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000_000  # a search paged further has nothing to show; the offset stays a database integer
@@ -88,4 +89,4 @@ class RacesService(rpc.Service):
         """The races the user added and their registrations with results, soonest first (the data export)."""
 
 
-races_service: RacesService = RacesService.delegator()
+races_service: RacesService = routing.delegator(RacesService)

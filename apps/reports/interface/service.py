@@ -4,6 +4,7 @@ import abc
 
 from apps.reports.interface import contracts
 from project.rpc import interface as rpc
+from project.rpc import routing
 
 
 class ReportsService(rpc.Service):
@@ -29,4 +30,4 @@ class ReportsService(rpc.Service):
         """Every kept month summary of the user and the report send log (the data export)."""
 
 
-reports_service: ReportsService = ReportsService.delegator()
+reports_service: ReportsService = routing.delegator(ReportsService)

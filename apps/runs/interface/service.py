@@ -5,6 +5,7 @@ import datetime
 
 from apps.runs.interface import contracts
 from project.rpc import interface as rpc
+from project.rpc import routing
 
 MAX_PAGE_SIZE = 200
 MAX_EXPORT_PAGE_SIZE = 20  # runs with their samples: a 10-hour run's are a few MB
@@ -147,4 +148,4 @@ class RunsService(rpc.Service):
         """
 
 
-runs_service: RunsService = RunsService.delegator()
+runs_service: RunsService = routing.delegator(RunsService)

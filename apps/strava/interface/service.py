@@ -4,6 +4,7 @@ import abc
 
 from apps.strava.interface import contracts
 from project.rpc import interface as rpc
+from project.rpc import routing
 
 
 class StravaService(rpc.Service):
@@ -33,4 +34,4 @@ class StravaService(rpc.Service):
         """The user's Strava link, without its tokens (the data export)."""
 
 
-strava_service: StravaService = StravaService.delegator()
+strava_service: StravaService = routing.delegator(StravaService)
