@@ -182,19 +182,36 @@ def _fetch_jwks() -> Any:
 
 class _ClientChecks:
     """The dealer's word on each client (and scope) whose tokens this process accepts, kept
-    CLIENT_CHECK_SECONDS whatever it was, so a client costs the dealer one question per interval."""
+    CLIENT_CHECK_SECONDS whatever it was, so a client costs the dealer one question per interval.
+    One thread asks when it is due; meanwhile the process's other threads go on with the last answer
+    rather than wait (a busy dealer would stall every call of this service), and only when there is
+    none yet do they wait for it. So a disabled client is refused CLIENT_CHECK_SECONDS and one
+    question's time after the fact, at worst."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._answers: dict[tuple[str, str], tuple[float, type[ServiceError] | None, str]] = {}
+        self._asking: dict[tuple[str, str], threading.Lock] = {}
 
     def check(self, token: str, claims: Mapping[str, Any]) -> None:
         key = (str(claims["sub"]), str(claims.get("scope", "")))
         with self._lock:
             answer = self._answers.get(key)
-            if answer is None or time.monotonic() - answer[0] >= CLIENT_CHECK_SECONDS:
-                answer = (time.monotonic(), *self._ask(token, client_id=key[0]))
-                self._answers[key] = answer
+            gate = self._asking.setdefault(key, threading.Lock())
+        due = answer is None or time.monotonic() - answer[0] >= CLIENT_CHECK_SECONDS
+        if due and (answer is None or gate.acquire(blocking=False)):
+            if answer is None:
+                gate.acquire()  # the first answer: every thread waits for the one that asks
+            try:
+                with self._lock:
+                    answer = self._answers.get(key)
+                if answer is None or time.monotonic() - answer[0] >= CLIENT_CHECK_SECONDS:
+                    answer = (time.monotonic(), *self._ask(token, client_id=key[0]))
+                    with self._lock:
+                        self._answers[key] = answer
+            finally:
+                gate.release()
+        assert answer is not None
         _checked_at, refusal, message = answer
         if refusal is not None:
             raise refusal(message)

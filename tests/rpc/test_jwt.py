@@ -243,3 +243,41 @@ def test_a_verified_token_is_remembered_for_its_audience_only_and_until_it_expir
         auth.verify(service="accounts", method="get_user", body=b"", headers=headers)
     jwt_auth.verified.put(token, "echo", {**remembered, "exp": time.time() - jwt_auth.LEEWAY_SECONDS - 1})
     assert jwt_auth.verified.get(token, "echo") is None
+
+
+def test_while_one_thread_asks_the_dealer_the_others_go_on_with_the_last_answer(monkeypatch):
+    asked, answering, release = [], threading.Event(), threading.Event()
+
+    def introspect(token):
+        asked.append(token)
+        if len(asked) == 2:  # the second question: the dealer is slow, and then says the client is disabled
+            answering.set()
+            release.wait(10)
+            return {"active": False}
+        return {"active": True}
+
+    monkeypatch.setattr(jwt_auth, "local_dealer", jwt_auth.LocalDealer(token=None, jwks=None, introspect=introspect))
+    monkeypatch.setattr(jwt_auth, "CLIENT_CHECK_SECONDS", 0.05)
+    claims = {"sub": "monolith", "scope": "read"}
+    jwt_auth.client_checks.check("t1", claims)  # the first answer: active
+    time.sleep(0.1)  # now due again
+    outcome = []
+
+    def ask_slowly():
+        try:
+            jwt_auth.client_checks.check("t2", claims)
+        except NotAuthenticated as refused:
+            outcome.append(refused.message)
+
+    slow = threading.Thread(target=ask_slowly)
+    slow.start()
+    assert answering.wait(5)
+    other = threading.Thread(target=jwt_auth.client_checks.check, args=("t3", claims))
+    other.start()
+    other.join(5)
+    assert (other.is_alive(), asked) == (False, ["t1", "t2"])  # it did not wait, nor ask again
+    release.set()
+    slow.join(5)
+    assert outcome == ["the client 'monolith' is disabled or no longer allowed these scopes"]
+    with pytest.raises(NotAuthenticated, match=r"^the client 'monolith' is disabled or no longer allowed"):
+        jwt_auth.client_checks.check("t4", claims)  # the new answer stands for everyone
