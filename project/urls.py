@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from project import health, metrics
+from project.web import views as web_views
 
 urlpatterns = [
     path("", include("apps.accounts.urls")),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("internal/rpc/", include("project.rpc.urls")),
     path("", include("apps.tokendealer.urls")),
+    path("favicon.ico", web_views.favicon),
     path("healthz", health.healthz, name="healthz"),
     path("livez", health.livez, name="livez"),
     path("metrics", metrics.metrics_view, name="metrics"),

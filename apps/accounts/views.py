@@ -1,9 +1,13 @@
+import math
 import uuid
 
+from allauth.account.views import LoginView
+from allauth.core.internal import ratelimit as allauth_ratelimit  # the limits' parser; allauth is pinned
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -112,3 +116,32 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         raise Http404("No such token.") from None
     messages.success(request, f"The token “{token.name}” is revoked: nothing can use it any more.")
     return redirect("accounts:tokens")
+
+
+_allauth_login = LoginView.as_view()
+
+
+def _lockout_seconds() -> int:
+    """How long a locked-out sign-in waits at most: the longest window of the failed-login limits."""
+    rates = allauth_ratelimit.parse_rates(settings.ACCOUNT_RATE_LIMITS["login_failed"])
+    return int(max((rate.duration for rate in rates), default=60))
+
+
+def login(request: HttpRequest) -> HttpResponse:
+    """allauth's sign-in; when too many attempts failed it answers 429 with Retry-After and says for how long."""
+    response = _allauth_login(request)
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    refused = form is not None and form.is_bound and form.has_error(NON_FIELD_ERRORS, "too_many_login_attempts")
+    if refused:
+        seconds = _lockout_seconds()
+        minutes = math.ceil(seconds / 60)
+        form.errors[NON_FIELD_ERRORS] = form.error_class(
+            [
+                f"Too many failed attempts to sign in. Try again in {minutes} minute{'s' if minutes != 1 else ''}, "
+                "or reset your password."
+            ],
+            error_class="nonfield",
+        )
+        response.status_code = 429
+        response["Retry-After"] = str(seconds)
+    return response

@@ -112,8 +112,10 @@ def test_repeated_failed_logins_for_one_account_are_refused_with_a_clear_message
     for _ in range(5):
         client.post("/accounts/login/", {"login": "ada@example.com", "password": "wrong-password"})
     response = client.post("/accounts/login/", {"login": "ada@example.com", "password": PASSWORD})
-    assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == ["Too many failed login attempts. Try again later."]
+    assert (response.status_code, response["Retry-After"]) == (429, "300")  # the longest window: 5/5m per account
+    assert response.context["form"].non_field_errors() == [
+        "Too many failed attempts to sign in. Try again in 5 minutes, or reset your password."
+    ]
     assert "_auth_user_id" not in client.session
 
 
