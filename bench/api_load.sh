@@ -36,7 +36,8 @@ runs=$(.venv/bin/python manage.py shell -v0 -c "from apps.runs.models import Run
 server=$!
 trap 'kill ${server} 2>/dev/null || true; psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS ${db}" >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:${PORT}/livez" >/dev/null && break; sleep 0.2; done
-curl -sf -H "Authorization: Token ${token}" "http://127.0.0.1:${PORT}/api/v1/runs/?limit=50" | head -c 200; echo
+first_page=$(curl -sf -H "Authorization: Token ${token}" "http://127.0.0.1:${PORT}/api/v1/runs/?limit=50")
+echo "${first_page:0:200}"  # (not `| head -c`: curl fails when head closes the pipe early, and pipefail stops us)
 
 rate() { sed -n 's/^Requests\/sec: *//p'; }
 echo "== warm-up"
