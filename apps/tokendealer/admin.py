@@ -1,8 +1,8 @@
 import secrets
 
 from django.contrib import admin, messages
-from django.contrib.auth.hashers import make_password
 
+from apps.tokendealer import dealing
 from apps.tokendealer.models import ServiceClient, SigningKey
 from project.web import admin as web_admin
 
@@ -18,7 +18,7 @@ class ServiceClientAdmin(web_admin.AppAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             secret = secrets.token_urlsafe(32)
-            obj.secret_hash = make_password(secret)
+            obj.secret_hash = dealing.secret_digest(secret)
             messages.warning(
                 request, f"The secret of {obj.client_id} is {secret} — copy it now, it is not shown again."
             )

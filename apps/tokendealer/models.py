@@ -13,7 +13,8 @@ class ServiceClient(models.Model):
 
     client_id = models.SlugField(unique=True)
     name = models.CharField(max_length=100, blank=True)
-    secret_hash = models.CharField(max_length=256)  # Django's password hashers; the secret is shown once
+    # dealing.secret_digest (older ones: a password hash); the secret itself is shown once
+    secret_hash = models.CharField(max_length=256)
     audiences = models.JSONField(default=list, help_text='services it may call, e.g. ["reports", "runs"]')
     scopes = models.JSONField(
         default=default_scopes,

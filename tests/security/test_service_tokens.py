@@ -4,11 +4,13 @@ The JWKS and the token dealer are reached over real HTTP: a scripted server on l
 JWKS, and the dealer itself on Django's live server for the revocation check.
 """
 
+import hashlib
 import http.server
 import io
 import json
 import logging
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -21,10 +23,11 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import MD5PasswordHasher
+from django.contrib.auth.hashers import MD5PasswordHasher, make_password
 from django.core.management import call_command
 
 from apps.tokendealer import dealing, keys
+from apps.tokendealer.models import ServiceClient
 from project.rpc import interface, jwt_auth
 from project.rpc.errors import InsufficientScope, ServiceUnavailable
 from tests.rpc.echo import echo_service
@@ -226,24 +229,40 @@ def _ask_token(client, client_id, secret, address="10.0.0.1"):
     return client.generic("POST", "/oauth/token", data=urlencode(data), content_type=FORM, REMOTE_ADDR=address)
 
 
-def test_the_token_endpoint_throttles_an_address_before_hashing_anything(client, counting_hasher):
+def _client_with_a_password_hashed_secret(client_id):
+    """A client registered before secrets were stored as digests: its secret is checked with the password hasher,
+    which lets the tests count the checks."""
+    secret = secrets.token_urlsafe(32)
+    ServiceClient.objects.create(client_id=client_id, secret_hash=make_password(secret), audiences=["echo"])
+    return secret
+
+
+def test_a_new_clients_secret_is_a_digest_checked_without_a_password_hash(client, counting_hasher):
     secret = dealing.client_create(client_id="monolith", audiences=["echo"])
+    stored = ServiceClient.objects.get(client_id="monolith").secret_hash
+    assert stored == "sha256$" + hashlib.sha256(secret.encode()).hexdigest()
+    answers = [_ask_token(client, "monolith", secret).status_code, _ask_token(client, "monolith", "wrong").status_code]
+    assert (answers, counting_hasher.checked) == ([200, 401], 0)
+
+
+def test_the_token_endpoint_throttles_an_address_before_checking_any_secret(client, counting_hasher):
+    secret = _client_with_a_password_hashed_secret("monolith")
     assert {_ask_token(client, "monolith", secret).status_code for _ in range(15)} == {200}  # successes are free
     assert counting_hasher.checked == 15
     wrong = [_ask_token(client, f"guess-{n}" if n % 2 else "monolith", "wrong").status_code for n in range(10)]
-    assert (wrong, counting_hasher.checked) == ([401] * 10, 25)  # unknown clients cost a (dummy) hash too
+    assert (wrong, counting_hasher.checked) == ([401] * 10, 20)  # an unknown client costs a digest, not a hash
     throttled = [
         _ask_token(client, "monolith", "wrong"),
         _ask_token(client, "nobody", "wrong"),
-        _ask_token(client, "monolith", secret),  # even the right secret waits: no hash at all
+        _ask_token(client, "monolith", secret),  # even the right secret waits: not checked at all
     ]
     assert [(r.status_code, r.json()["error"], r["Retry-After"]) for r in throttled] == [(429, "slow_down", "60")] * 3
-    assert counting_hasher.checked == 25
+    assert counting_hasher.checked == 20
     assert _ask_token(client, "monolith", secret, address="10.0.0.2").status_code == 200  # another address
 
 
 def test_the_token_endpoint_throttles_a_client_id_from_any_address(client, counting_hasher):
-    secret = dealing.client_create(client_id="monolith", audiences=["echo"])
+    secret = _client_with_a_password_hashed_secret("monolith")
     wrong = [_ask_token(client, "monolith", "wrong", address=f"10.0.1.{n}").status_code for n in range(10)]
     assert (wrong, counting_hasher.checked) == ([401] * 10, 10)
     answer = _ask_token(client, "monolith", secret, address="10.0.2.1")
