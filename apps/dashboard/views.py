@@ -38,7 +38,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 lambda: reports_service.month_report(user_id=user_id, year=last_month.year, month=last_month.month),
             ),
             "recent": Section("runs", lambda: runs_service.list_runs(user_id=user_id, limit=10).runs),
-            "sessions": Section("plans", lambda: plans_service.upcoming_sessions(user_id=user_id, limit=5)),
+            "sessions": Section(
+                "plans", lambda: plans_service.upcoming_sessions(user_id=user_id, limit=5, today=today)
+            ),
             "my_races": Section("races", lambda: races_service.races_of_runner(user_id=user_id)),
             "other_races": Section("races", lambda: races_service.find_races(exclude_added_by=user_id, limit=5).races),
             "imports": Section(

@@ -18,6 +18,7 @@ from apps.runs.interface import contracts as runs_contracts
 from apps.runs.interface.service import runs_service
 from project.events import outbox
 from project.events.models import Delivery
+from project.rpc.errors import ServiceUnavailable
 
 pytestmark = pytest.mark.django_db
 ZONE = "Pacific/Auckland"  # far from UTC: "today" is the runner's, not the server's
@@ -210,6 +211,18 @@ def test_plans_are_private_to_their_runner(service_mode, ada):
     assert [s.id for s in plans_service.upcoming_sessions(user_id=ada.id, limit=2)] == [
         s.id for s in plan.sessions[:2]
     ]
+
+
+def test_given_the_runners_today_the_next_sessions_need_no_call_to_accounts(ada, settings, refused_url):
+    plan = plans_service.create_plan(
+        user_id=ada.id, race_id=_race(ada.id, 60, 5000.0).id, template="5k-beginner", training_days=TRAINING_DAYS
+    )
+    settings.SERVICE_ROUTING = {"accounts": refused_url}  # accounts down: the runner's time zone cannot be asked
+    settings.RPC_RETRIES = 0
+    upcoming = plans_service.upcoming_sessions(user_id=ada.id, limit=2, today=_today())
+    assert [s.id for s in upcoming] == [s.id for s in plan.sessions[:2]]
+    with pytest.raises(ServiceUnavailable):
+        plans_service.upcoming_sessions(user_id=ada.id, limit=2)  # without it, accounts is asked
 
 
 def test_the_calendar_feed_is_valid_icalendar_and_a_tampered_url_is_refused(client, ada):

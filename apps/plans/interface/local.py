@@ -106,8 +106,10 @@ class LocalPlansService(PlansService):
     def delete_plan(self, *, user_id: int, plan_id: int) -> None:
         operations.plan_delete(user_id=user_id, plan_id=plan_id)
 
-    def upcoming_sessions(self, *, user_id: int, limit: int = 5) -> list[contracts.Session]:
-        today = operations.runner_today(user_id)
+    def upcoming_sessions(
+        self, *, user_id: int, limit: int = 5, today: datetime.date | None = None
+    ) -> list[contracts.Session]:
+        today = today or operations.runner_today(user_id)
         sessions = (
             PlannedSession.objects.filter(plan__user_id=user_id, date__gte=today, run_id__isnull=True)
             .select_related("plan")

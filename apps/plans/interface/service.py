@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import abc
+import datetime
 
 from apps.plans.interface import contracts
 from project.rpc import interface as rpc
@@ -48,8 +49,11 @@ class PlansService(rpc.Service):
 
     @rpc.read_only
     @abc.abstractmethod
-    def upcoming_sessions(self, *, user_id: int, limit: int = 5) -> list[contracts.Session]:
-        """The runner's next sessions from today (in their time zone), across plans."""
+    def upcoming_sessions(
+        self, *, user_id: int, limit: int = 5, today: datetime.date | None = None
+    ) -> list[contracts.Session]:
+        """The runner's next sessions from today, across plans. `today` is the runner's date in their time zone
+        when the caller knows it (the dashboard does), which spares a call to accounts; else it is asked."""
 
     @rpc.read_only
     @abc.abstractmethod
