@@ -80,7 +80,12 @@ done
 echo "the six apps' data migrated and copied in $(python3 -c "print(f'{$(date +%s.%N) - ${started}:.1f}')") s"
 
 pids=()
-trap 'kill ${pids[*]} 2>/dev/null || true' EXIT
+cleanup() {  # the servers, then the databases this run made
+  kill "${pids[@]}" 2>/dev/null || true
+  sleep 1
+  for db in "${databases[@]}"; do psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS ${db} WITH (FORCE)" >/dev/null 2>&1 || true; done
+}
+trap cleanup EXIT
 .venv/bin/gunicorn -c python:project.gunicorn_conf project.wsgi --bind 127.0.0.1:8096 --workers 4 \
   --log-level warning --access-logfile /dev/null & pids+=($!)
 port=8100

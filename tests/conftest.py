@@ -108,3 +108,17 @@ def fake_strava(settings):
     settings.STRAVA_SUBSCRIPTION_ID = 7
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def upload(runner, django_capture_on_commit_callbacks):
+    """Uploads a file as the test module's `runner`, its import run at once; returns the job's status."""
+    from apps.imports import operations
+    from apps.imports.interface.service import imports_service
+
+    def send(name, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            job = operations.upload_create(user_id=runner.id, name=name, data=data)
+        return imports_service.get_job(user_id=runner.id, job_id=job.id)
+
+    return send

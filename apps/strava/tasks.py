@@ -5,8 +5,11 @@ import datetime
 import logging
 
 from celery import current_app, shared_task
+from django.db.models import Q
+from django.utils import timezone
 
 from apps.strava import client, operations
+from apps.strava.models import StravaConnection
 
 logger = logging.getLogger(__name__)
 # A history import with no progress for this long (each page of a backfill takes seconds) is taken up again.
@@ -48,8 +51,6 @@ def apply_event(*, athlete_id: int, activity_id: int, aspect: str) -> str:
 def athlete_revoked(*, athlete_id: int) -> int:
     """The athlete withdrew Runnerly's access on Strava: once Strava refuses their token, delete their
     Strava runs and tell them."""
-    from apps.strava.models import StravaConnection
-
     connection = StravaConnection.objects.filter(athlete_id=athlete_id).first()
     if connection is None:
         return 0
@@ -72,11 +73,6 @@ def safety_sync() -> int:
     """Beat, hourly: read what is new for every finished connection, in case a webhook was missed, and
     take up every history import that stalled (never queued while the broker was down, its worker died,
     or its rate-limit window passed with no task to resume it). How many connections were queued."""
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from apps.strava.models import StravaConnection
-
     active = StravaConnection.objects.filter(status=StravaConnection.Status.ACTIVE)
     finished = list(active.filter(backfill=StravaConnection.Backfill.DONE).values_list("pk", flat=True))
     now = timezone.now()

@@ -37,16 +37,6 @@ def runner():
     return accounts_testing.create_user(email="ada@example.com")
 
 
-@pytest.fixture
-def upload(runner, django_capture_on_commit_callbacks):
-    def send(name, data):
-        with django_capture_on_commit_callbacks(execute=True):
-            job = operations.upload_create(user_id=runner.id, name=name, data=data)
-        return imports_service.get_job(user_id=runner.id, job_id=job.id)
-
-    return send
-
-
 def fixture(name):
     return (reference.FIXTURES / name).read_bytes()
 

@@ -8,8 +8,6 @@ import pytest
 from django.core.management import call_command
 
 from apps.accounts.interface import testing as accounts_testing
-from apps.imports import operations
-from apps.imports.interface.service import imports_service
 from apps.runs.interface.service import runs_service
 from tests.imports import hostile
 
@@ -19,16 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def runner():
     return accounts_testing.create_user(email="ada@example.com")
-
-
-@pytest.fixture
-def upload(runner, django_capture_on_commit_callbacks):
-    def send(name, data):
-        with django_capture_on_commit_callbacks(execute=True):
-            job = operations.upload_create(user_id=runner.id, name=name, data=data)
-        return imports_service.get_job(user_id=runner.id, job_id=job.id)
-
-    return send
 
 
 def _runs(runner):
