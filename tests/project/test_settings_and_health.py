@@ -10,10 +10,11 @@ from django.core.management import call_command
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_production_settings_pass_the_deploy_check():
-    env = {
+def _deploy_check(settings_module, **env):
+    """`manage.py check --deploy` failing on warnings, with production-like environment variables."""
+    environment = {
         "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "project.settings.production",
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "DJANGO_SECRET_KEY": "p7Zq-this-is-only-a-test-but-long-and-varied-9xK2#mW4&vL8@rT1^bN6",
         "DJANGO_ALLOWED_HOSTS": "runnerly.example",
         "DATABASE_URL": "postgres://runnerly@127.0.0.1:5432/runnerly",
@@ -21,44 +22,34 @@ def test_production_settings_pass_the_deploy_check():
         "RPC_SIGNING_KEYS": "a-shared-secret-for-service-calls",
         "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example:587",
         "RUNNERLY_SITE_URL": "https://runnerly.example",
+        **env,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=env,
+        env=environment,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    return result.stdout.strip()
+
+
+def test_production_settings_pass_the_deploy_check():
+    assert _deploy_check("project.settings.production") == "System check identified no issues (0 silenced)."
 
 
 @pytest.mark.parametrize("app", ["imports", "plans", "races", "reports", "runs", "strava"])
 def test_each_extracted_services_settings_pass_the_deploy_check(app):
-    env = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": f"extracted.{app}.settings",
-        "DJANGO_SECRET_KEY": "p7Zq-this-is-only-a-test-but-long-and-varied-9xK2#mW4&vL8@rT1^bN6",
-        "DJANGO_ALLOWED_HOSTS": f"{app}.internal",
-        "DATABASE_URL": f"postgres://runnerly@127.0.0.1:5432/runnerly_{app}",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "RPC_SIGNING_KEYS": "a-shared-secret-for-service-calls",
-        "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example:587",
-        "RUNNERLY_SITE_URL": "https://runnerly.example",
-        "RUNNERLY_MONOLITH_URL": "http://web:8000",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    output = _deploy_check(
+        f"extracted.{app}.settings",
+        DJANGO_ALLOWED_HOSTS=f"{app}.internal",
+        DATABASE_URL=f"postgres://runnerly@127.0.0.1:5432/runnerly_{app}",
+        RUNNERLY_MONOLITH_URL="http://web:8000",
     )
-    assert result.returncode == 0, result.stdout + result.stderr
     # the admin's own middleware checks only: a service serves no admin, sessions or logins
-    assert result.stdout.strip() == "System check identified no issues (3 silenced)."
+    assert output == "System check identified no issues (3 silenced)."
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
