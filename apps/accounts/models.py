@@ -131,7 +131,7 @@ class DataExport(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # By id, not a foreign key: the row outlives the user until the UserDeleted subscriber has removed its file.
-    user_id = models.BigIntegerField(db_index=True)
+    user_id = models.BigIntegerField(verbose_name="runner (user id)", db_index=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(default=0)  # runs and uploaded files written so far
     total = models.PositiveIntegerField(default=0)  # how many there are to write; 0 until known
@@ -141,9 +141,20 @@ class DataExport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(db_index=True)  # then the beat deletes it, with its file
+    # A sign of life: when it was handed to the broker, then each time the build writes progress. The sweep
+    # sends again an export without one for ACCOUNTS_EXPORT_STALE_SECONDS (the broker lost it, a worker died).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0
+    )  # builds started; past ACCOUNTS_EXPORT_MAX_ATTEMPTS it fails
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [  # two requests at once make one export, not two
+            models.UniqueConstraint(
+                fields=["user_id"], condition=models.Q(status__in=["queued", "running"]), name="one_unfinished_export"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"data export of user {self.user_id} ({self.status})"

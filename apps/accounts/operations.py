@@ -10,7 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts import archive
@@ -87,38 +88,67 @@ def _export_expiry(moment: datetime.datetime) -> datetime.datetime:
 
 def export_request(*, user_id: int) -> tuple[DataExport, bool]:
     """The user's export being prepared, or a new one queued for the `accounts.build_export` task; and whether
-    it is new."""
-    with transaction.atomic():
-        _user(user_id)
-        unfinished = DataExport.objects.filter(
-            user_id=user_id, status__in=[DataExport.Status.QUEUED, DataExport.Status.RUNNING]
-        ).first()
-        if unfinished is not None:
-            return unfinished, False
-        export = DataExport.objects.create(user_id=user_id, expires_at=_export_expiry(timezone.now()))
-        transaction.on_commit(lambda: _send_export(export.pk), robust=True)
+    it is new. Asked twice at once, both get the same export (one unfinished export per user)."""
+    unfinished = [DataExport.Status.QUEUED, DataExport.Status.RUNNING]
+    _user(user_id)
+    try:
+        with transaction.atomic():
+            export = DataExport.objects.create(user_id=user_id, expires_at=_export_expiry(timezone.now()))
+            transaction.on_commit(lambda: _send_export(export.pk), robust=True)  # the broker down: the sweep sends it
+    except IntegrityError:
+        existing = DataExport.objects.filter(user_id=user_id, status__in=unfinished).first()
+        if existing is None:  # finished between the insert and this read: ask again
+            return export_request(user_id=user_id)
+        return existing, False
     logger.info("accounts.export_requested", extra={"user_id": user_id, "export_id": str(export.pk)})
     return export, True
 
 
 def _send_export(export_id: Any) -> None:
     celery.task("accounts.build_export").delay(export_id=str(export_id))
+    DataExport.objects.filter(pk=export_id, status=DataExport.Status.QUEUED).update(heartbeat_at=timezone.now())
+
+
+def _stale() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.ACCOUNTS_EXPORT_STALE_SECONDS)
+
+
+def _take_on(export_id: str) -> DataExport | None:
+    """The export, if this execution is to build it: not finished, and not alive in another execution."""
+    now = timezone.now()
+    with transaction.atomic():
+        export = DataExport.objects.select_for_update().filter(pk=export_id).first()
+        if export is None or export.finished:
+            return None
+        if export.status == DataExport.Status.RUNNING and export.heartbeat_at and export.heartbeat_at > now - _stale():
+            return None  # another execution is building it (the broker or the sweep sent it twice)
+        if export.attempts >= settings.ACCOUNTS_EXPORT_MAX_ATTEMPTS:
+            export.status, export.finished_at = DataExport.Status.FAILED, now
+            export.message = f"The export was interrupted {export.attempts} times; please ask for a new one."
+            export.save(update_fields=["status", "finished_at", "message"])
+            return None
+        export.status, export.attempts, export.heartbeat_at, export.done = (
+            DataExport.Status.RUNNING,
+            export.attempts + 1,
+            now,
+            0,
+        )
+        export.save(update_fields=["status", "attempts", "heartbeat_at", "done"])
+    return export
 
 
 def export_build(*, export_id: str) -> DataExport | None:
     """Write the export's zip to storage (a temporary file first, never all in memory); it ends ready or failed.
 
-    Run again after a worker died, it starts over. The user's previous exports go once this one is ready.
+    Run again after a worker died (`exports_sweep`), it starts over. The user's previous exports go once this
+    one is ready.
     """
-    taken = DataExport.objects.filter(
-        pk=export_id, status__in=[DataExport.Status.QUEUED, DataExport.Status.RUNNING]
-    ).update(status=DataExport.Status.RUNNING, done=0)
-    if not taken:
-        return None
-    export = DataExport.objects.get(pk=export_id)
+    export = _take_on(export_id)
+    if export is None:
+        return DataExport.objects.filter(pk=export_id).first()
 
     def progress(done: int, total: int) -> None:
-        DataExport.objects.filter(pk=export.pk).update(done=done, total=total)
+        DataExport.objects.filter(pk=export.pk).update(done=done, total=total, heartbeat_at=timezone.now())
 
     try:
         with tempfile.TemporaryFile() as target:
@@ -167,6 +197,29 @@ def _exports_delete(exports: Iterable[DataExport]) -> int:
 def exports_expire(*, now: datetime.datetime | None = None) -> int:
     """Delete the exports whose time is up, with their files (beat, hourly); how many."""
     return _exports_delete(DataExport.objects.filter(expires_at__lte=now or timezone.now()))
+
+
+def exports_sweep(*, batch_size: int = 100) -> int:
+    """Send again the exports no worker is seen building (beat, every minute); how many were sent.
+
+    An export never handed to the broker (it was down) is sent once `ACCOUNTS_EXPORT_QUEUED_GRACE_SECONDS`
+    have passed; one handed over, or building, without a sign of life for `ACCOUNTS_EXPORT_STALE_SECONDS` is
+    sent again and starts over.
+    """
+    now = timezone.now()
+    grace = datetime.timedelta(seconds=settings.ACCOUNTS_EXPORT_QUEUED_GRACE_SECONDS)
+    due = Q(heartbeat_at=None, created_at__lt=now - grace) | Q(heartbeat_at__lt=now - _stale())
+    unfinished = [DataExport.Status.QUEUED, DataExport.Status.RUNNING]
+    export_ids = list(
+        DataExport.objects.filter(due, status__in=unfinished)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    for export_id in export_ids:
+        _send_export(export_id)
+    if export_ids:
+        logger.info("accounts.exports_swept", extra={"count": len(export_ids)})
+    return len(export_ids)
 
 
 def user_exports_delete(*, user_id: int) -> int:

@@ -12,3 +12,8 @@ def build_export(*, export_id: str) -> str | None:
 @shared_task(name="accounts.expire_exports")
 def expire_exports() -> int:
     return operations.exports_expire()
+
+
+@shared_task(name="accounts.sweep_exports")
+def sweep_exports() -> int:
+    return operations.exports_sweep()

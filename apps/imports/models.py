@@ -7,11 +7,11 @@ class Upload(models.Model):
     """A file as the runner sent it, kept so that its runs can be derived again."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user_id = models.BigIntegerField(db_index=True)
+    user_id = models.BigIntegerField(verbose_name="runner (user id)", db_index=True)
     original_name = models.CharField(max_length=255)
     file = models.FileField(upload_to="uploads/%Y/%m/")
     size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(verbose_name="SHA-256", max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -26,7 +26,7 @@ class ImportJob(models.Model):
         FAILED = "failed", "Failed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user_id = models.BigIntegerField()
+    user_id = models.BigIntegerField(verbose_name="runner (user id)")
     upload = models.OneToOneField(Upload, on_delete=models.CASCADE, related_name="job")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     total_files = models.PositiveIntegerField(default=0)

@@ -27,7 +27,7 @@ class PlanTemplate(models.Model):
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100)
-    distance_m = models.FloatField(help_text="the race distance it prepares for")
+    distance_m = models.FloatField(verbose_name="distance (m)", help_text="the race distance it prepares for")
     level = models.CharField(max_length=12, choices=Level.choices)
     weeks = models.PositiveSmallIntegerField()
     description = models.TextField(blank=True)
@@ -44,8 +44,8 @@ class TemplateSession(models.Model):
     week = models.PositiveSmallIntegerField()
     order = models.PositiveSmallIntegerField(help_text="its place in the week")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    distance_m = models.FloatField(null=True, blank=True)
-    duration_s = models.PositiveIntegerField(null=True, blank=True)
+    distance_m = models.FloatField(verbose_name="distance (m)", null=True, blank=True)
+    duration_s = models.PositiveIntegerField(verbose_name="duration (s)", null=True, blank=True)
     zone = models.CharField(max_length=10, choices=Zone.choices)
     description = models.CharField(max_length=200, blank=True)
 
@@ -60,7 +60,7 @@ class TemplateSession(models.Model):
 class Plan(models.Model):
     """A runner's plan for one race: the template laid out on dates around their training days."""
 
-    user_id = models.BigIntegerField(db_index=True)  # accounts.User by id
+    user_id = models.BigIntegerField(verbose_name="runner (user id)", db_index=True)  # accounts.User by id
     race_id = models.BigIntegerField(db_index=True)  # races.Race by id
     race_name = models.CharField(max_length=200)
     race_date = models.DateField()
@@ -85,8 +85,8 @@ class PlannedSession(models.Model):
     order = models.PositiveSmallIntegerField()
     date = models.DateField()
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    distance_m = models.FloatField(null=True, blank=True)
-    duration_s = models.PositiveIntegerField(null=True, blank=True)
+    distance_m = models.FloatField(verbose_name="distance (m)", null=True, blank=True)
+    duration_s = models.PositiveIntegerField(verbose_name="duration (s)", null=True, blank=True)
     zone = models.CharField(max_length=10, choices=Zone.choices)
     description = models.CharField(max_length=200, blank=True)
     run_id = models.BigIntegerField(null=True, blank=True)  # runs.Run by id: the run that ticked it off

@@ -12,7 +12,9 @@ class Race(models.Model):
     starts_at = models.DateTimeField(help_text="the start, stored in UTC")
     timezone = models.CharField(max_length=64, validators=[validate_timezone])
     race_date = models.DateField(help_text="the local date of the start")
-    distance_m = models.FloatField(validators=[MinValueValidator(100), MaxValueValidator(1_000_000)])
+    distance_m = models.FloatField(
+        verbose_name="distance (m)", validators=[MinValueValidator(100), MaxValueValidator(1_000_000)]
+    )
     city = models.CharField(max_length=100)
     country = models.CharField(max_length=100)
     latitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
@@ -39,11 +41,11 @@ class Registration(models.Model):
     """A runner's "I'm running this", and later their result, if they confirm one."""
 
     race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="registrations")
-    user_id = models.BigIntegerField(db_index=True)
+    user_id = models.BigIntegerField(verbose_name="runner (user id)", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     result_run_id = models.BigIntegerField(null=True, blank=True)  # runs.Run by id
-    finish_s = models.FloatField(null=True, blank=True)
-    result_distance_m = models.FloatField(null=True, blank=True)
+    finish_s = models.FloatField(verbose_name="finish (s)", null=True, blank=True)
+    result_distance_m = models.FloatField(verbose_name="result distance (m)", null=True, blank=True)
     result_shared = models.BooleanField(default=True)
     result_confirmed_at = models.DateTimeField(null=True, blank=True)
 

@@ -9,13 +9,13 @@ class MonthSummary(models.Model):
     one read the runs after it and will store fresher numbers.
     """
 
-    user_id = models.BigIntegerField()  # accounts.User, by id: no cross-app foreign key
+    user_id = models.BigIntegerField(verbose_name="runner (user id)")  # accounts.User, by id: no cross-app foreign key
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
     runs = models.PositiveIntegerField(default=0)
-    distance_m = models.FloatField(default=0)
-    moving_s = models.FloatField(default=0)
-    elevation_gain_m = models.FloatField(default=0)
+    distance_m = models.FloatField(verbose_name="distance (m)", default=0)
+    moving_s = models.FloatField(verbose_name="moving (s)", default=0)
+    elevation_gain_m = models.FloatField(verbose_name="elevation gain (m)", default=0)
     active_days = models.PositiveSmallIntegerField(default=0)
     longest_streak = models.PositiveSmallIntegerField(default=0)
     longest_run = models.JSONField(null=True, blank=True)
@@ -47,7 +47,7 @@ class ReportDelivery(models.Model):
         SKIPPED = "skipped", "Skipped: no runs"
         FAILED = "failed", "Failed (will be retried)"
 
-    user_id = models.BigIntegerField()
+    user_id = models.BigIntegerField(verbose_name="runner (user id)")
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices)

@@ -20,7 +20,9 @@ class Run(models.Model):
         RIDE = "ride", "Ride"
         OTHER = "other", "Other"
 
-    user_id = models.BigIntegerField(db_index=True)  # accounts.User, by id: no cross-app foreign key
+    user_id = models.BigIntegerField(
+        verbose_name="runner (user id)", db_index=True
+    )  # accounts.User, by id: no cross-app foreign key
     source = models.CharField(max_length=10, choices=Source.choices)
     source_id = models.CharField(max_length=128, blank=True)
     name = models.CharField(max_length=200, blank=True)
@@ -28,11 +30,11 @@ class Run(models.Model):
     start = models.DateTimeField()
     timezone = models.CharField(max_length=64)
     local_date = models.DateField()
-    elapsed_s = models.FloatField()
-    moving_s = models.FloatField()
-    distance_m = models.FloatField()
-    elevation_gain_m = models.FloatField(null=True, blank=True)
-    elevation_loss_m = models.FloatField(null=True, blank=True)
+    elapsed_s = models.FloatField(verbose_name="elapsed (s)")
+    moving_s = models.FloatField(verbose_name="moving (s)")
+    distance_m = models.FloatField(verbose_name="distance (m)")
+    elevation_gain_m = models.FloatField(verbose_name="elevation gain (m)", null=True, blank=True)
+    elevation_loss_m = models.FloatField(verbose_name="elevation loss (m)", null=True, blank=True)
     average_heart_rate = models.PositiveSmallIntegerField(null=True, blank=True)
     max_heart_rate = models.PositiveSmallIntegerField(null=True, blank=True)
     average_cadence = models.FloatField(null=True, blank=True)
@@ -87,11 +89,13 @@ class RunStreams(models.Model):
 
 class BestEffort(models.Model):
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="best_efforts")
-    user_id = models.BigIntegerField()  # copied from the run, so records are one indexed query
+    user_id = models.BigIntegerField(
+        verbose_name="runner (user id)"
+    )  # copied from the run, so records are one indexed query
     family = models.CharField(max_length=10, default="running")  # the run's sport family (contracts.Family)
     distance_key = models.CharField(max_length=10)
-    distance_m = models.FloatField()
-    elapsed_s = models.FloatField()
+    distance_m = models.FloatField(verbose_name="distance (m)")
+    elapsed_s = models.FloatField(verbose_name="elapsed (s)")
     start_offset_s = models.FloatField()
 
     class Meta:

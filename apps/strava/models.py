@@ -14,7 +14,7 @@ class StravaConnection(models.Model):
         WAITING = "waiting", "Waiting for the next rate-limit window"
         DONE = "done", "Done"
 
-    user_id = models.BigIntegerField(unique=True)  # accounts.User, by id
+    user_id = models.BigIntegerField(verbose_name="runner (user id)", unique=True)  # accounts.User, by id
     athlete_id = models.BigIntegerField(unique=True)
     athlete_name = models.CharField(max_length=200, blank=True)
     scopes = models.CharField(max_length=200)

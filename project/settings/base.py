@@ -242,6 +242,7 @@ CELERY_BEAT_SCHEDULE = {
     # On the hour, every hour: whoever's local clock has just passed 08:00 on the 1st is due.
     "reports-send-due": {"task": "reports.send_due", "schedule": crontab(minute=0)},
     "accounts-expire-exports": {"task": "accounts.expire_exports", "schedule": 3600.0},
+    "accounts-sweep-exports": {"task": "accounts.sweep_exports", "schedule": 60.0},
 }
 
 # Monthly reports: sent on the 1st at this local hour; a beat that was down catches up for a few days.
@@ -252,6 +253,11 @@ SITE_URL = env("RUNNERLY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Data exports (apps/accounts/archive.py): how long a runner's export zip is kept for download.
 ACCOUNTS_EXPORT_DAYS = env.int("RUNNERLY_ACCOUNTS_EXPORT_DAYS", default=7)
+# The exports sweep (apps/accounts/operations.py, exports_sweep): an export never handed to the broker is sent
+# after the grace; one with no sign of life for the stale time is sent again, at most the attempts in all.
+ACCOUNTS_EXPORT_QUEUED_GRACE_SECONDS = env.int("RUNNERLY_ACCOUNTS_EXPORT_QUEUED_GRACE_SECONDS", default=30)
+ACCOUNTS_EXPORT_STALE_SECONDS = env.int("RUNNERLY_ACCOUNTS_EXPORT_STALE_SECONDS", default=300)
+ACCOUNTS_EXPORT_MAX_ATTEMPTS = env.int("RUNNERLY_ACCOUNTS_EXPORT_MAX_ATTEMPTS", default=3)
 
 # Imports: limits on what a runner may upload at once.
 IMPORTS_MAX_UPLOAD_BYTES = env.int("RUNNERLY_IMPORTS_MAX_UPLOAD_BYTES", default=25 * 1000 * 1000)

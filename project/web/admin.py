@@ -8,12 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.urls import reverse
 from django.utils.html import format_html
 
-from apps.accounts.interface.service import accounts_service
+from apps.accounts.interface.service import MAX_PAGE_SIZE, accounts_service
 from project.web.templatetags import units
 
 admin.site.site_header = admin.site.site_title = "Runnerly administration"
@@ -56,12 +56,15 @@ class _RunnersChangeList(ChangeList):
         self.model_admin.attach_runners(rows)  # type: ignore[attr-defined]
 
 
+SEARCH_RUNNERS_LIMIT = MAX_PAGE_SIZE  # runners a search by email finds at most
+
+
 def _user_ids_of_email(term: str) -> list[int]:
     """The runners whose email contains the search text (a name, a domain, a whole address)."""
     term = term.strip()
-    return (
-        [] if any(character.isspace() for character in term) else accounts_service.search_user_ids(email_contains=term)
-    )
+    if any(character.isspace() for character in term):
+        return []
+    return accounts_service.search_user_ids(email_contains=term, limit=SEARCH_RUNNERS_LIMIT)
 
 
 class RunnerColumnMixin:
@@ -101,6 +104,12 @@ class RunnerColumnMixin:
     def get_search_results(self, request, queryset, search_term):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
         user_ids = _user_ids_of_email(search_term)
+        if len(user_ids) == SEARCH_RUNNERS_LIMIT:
+            messages.warning(
+                request,
+                f"More than {SEARCH_RUNNERS_LIMIT} runners' emails contain “{search_term.strip()}”: only the rows of "
+                f"the first {SEARCH_RUNNERS_LIMIT} are shown. Search for more of the address.",
+            )
         if user_ids:
             found |= queryset.filter(**{f"{self.runner_field}__in": user_ids})
         return found, may_have_duplicates

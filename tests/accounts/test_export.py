@@ -337,3 +337,60 @@ def test_the_page_gives_times_in_the_runners_zone_and_a_ready_export_a_quieter_n
     assert "Asked for on 1 December 2026, 15:29" in page  # 02:29 UTC is 15:29 in Auckland (NZDT)
     assert "Kept until 8 December 2026, 15:29, then deleted." in page
     assert '<button type="submit" class="secondary outline">Prepare a new export</button>' in page
+
+
+def _ask_without_the_broker(client) -> DataExport:
+    """An export asked for while the broker is down: stored, never handed over (the commit hook never runs)."""
+    client.login(email="ada@example.com", password=PASSWORD)
+    client.post("/profile/export/")
+    return DataExport.objects.get()
+
+
+def test_an_export_the_broker_never_got_is_sent_by_the_sweep_after_its_grace(client, filled):
+    export = _ask_without_the_broker(client)
+    assert tasks.sweep_exports.delay().get() == 0  # within the grace: its own task may still be on its way
+    DataExport.objects.update(created_at=export.created_at - datetime.timedelta(seconds=31))
+    assert tasks.sweep_exports.delay().get() == 1
+    export.refresh_from_db()
+    assert (export.status, export.attempts, export.total > 0, export.done) == ("ready", 1, True, export.total)
+    assert default_storage.exists(export.file.name)
+    assert tasks.sweep_exports.delay().get() == 0
+
+
+def test_an_export_whose_worker_died_is_built_again_and_one_alive_is_left_alone(client, filled):
+    export = _ask_without_the_broker(client)
+    now = datetime.datetime.now(UTC)
+    DataExport.objects.update(status="running", attempts=1, heartbeat_at=now - datetime.timedelta(seconds=10))
+    assert tasks.sweep_exports.delay().get() == 0
+    assert tasks.build_export.delay(export_id=str(export.pk)).get() == "running"  # a second delivery: left alone
+    DataExport.objects.update(heartbeat_at=now - datetime.timedelta(seconds=301))
+    assert tasks.sweep_exports.delay().get() == 1
+    export.refresh_from_db()
+    assert (export.status, export.attempts) == ("ready", 2)
+
+
+def test_an_export_interrupted_three_times_fails_with_a_message_and_the_runner_may_ask_again(client, filled):
+    export = _ask_without_the_broker(client)
+    stale = datetime.datetime.now(UTC) - datetime.timedelta(seconds=301)
+    DataExport.objects.update(status="running", attempts=3, heartbeat_at=stale)
+    assert tasks.sweep_exports.delay().get() == 1
+    export.refresh_from_db()
+    assert (export.status, export.message, export.file.name) == (
+        "failed",
+        "The export was interrupted 3 times; please ask for a new one.",
+        "",
+    )
+    assert "Prepare my export" in client.get("/profile/export/").content.decode()
+
+
+def test_the_database_holds_one_unfinished_export_per_runner(filled):
+    from django.db import IntegrityError, transaction
+
+    expires = datetime.datetime.now(UTC) + datetime.timedelta(days=7)
+    ada, bo = filled["ada"], filled["bo"]
+    DataExport.objects.create(user_id=ada.id, expires_at=expires)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DataExport.objects.create(user_id=ada.id, status="running", expires_at=expires)
+    DataExport.objects.create(user_id=ada.id, status="failed", expires_at=expires)
+    DataExport.objects.create(user_id=bo.id, expires_at=expires)
+    assert DataExport.objects.count() == 3

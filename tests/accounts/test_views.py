@@ -91,6 +91,27 @@ def test_the_old_json_export_address_leads_to_the_export_page(client, runner):
     assert (response.status_code, response["Location"]) == (301, "/profile/export/")
 
 
+def test_the_delete_page_says_what_will_be_removed_before_anything_is(client, runner):
+    page = client.get("/profile/delete/").content.decode()
+    for part in [
+        "your account and profile, and your API tokens",
+        "every run, with its laps, track, splits, best efforts and records",
+        "the files you uploaded",
+        "your training plans",
+        "your monthly reports",
+        "a race you added stays for others to find, without your name",
+        "Strava is told that Runnerly no longer has access",
+    ]:
+        assert part in page, part
+    assert 'href="/profile/export/"' in page
+    assert User.objects.filter(pk=runner.id).exists()
+
+
+def test_the_api_docs_say_where_a_runner_gets_a_token(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert "/profile/tokens/" in schema["info"]["description"]
+
+
 def test_deleting_the_account_needs_the_password(client, runner):
     response = client.post("/profile/delete/", {"password": "wrong"})
     assert response.status_code == 200

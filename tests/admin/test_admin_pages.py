@@ -401,3 +401,28 @@ def test_extracted_apps_step_out_of_the_admin(admin_client, everything, settings
                 == 200
             )
     assert admin_client.get("/admin/reports/").status_code == 404
+
+
+def test_a_search_matching_more_runners_than_it_can_list_says_so(admin_client, settings, monkeypatch):
+    from project.web import admin as web_admin
+
+    monkeypatch.setattr(web_admin, "SEARCH_RUNNERS_LIMIT", 3)  # the accounts interface's page, made small
+    users = [accounts_testing.create_user(email=f"runner{n}@corp.example") for n in range(4)]
+    _runs([user.id for user in users])
+    page = admin_client.get(_changelist(Run), {"q": "corp.example"})
+    assert len(page.context["cl"].result_list) == 3
+    assert [str(message) for message in page.context["messages"]] == [
+        "More than 3 runners' emails contain “corp.example”: only the rows of the first 3 are shown. "
+        "Search for more of the address."
+    ]
+    fewer = admin_client.get(_changelist(Run), {"q": "runner1@corp.example"})
+    assert (len(fewer.context["cl"].result_list), list(fewer.context["messages"])) == (1, [])
+
+
+def test_a_runs_change_page_labels_its_numbers_with_their_units(admin_client):
+    maya = accounts_testing.create_user(email="maya@example.com")
+    _runs([maya.id])
+    page = admin_client.get(reverse("admin:runs_run_change", args=[Run.objects.get().pk])).content.decode()
+    for label in ["Distance (m)", "Moving (s)", "Elapsed (s)", "Runner (user id)"]:
+        assert f">{label}:</label>" in page or f"<label>{label}:</label>" in page, label
+    assert "Distance m" not in page
