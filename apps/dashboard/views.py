@@ -27,9 +27,9 @@ def home(request: HttpRequest) -> HttpResponse:
     last_month = today.replace(day=1) - datetime.timedelta(days=1)
     sections = load_sections(
         {
-            "month": Section(
+            "runs": Section(
                 "runs",
-                lambda: runs_service.month_summary(
+                lambda: runs_service.get_overview(
                     user_id=user_id, year=today.year, month=today.month, sports=list(runs_contracts.RUNNING_SPORTS)
                 ),
             ),
@@ -37,12 +37,10 @@ def home(request: HttpRequest) -> HttpResponse:
                 "reports",
                 lambda: reports_service.month_report(user_id=user_id, year=last_month.year, month=last_month.month),
             ),
-            "recent": Section("runs", lambda: runs_service.list_runs(user_id=user_id, limit=10).runs),
             "sessions": Section(
                 "plans", lambda: plans_service.upcoming_sessions(user_id=user_id, limit=5, today=today)
             ),
-            "my_races": Section("races", lambda: races_service.races_of_runner(user_id=user_id)),
-            "other_races": Section("races", lambda: races_service.find_races(exclude_added_by=user_id, limit=5).races),
+            "races": Section("races", lambda: races_service.get_overview(user_id=user_id)),
             "imports": Section(
                 "imports",
                 lambda: [job for job in imports_service.list_jobs(user_id=user_id, limit=3) if job.status != "done"],

@@ -101,6 +101,19 @@ def test_past_races_are_left_out_unless_asked_and_filters_combine(service_mode, 
         races_service.find_races(latitude=48.0)
 
 
+def test_the_overview_is_the_runners_races_and_the_next_ones_others_added(service_mode, ada):
+    bob = accounts_testing.create_user(email="bob@example.com")
+    entered = add_race(added_by_id=bob.id, race_date=TODAY + datetime.timedelta(days=40))
+    others = [add_race(added_by_id=bob.id, race_date=TODAY + datetime.timedelta(days=days)) for days in (5, 9, 60)]
+    own = add_race(added_by_id=ada.id, race_date=TODAY + datetime.timedelta(days=3))
+    add_race(added_by_id=bob.id, race_date=TODAY - datetime.timedelta(days=3))  # past: in neither list
+    races_service.set_running(user_id=ada.id, race_id=entered.id, running=True)
+    overview = races_service.get_overview(user_id=ada.id, others=3)
+    assert [race.id for race in overview.running] == [entered.id]
+    assert [race.id for race in overview.others] == [others[0].id, others[1].id, entered.id]
+    assert own.id not in [race.id for race in overview.others]
+
+
 def test_running_a_race_and_undoing_it(service_mode, ada):
     bob = accounts_testing.create_user(email="bob@example.com")
     race = add_race(added_by_id=bob.id, race_date=TODAY + datetime.timedelta(days=40))

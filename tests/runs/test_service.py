@@ -169,6 +169,20 @@ def test_month_summary_counts_visible_runs_by_local_month(service_mode, runner):
     assert (empty.runs, empty.distance_m) == (0, 0)
 
 
+def test_the_overview_is_the_months_summary_and_the_last_runs_in_one_call(service_mode, runner):
+    for day in range(1, 5):
+        runs_service.record_run(draft=manual(runner.id, start=datetime.datetime(2026, 4, day, 7, tzinfo=UTC)))
+    ride = manual(runner.id, start=datetime.datetime(2026, 4, 5, 7, tzinfo=UTC), sport=contracts.Sport.RIDE)
+    runs_service.record_run(draft=ride)
+    running = [contracts.Sport.RUN]
+    overview = runs_service.get_overview(user_id=runner.id, year=2026, month=4, sports=running, last=3)
+    assert overview == contracts.RunsOverview(
+        month=runs_service.month_summary(user_id=runner.id, year=2026, month=4, sports=running),
+        last_runs=runs_service.list_runs(user_id=runner.id, limit=3).runs,
+    )
+    assert (overview.month.runs, [run.local_date.day for run in overview.last_runs]) == (4, [5, 4, 3])
+
+
 def test_personal_records_are_the_fastest_effort_per_distance(service_mode, runner):
     slow = runs_service.record_run(draft=draft(runner.id, track([(900, 3.0)]), source_id="slow")).run
     fast = runs_service.record_run(

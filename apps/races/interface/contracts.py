@@ -51,6 +51,13 @@ class RacePage(Contract):
     total: int  # how many match, over every page
 
 
+class RacesOverview(Contract):
+    """What a runner's home page shows of races, in one call."""
+
+    running: list[Race]  # the upcoming races they said they are running, soonest first
+    others: list[Race]  # the next upcoming races others added
+
+
 class Result(Contract):
     user_id: int
     run_id: int

@@ -137,6 +137,12 @@ class LocalRacesService(RacesService):
             races = races.filter(race_date__gte=_today())
         return [race_contract(race) for race in races.order_by("starts_at", "id")]
 
+    def get_overview(self, *, user_id: int, others: int = 5) -> contracts.RacesOverview:
+        return contracts.RacesOverview(
+            running=self.races_of_runner(user_id=user_id),
+            others=self.find_races(exclude_added_by=user_id, limit=others).races,
+        )
+
     def set_running(self, *, user_id: int, race_id: int, running: bool) -> contracts.Race:
         operations.running_set(user_id=user_id, race_id=race_id, running=running)
         return self.get_race(race_id=race_id)

@@ -53,6 +53,12 @@ class RacesService(rpc.Service):
     def races_of_runner(self, *, user_id: int, include_past: bool = False) -> list[contracts.Race]:
         """The races the runner said they are running, soonest first."""
 
+    @rpc.read_only
+    @abc.abstractmethod
+    def get_overview(self, *, user_id: int, others: int = 5) -> contracts.RacesOverview:
+        """`races_of_runner` (upcoming) and the next `others` upcoming races other runners added (as
+        `find_races(exclude_added_by=user_id)`), in one call: the dashboard's."""
+
     @rpc.idempotent
     @abc.abstractmethod
     def set_running(self, *, user_id: int, race_id: int, running: bool) -> contracts.Race:

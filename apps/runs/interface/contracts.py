@@ -250,6 +250,13 @@ class MonthSummary(Contract):
     elevation_gain_m: float
 
 
+class RunsOverview(Contract):
+    """What a runner's home page shows of their runs, in one call: the month so far and the last runs."""
+
+    month: MonthSummary
+    last_runs: list[RunSummary]
+
+
 class RunEffort(Contract):
     """A run's best effort at a standard distance, with the run it belongs to."""
 

@@ -142,6 +142,14 @@ class LocalRunsService(RunsService):
         )
         return contracts.MonthSummary(user_id=user_id, year=year, month=month, **totals)
 
+    def get_overview(
+        self, *, user_id: int, year: int, month: int, sports: list[contracts.Sport] | None = None, last: int = 10
+    ) -> contracts.RunsOverview:
+        return contracts.RunsOverview(
+            month=self.month_summary(user_id=user_id, year=year, month=month, sports=sports),
+            last_runs=self.list_runs(user_id=user_id, limit=last).runs,
+        )
+
     def personal_records(
         self, *, user_id: int, family: contracts.Family | None = None
     ) -> list[contracts.PersonalRecord]:

@@ -64,6 +64,14 @@ class RunsService(rpc.Service):
 
     @rpc.read_only
     @abc.abstractmethod
+    def get_overview(
+        self, *, user_id: int, year: int, month: int, sports: list[contracts.Sport] | None = None, last: int = 10
+    ) -> contracts.RunsOverview:
+        """`month_summary` of the month and the `last` visible runs of any sport (as `list_runs`), in one call:
+        the dashboard's, which would otherwise cross the network twice."""
+
+    @rpc.read_only
+    @abc.abstractmethod
     def personal_records(
         self, *, user_id: int, family: contracts.Family | None = None
     ) -> list[contracts.PersonalRecord]:
