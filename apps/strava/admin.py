@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from apps.strava import quota
-from apps.strava.models import StravaConnection
+from apps.strava.models import PendingEvent, StravaConnection
 from project.web import admin as web_admin
 
 
@@ -35,3 +35,14 @@ class StravaConnectionAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
     def quota(self, obj):
         usage = quota.usage()
         return f"{usage['used_15']}/{usage['limit_15']} · {usage['used_day']}/{usage['limit_day']}"
+
+
+@admin.register(PendingEvent)
+class PendingEventAdmin(web_admin.AppAdmin):
+    """Webhook events not followed yet (waiting for the rate limit, or for Strava or a service to be back)."""
+
+    list_display = ["kind", "athlete_id", "activity_id", "received_at", "due_at", "attempts", "last_error"]
+    list_filter = ["kind"]
+    search_fields = ["=athlete_id", "=activity_id"]
+    readonly_fields = ["athlete_id", "activity_id", "kind", "received_at", "attempts", "last_error"]
+    ordering = ["due_at"]

@@ -33,3 +33,29 @@ class StravaConnection(models.Model):
 
     def __str__(self) -> str:
         return f"Strava athlete {self.athlete_id} for user {self.user_id}"
+
+
+class PendingEvent(models.Model):
+    """A webhook event kept until it has been followed (`operations.event_follow`): Strava sends each event
+    once, so one that cannot be followed now (rate limit, Strava or a service down, a worker restart) waits
+    here for `strava.sweep_events`, never in the broker alone. The same pending event twice is kept once."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "Activity created"
+        UPDATE = "update", "Activity changed"
+        DELETE = "delete", "Activity deleted"
+        REVOKED = "revoked", "Access withdrawn"
+
+    athlete_id = models.BigIntegerField()
+    activity_id = models.BigIntegerField(default=0)  # 0 for an athlete's event
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    received_at = models.DateTimeField(auto_now_add=True)
+    due_at = models.DateTimeField(db_index=True)  # when it may be tried next (a try holds it for a lease)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["athlete_id", "activity_id", "kind"], name="one_pending_event")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for Strava athlete {self.athlete_id} ({self.activity_id})"

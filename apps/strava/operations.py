@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -18,12 +18,14 @@ from apps.runs.interface import contracts as runs_contracts
 from apps.runs.interface import errors as runs_errors
 from apps.runs.interface.service import runs_service
 from apps.strava import client, crypto
-from apps.strava.models import StravaConnection
+from apps.strava.models import PendingEvent, StravaConnection
 from project import celery
 
 logger = logging.getLogger(__name__)
 
 REQUIRED_SCOPE = "activity:read_all"
+EVENT_LEASE = datetime.timedelta(minutes=5)  # a try holds its event this long; past it, the sweep tries again
+EVENT_MAX_ATTEMPTS = 12  # failed tries (Strava or a service down) before an event is dropped, over ~2 days
 PAGE_SIZE = 200
 REFRESH_MARGIN = datetime.timedelta(minutes=5)
 SPORTS = {
@@ -294,6 +296,7 @@ def connection_forget(*, user_id: int) -> None:
     with contextlib.suppress(client.Unauthorized):  # already withdrawn (on Strava's side, or by its refresh token)
         client.oauth_post("deauthorize", {"access_token": access_token(connection_id=connection.pk)})
     connection.delete()
+    PendingEvent.objects.filter(athlete_id=connection.athlete_id).delete()
     logger.info("strava.forgotten", extra={"user_id": user_id, "athlete_id": connection.athlete_id})
 
 
@@ -364,3 +367,88 @@ def streams_fetch(*, connection_id: int, limit: int = STREAMS_BATCH) -> int:
             runs_service.attach_streams(user_id=connection.user_id, run_id=run.id, streams=streams)
             fetched += 1
     return fetched
+
+
+def event_keep(*, athlete_id: int, activity_id: int, kind: str) -> PendingEvent:
+    """Keep a webhook event until it has been followed; the same event already pending is kept once."""
+    try:
+        with transaction.atomic():
+            return PendingEvent.objects.create(
+                athlete_id=athlete_id, activity_id=activity_id, kind=kind, due_at=timezone.now()
+            )
+    except IntegrityError:
+        return PendingEvent.objects.get(athlete_id=athlete_id, activity_id=activity_id, kind=kind)
+
+
+def send_event(event_id: int) -> None:
+    celery.task("strava.follow_event").delay(event_id=event_id)
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(minutes=min(2 ** (attempts - 1), 8 * 60))  # 1, 2, 4 ... minutes, then 8 hours
+
+
+def event_follow(*, event_id: int) -> str:
+    """Follow one kept event, if it is due and no other execution holds it; what came of it.
+
+    Done (or nothing to do), it goes. Strava's rate limit makes it wait for the next window; Strava, the
+    network or a service down makes it wait 1, 2, 4... minutes (at most 8 hours), and after
+    `EVENT_MAX_ATTEMPTS` such failures it is dropped with an error in the log: the hourly safety sync still
+    reads new activities.
+    """
+    now = timezone.now()
+    taken = PendingEvent.objects.filter(pk=event_id, due_at__lte=now).update(
+        due_at=now + EVENT_LEASE, attempts=F("attempts") + 1
+    )
+    if not taken:
+        return "not due"
+    event = PendingEvent.objects.get(pk=event_id)
+    try:
+        if event.kind == PendingEvent.Kind.REVOKED:
+            outcome = _revocation_follow(athlete_id=event.athlete_id)
+        else:
+            outcome = activity_apply(athlete_id=event.athlete_id, activity_id=event.activity_id, aspect=event.kind)
+    except client.RateLimited as limited:
+        PendingEvent.objects.filter(pk=event.pk).update(
+            due_at=limited.retry_at, attempts=F("attempts") - 1, last_error=str(limited)[:500]
+        )
+        return "waiting"
+    except Exception as error:  # Strava down, a timeout, a service unavailable: try again later
+        if event.attempts >= EVENT_MAX_ATTEMPTS:
+            logger.error("strava.event_dropped", extra={"event_id": event.pk, "kind": event.kind}, exc_info=True)
+            PendingEvent.objects.filter(pk=event.pk).delete()
+            return "dropped"
+        logger.warning("strava.event_failed", extra={"event_id": event.pk, "attempt": event.attempts}, exc_info=True)
+        PendingEvent.objects.filter(pk=event.pk).update(
+            due_at=timezone.now() + _backoff(event.attempts), last_error=f"{type(error).__name__}: {error}"[:500]
+        )
+        return "failed"
+    PendingEvent.objects.filter(pk=event.pk).delete()
+    logger.info("strava.event_followed", extra={"event_id": event.pk, "kind": event.kind, "outcome": outcome})
+    return outcome
+
+
+def _revocation_follow(*, athlete_id: int) -> str:
+    """The athlete withdrew Runnerly's access on Strava: once Strava refuses their token, delete their
+    Strava runs and tell them."""
+    connection = StravaConnection.objects.filter(athlete_id=athlete_id).first()
+    if connection is None:
+        return "ignored"
+    if not revocation_confirmed(connection_id=connection.pk):  # not Strava's word: the token still works
+        logger.warning("strava.revocation_unconfirmed", extra={"athlete_id": athlete_id})
+        return "still authorized"
+    deleted = disconnect(user_id=connection.user_id, revoked_by_athlete=True)
+    tell_revoked(user_id=connection.user_id, runs_deleted=deleted)
+    return f"disconnected, {deleted} runs deleted"
+
+
+def events_sweep(*, batch_size: int = 500) -> int:
+    """Send every kept event that is due (beat, every minute); how many."""
+    due = list(
+        PendingEvent.objects.filter(due_at__lte=timezone.now())
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    for event_id in due:
+        send_event(event_id)
+    return len(due)

@@ -35,37 +35,28 @@ def backfill(*, connection_id: int, pages: int = 5) -> str:
     return "continuing"
 
 
+@shared_task(name="strava.follow_event", acks_late=True)
+def follow_event(*, event_id: int) -> str:
+    return operations.event_follow(event_id=event_id)
+
+
+@shared_task(name="strava.sweep_events")
+def sweep_events() -> int:
+    return operations.events_sweep()
+
+
+# The tasks webhook events were queued as before events were kept (`PendingEvent`): one still in a queue
+# after an upgrade is kept and followed like a new one.
 @shared_task(name="strava.apply_event", acks_late=True)
 def apply_event(*, athlete_id: int, activity_id: int, aspect: str) -> str:
-    try:
-        return operations.activity_apply(athlete_id=athlete_id, activity_id=activity_id, aspect=aspect)
-    except client.RateLimited as limited:
-        if not current_app.conf.task_always_eager:
-            apply_event.apply_async(
-                kwargs={"athlete_id": athlete_id, "activity_id": activity_id, "aspect": aspect}, eta=limited.retry_at
-            )
-        return "waiting"
+    event = operations.event_keep(athlete_id=athlete_id, activity_id=activity_id, kind=aspect)
+    return operations.event_follow(event_id=event.pk)
 
 
 @shared_task(name="strava.athlete_revoked")
-def athlete_revoked(*, athlete_id: int) -> int:
-    """The athlete withdrew Runnerly's access on Strava: once Strava refuses their token, delete their
-    Strava runs and tell them."""
-    connection = StravaConnection.objects.filter(athlete_id=athlete_id).first()
-    if connection is None:
-        return 0
-    try:
-        confirmed = operations.revocation_confirmed(connection_id=connection.pk)
-    except client.RateLimited as limited:
-        if not current_app.conf.task_always_eager:
-            athlete_revoked.apply_async(kwargs={"athlete_id": athlete_id}, eta=limited.retry_at)
-        return 0
-    if not confirmed:  # the event is not Strava's word: the runner's token still works
-        logger.warning("strava.revocation_unconfirmed", extra={"athlete_id": athlete_id})
-        return 0
-    deleted = operations.disconnect(user_id=connection.user_id, revoked_by_athlete=True)
-    operations.tell_revoked(user_id=connection.user_id, runs_deleted=deleted)
-    return deleted
+def athlete_revoked(*, athlete_id: int) -> str:
+    event = operations.event_keep(athlete_id=athlete_id, activity_id=0, kind="revoked")
+    return operations.event_follow(event_id=event.pk)
 
 
 @shared_task(name="strava.safety_sync")

@@ -7,16 +7,17 @@ import pydantic
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from apps.strava import operations, tasks
+from apps.strava import operations
 from apps.strava.interface import errors
 from apps.strava.interface.service import strava_service
+from apps.strava.models import PendingEvent
 from project.rpc.errors import RemoteServiceError
 
 logger = logging.getLogger(__name__)
@@ -112,11 +113,12 @@ class WebhookEvent(pydantic.BaseModel):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def webhook(request: HttpRequest, secret: str = "") -> HttpResponse:
-    """Strava's push subscription: the handshake, then events, answered at once (work is queued).
+    """Strava's push subscription: the handshake, then events, answered at once: each is kept
+    (`PendingEvent`) and followed by a worker, again later when it cannot be now.
 
     Strava does not sign events: the URL carries STRAVA_WEBHOOK_PATH_SECRET when it is set, every
     event gets the same answer (nothing tells a guesser what matched), and what an event would
-    destroy is first confirmed with Strava (operations.activity_apply, tasks.athlete_revoked).
+    destroy is first confirmed with Strava (operations.activity_apply, operations._revocation_follow).
     """
     expected = settings.STRAVA_WEBHOOK_PATH_SECRET
     if not secrets.compare_digest(secret.encode(), expected.encode()):
@@ -139,16 +141,22 @@ def webhook(request: HttpRequest, secret: str = "") -> HttpResponse:
         logger.info("strava.webhook_ignored", extra={"subscription_id": event.subscription_id})
         return JsonResponse({"status": "received"})
     updates = event.updates or {}
+    if object_type == "athlete" and str(updates.get("authorized")) == "false":
+        kept = {"athlete_id": owner_id, "activity_id": 0, "kind": PendingEvent.Kind.REVOKED}
+    elif object_type == "activity" and aspect in ("create", "update", "delete"):
+        kept = {"athlete_id": owner_id, "activity_id": object_id, "kind": aspect}
+    else:
+        return JsonResponse({"status": "received"})
     try:
-        if object_type == "athlete" and str(updates.get("authorized")) == "false":
-            tasks.athlete_revoked.delay(athlete_id=owner_id)
-        elif object_type == "activity" and aspect in ("create", "update", "delete"):
-            tasks.apply_event.delay(athlete_id=owner_id, activity_id=object_id, aspect=aspect)
-    except BrokerUnavailable:
-        # Nothing is kept here: Strava sends an event again when it is not answered with a 200.
-        logger.warning("strava.webhook_not_queued", extra={"object_type": object_type, "aspect": aspect})
+        with transaction.atomic():
+            pending = operations.event_keep(**kept)
+            # Handed to a worker after the commit; with the broker down, the minute's sweep sends it.
+            transaction.on_commit(lambda: operations.send_event(pending.pk), robust=True)
+    except DatabaseError:
+        # Nothing could be kept: Strava sends an event again when it is not answered with a 200.
+        logger.warning("strava.webhook_not_kept", extra={"object_type": object_type, "aspect": aspect})
         return JsonResponse(
-            {"status": "unavailable", "message": "The event could not be queued; send it again later."},
+            {"status": "unavailable", "message": "The event could not be kept; send it again later."},
             status=503,
             headers={"Retry-After": "60"},
         )

@@ -238,6 +238,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "events.sweep", "schedule": env.float("RUNNERLY_EVENTS_SWEEP_SECONDS", default=60.0)},
     "imports-sweep": {"task": "imports.sweep", "schedule": env.float("RUNNERLY_IMPORTS_SWEEP_SECONDS", default=60.0)},
+    "strava-sweep-events": {"task": "strava.sweep_events", "schedule": 60.0},
     "strava-safety-sync": {"task": "strava.safety_sync", "schedule": 3600.0},
     # On the hour, every hour: whoever's local clock has just passed 08:00 on the 1st is due.
     "reports-send-due": {"task": "reports.send_due", "schedule": crontab(minute=0)},

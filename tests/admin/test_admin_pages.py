@@ -25,7 +25,7 @@ from apps.races.models import Race, Registration
 from apps.reports.models import MonthSummary, ReportDelivery
 from apps.runs.interface.local import LocalRunsService
 from apps.runs.models import BestEffort, Run
-from apps.strava.models import StravaConnection
+from apps.strava.models import PendingEvent, StravaConnection
 from apps.tokendealer import keys
 from apps.tokendealer.models import ServiceClient
 from project.events.models import Delivery, InboxEntry, OutboxEvent
@@ -187,6 +187,7 @@ def everything(admin_user):
     event = OutboxEvent.objects.create(name="runs.run_recorded", payload={"user_id": maya.id})
     Delivery.objects.create(event=event, subscriber="reports.refresh_on_run_recorded")
     InboxEntry.objects.create(event_id=event.id, subscriber="reports.refresh_on_run_recorded")
+    PendingEvent.objects.create(athlete_id=1000 + maya.id, activity_id=555, kind="create", due_at=START)
     return maya
 
 

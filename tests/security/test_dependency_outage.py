@@ -110,12 +110,34 @@ def test_the_runs_page_shows_the_runs_twice_over(client, runner, cache_down):
         assert "Tempo" in client.get("/runs/").content.decode()
 
 
-def test_a_strava_event_that_cannot_be_queued_answers_503_so_strava_sends_it_again(client, broker_down):
+def test_a_strava_event_received_while_the_broker_is_down_is_kept_for_the_sweep(
+    client, broker_down, django_capture_on_commit_callbacks
+):
+    from apps.strava.models import PendingEvent
+
+    with django_capture_on_commit_callbacks(execute=True):  # the hand-over fails, and is only logged
+        response = client.post("/strava/webhook/", data=json.dumps(EVENT), content_type="application/json")
+    assert (response.status_code, response.json()) == (200, {"status": "received"})
+    assert list(PendingEvent.objects.values_list("athlete_id", "activity_id", "kind")) == [(901, 5, "create")]
+
+
+def test_a_strava_event_that_cannot_be_kept_answers_503_so_strava_sends_it_again(client, monkeypatch):
+    from django.db import OperationalError
+    from django.db.backends import utils
+
+    execute = utils.CursorWrapper.execute
+
+    def refusing_the_insert(self, sql, params=None):
+        if sql.startswith("INSERT") and "strava_pendingevent" in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(self, sql, params)
+
+    monkeypatch.setattr(utils.CursorWrapper, "execute", refusing_the_insert)
     response = client.post("/strava/webhook/", data=json.dumps(EVENT), content_type="application/json")
     assert (response.status_code, response["Retry-After"]) == (503, "60")
     assert response.json() == {
         "status": "unavailable",
-        "message": "The event could not be queued; send it again later.",
+        "message": "The event could not be kept; send it again later.",
     }
 
 

@@ -14,7 +14,7 @@ from apps.strava import client as strava_client
 from apps.strava import crypto, operations, tasks
 from apps.strava.interface import contracts
 from apps.strava.interface.service import strava_service
-from apps.strava.models import StravaConnection
+from apps.strava.models import PendingEvent, StravaConnection
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-enough-Passw0rd"
@@ -219,6 +219,77 @@ def test_webhook_events_create_update_and_delete_runs(client, runner, fake_strav
     athlete.activities.pop()
     _post_event(client, _event(aspect_type="delete"), django_capture_on_commit_callbacks)
     assert _strava_runs(runner.id) == []
+
+
+def _due_now():
+    """The time an event waits for has passed (the next rate-limit window, its back-off)."""
+    PendingEvent.objects.update(due_at=datetime.datetime.now(datetime.UTC))
+
+
+def test_an_event_met_by_strava_being_down_is_kept_and_followed_once_it_is_back(
+    client, runner, fake_strava, django_capture_on_commit_callbacks
+):
+    athlete = fake_strava.add_athlete(ATHLETE)
+    _connect(client, fake_strava, django_capture_on_commit_callbacks)
+    athlete.activities.append(
+        fake_strava.activity(ATHLETE, 555, datetime.datetime(2026, 5, 1, 7, tzinfo=datetime.UTC))
+    )
+    fake_strava.down.add("/api/v3/activities/")
+    assert _post_event(client, _event(), django_capture_on_commit_callbacks).json() == {"status": "received"}
+    (kept,) = PendingEvent.objects.all()
+    waited = kept.due_at - datetime.datetime.now(datetime.UTC)
+    assert (kept.kind, kept.attempts, kept.last_error) == (
+        "create",
+        1,
+        "StravaError: Strava answered 503 to activities/555",
+    )
+    assert datetime.timedelta(seconds=50) < waited <= datetime.timedelta(minutes=1)
+    assert tasks.sweep_events() == 0  # not due yet
+    fake_strava.down.clear()
+    _due_now()
+    assert tasks.sweep_events() == 1
+    assert ([run.name for run in _strava_runs(runner.id)], PendingEvent.objects.count()) == (["Run 555"], 0)
+
+
+def test_an_event_met_by_the_rate_limit_waits_for_the_next_window(
+    client, runner, fake_strava, django_capture_on_commit_callbacks
+):
+    athlete = fake_strava.add_athlete(ATHLETE)
+    _connect(client, fake_strava, django_capture_on_commit_callbacks)
+    athlete.activities.append(
+        fake_strava.activity(ATHLETE, 555, datetime.datetime(2026, 5, 1, 7, tzinfo=datetime.UTC))
+    )
+    fake_strava.fail_with_429.add("/api/v3/activities/555")
+    _post_event(client, _event(), django_capture_on_commit_callbacks)
+    (kept,) = PendingEvent.objects.all()
+    assert (kept.attempts, kept.due_at > datetime.datetime.now(datetime.UTC)) == (0, True)  # a wait, not a failure
+    _due_now()
+    assert tasks.sweep_events() == 1
+    assert [run.name for run in _strava_runs(runner.id)] == ["Run 555"]
+
+
+def test_the_same_event_twice_is_kept_once_and_one_being_followed_is_not_taken_again(runner):
+    first = operations.event_keep(athlete_id=ATHLETE, activity_id=555, kind="update")
+    assert operations.event_keep(athlete_id=ATHLETE, activity_id=555, kind="update").pk == first.pk
+    operations.event_keep(athlete_id=ATHLETE, activity_id=555, kind="delete")
+    assert PendingEvent.objects.count() == 2
+    PendingEvent.objects.filter(pk=first.pk).update(
+        due_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=5)  # held by another try
+    )
+    assert tasks.follow_event(event_id=first.pk) == "not due"
+    assert PendingEvent.objects.filter(pk=first.pk).exists()
+
+
+def test_an_event_queued_by_the_previous_version_is_followed(
+    client, runner, fake_strava, django_capture_on_commit_callbacks
+):
+    athlete = fake_strava.add_athlete(ATHLETE)
+    _connect(client, fake_strava, django_capture_on_commit_callbacks)
+    athlete.activities.append(
+        fake_strava.activity(ATHLETE, 555, datetime.datetime(2026, 5, 1, 7, tzinfo=datetime.UTC))
+    )
+    assert tasks.apply_event(athlete_id=ATHLETE, activity_id=555, aspect="create") == "created"
+    assert ([run.name for run in _strava_runs(runner.id)], PendingEvent.objects.count()) == (["Run 555"], 0)
 
 
 def test_webhook_events_of_another_subscription_are_ignored_and_malformed_ones_refused(
