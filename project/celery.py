@@ -1,7 +1,9 @@
 """The Celery application. Workers: `celery -A project worker`; beat: `celery -A project beat`."""
 
 import importlib
+import logging
 import os
+import threading
 
 from celery import Celery
 
@@ -25,3 +27,33 @@ def task(name: str):
                 if missing.name not in (module, module.rpartition(".")[0]):
                     raise  # the tasks module exists but something it imports does not
     return app.tasks[name]
+
+
+logger = logging.getLogger(__name__)
+background: list[threading.Thread] = []  # the eager runs `send_later` started (tests join them)
+
+
+def send_later(name: str, **kwargs) -> None:
+    """Send a task that may take long (a Strava history, a webhook event). To the broker as usual; in eager mode
+    with `RUNNERLY_EAGER_IN_BACKGROUND` (the dev server's), run it in a thread of its own, so that the request
+    that sent it answers at once instead of doing the work inline."""
+    from django.conf import settings
+
+    if not (app.conf.task_always_eager and settings.RUNNERLY_EAGER_IN_BACKGROUND):
+        task(name).delay(**kwargs)
+        return
+    background[:] = [thread for thread in background if thread.is_alive()]
+    thread = threading.Thread(target=_run_eagerly, args=(name, kwargs), name=f"eager {name}", daemon=True)
+    background.append(thread)
+    thread.start()
+
+
+def _run_eagerly(name: str, kwargs: dict) -> None:
+    from django.db import connections
+
+    try:
+        task(name).delay(**kwargs)
+    except Exception:
+        logger.exception("celery.background_task_failed", extra={"task": name})
+    finally:
+        connections.close_all()  # this thread's own

@@ -91,7 +91,7 @@ def _queue_backfill(*, connection_id: int) -> None:
     from kombu.exceptions import OperationalError as BrokerUnavailable
 
     try:
-        celery.task("strava.backfill").delay(connection_id=connection_id)
+        celery.send_later("strava.backfill", connection_id=connection_id)
     except BrokerUnavailable:  # the connection is kept; its backfill stays pending until it is queued again
         logger.warning("strava.backfill_not_queued", extra={"connection_id": connection_id}, exc_info=True)
 
@@ -381,7 +381,7 @@ def event_keep(*, athlete_id: int, activity_id: int, kind: str) -> PendingEvent:
 
 
 def send_event(event_id: int) -> None:
-    celery.task("strava.follow_event").delay(event_id=event_id)
+    celery.send_later("strava.follow_event", event_id=event_id)
 
 
 def _backoff(attempts: int) -> datetime.timedelta:

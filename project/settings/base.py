@@ -216,6 +216,9 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = False
+# Eager mode only: long tasks sent with `project.celery.send_later` run in a thread of their own (the dev server's
+# Strava import and webhook events) instead of inside the request that sent them.
+RUNNERLY_EAGER_IN_BACKGROUND = env.bool("RUNNERLY_EAGER_IN_BACKGROUND", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

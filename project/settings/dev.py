@@ -6,6 +6,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-use-in-p
 os.environ.setdefault("RPC_SIGNING_KEYS", "dev-only-rpc-key")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("RUNNERLY_EAGER_IN_BACKGROUND", "true")  # a Strava import does not hold up the page
 
 from .base import *  # noqa: F403
 

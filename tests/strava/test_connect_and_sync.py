@@ -74,6 +74,27 @@ def test_connecting_stores_encrypted_tokens_and_imports_the_history(
     assert "History imported: 450 activities." in page
 
 
+@pytest.mark.django_db(transaction=True)
+def test_with_the_dev_servers_eager_tasks_the_callback_answers_before_the_history_is_read(
+    client, runner, fake_strava, settings, django_capture_on_commit_callbacks
+):
+    import threading
+
+    from project import celery
+
+    settings.RUNNERLY_EAGER_IN_BACKGROUND = True
+    fake_strava.add_athlete(ATHLETE, activities=450)
+    fake_strava.held["/api/v3/athlete/activities"] = released = threading.Event()
+    response = _connect(client, fake_strava, django_capture_on_commit_callbacks)
+    assert (response.status_code, response["Location"]) == (302, "/strava/")
+    assert StravaConnection.objects.get().imported == 0  # the import waits on Strava in its own thread
+    (importing,) = [thread for thread in celery.background if thread.is_alive()]
+    released.set()
+    importing.join(timeout=60)
+    connection = StravaConnection.objects.get()
+    assert (connection.backfill, connection.imported) == ("done", 450)
+
+
 def test_an_activity_becomes_a_run_with_its_values(client, runner, fake_strava, django_capture_on_commit_callbacks):
     fake_strava.add_athlete(ATHLETE, activities=1)
     _connect(client, fake_strava, django_capture_on_commit_callbacks)

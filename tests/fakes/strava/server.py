@@ -43,6 +43,7 @@ class FakeStrava:
         self.requests: list[tuple[float, str, str]] = []  # (time, method, path)
         self.fail_with_429: set[str] = set()  # paths (prefix match) that answer 429 once each
         self.down: set[str] = set()  # paths (prefix match) that answer 503 until removed
+        self.held: dict[str, threading.Event] = {}  # paths (prefix match) that answer once their event is set
         self.subscriptions: dict[int, dict] = {}
         self.refresh_calls = 0
         self.lock = threading.Lock()
@@ -136,6 +137,9 @@ class FakeStrava:
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
         form = dict(urllib.parse.parse_qsl(raw.decode())) if raw and b"=" in raw and not raw.startswith(b"{") else {}
+        for prefix, released in list(self.held.items()):
+            if path.startswith(prefix):
+                released.wait(timeout=30)
         with self.lock:
             self.requests.append((self.clock(), method, path))
             status, body, headers = self._route(method, path, query, form, raw, request.headers)
