@@ -8,7 +8,9 @@ anything else, and every change, answers 503 with that message, and nothing is s
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -82,15 +84,48 @@ def run_list(request: HttpRequest) -> HttpResponse:
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _owned(request, run_id)
     streams = runs_service.get_run_streams(user_id=request.user.pk, run_id=run_id) if run.has_streams else None
+    runner = request.user  # the profile the page needs (units, heart rates) came with the session: no query
+    units = runner.units
+    samples = charts.samples_of(streams, family=run.family.value) if streams else None
+    drawn = charts.profile(samples, family=run.family.value, units=units) if samples else None
+    start = run.start.astimezone(zoneinfo.ZoneInfo(run.timezone))
+    zones = None
+    if streams and streams.heart_rate:
+        zones = charts.heart_rate_zones(
+            streams,
+            resting=runner.resting_heart_rate,
+            maximum=runner.max_heart_rate,
+            birth_year=runner.birth_year,
+            year=start.year,
+        )
     return render(
         request,
         "runs/detail.html",
         {
             "run": run,
+            "units": units,
+            "start": start,
             "route": charts.route_path(run.polyline),
-            "charts": charts.charts(streams, family=run.family.value) if streams else [],
+            "route_ends": charts.route_ends(run.polyline),
+            "map": _map(run.polyline),
+            "charts": drawn.charts if drawn else [],
+            "chart_points": {"points": drawn.points, "units": drawn.units} if drawn else None,
+            "has_heart_rate": bool(streams and any(streams.heart_rate or ())),
+            "zones": zones,
+            "cadence": charts.cadence_summary(streams, family=run.family.value),
+            "laps": charts.laps(run, streams),
+            "splits": charts.splits(run, samples, units=units),
+            "split_unit": charts.units_of(units).distance,
         },
     )
+
+
+def _map(encoded: str) -> dict[str, object] | None:
+    """The route for Leaflet on the configured tile server; None without one (the SVG route is drawn)."""
+    points = charts.route_points(encoded) if settings.MAP_TILES_URL else []
+    if len(points) < 2:
+        return None
+    return {"tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION, "route": points}
 
 
 @login_required

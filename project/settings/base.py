@@ -263,6 +263,17 @@ ACCOUNTS_EXPORT_QUEUED_GRACE_SECONDS = env.int("RUNNERLY_ACCOUNTS_EXPORT_QUEUED_
 ACCOUNTS_EXPORT_STALE_SECONDS = env.int("RUNNERLY_ACCOUNTS_EXPORT_STALE_SECONDS", default=300)
 ACCOUNTS_EXPORT_MAX_ATTEMPTS = env.int("RUNNERLY_ACCOUNTS_EXPORT_MAX_ATTEMPTS", default=3)
 
+# The run page's map: tiles from this server (a Leaflet URL template, such as
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png) under the attribution its terms require (HTML, shown on the map).
+# Empty: no map, the route is drawn alone as an SVG line.
+MAP_TILES_URL = env("RUNNERLY_MAP_TILES_URL", default="")
+MAP_TILES_ATTRIBUTION = env(
+    "RUNNERLY_MAP_TILES_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+if MAP_TILES_URL and not MAP_TILES_ATTRIBUTION.strip():
+    raise environ.ImproperlyConfigured("RUNNERLY_MAP_TILES_ATTRIBUTION is required with RUNNERLY_MAP_TILES_URL")
+
 # Imports: limits on what a runner may upload at once.
 IMPORTS_MAX_UPLOAD_BYTES = env.int("RUNNERLY_IMPORTS_MAX_UPLOAD_BYTES", default=25 * 1000 * 1000)
 IMPORTS_MAX_ZIP_FILES = env.int("RUNNERLY_IMPORTS_MAX_ZIP_FILES", default=1000)

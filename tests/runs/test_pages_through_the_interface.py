@@ -173,7 +173,7 @@ def test_a_run_page_over_http_shows_its_numbers_and_the_same_charts(client, reco
     assert response.status_code == 200
     content = response.content.decode()
     assert "<h1>Intervals</h1>" in content
-    assert "Tuesday 12 May 2026 · Run · Europe/Paris · from file" in content
+    assert "Tue 12 May 2026, 19:00</time> · Run · Europe/Paris · from file" in content  # the start in its zone
     assert "<div><small>Distance</small><strong>3.00 km</strong></div>" in content
     assert "<div><small>Pace</small><strong>3:47 /km</strong></div>" in content
     assert "<div><small>Climb</small><strong>18 m</strong></div>" in content
