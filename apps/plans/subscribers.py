@@ -7,17 +7,24 @@ from apps.runs.interface import events as runs_events
 from project.events import registry
 
 
-@registry.subscriber(runs_events.RunRecorded, name="plans.tick_on_run_recorded", in_transaction=False)
+def _day_of(event: runs_events.RunRecorded | runs_events.RunUpdated | runs_events.RunDeleted) -> str:
+    """What a run event makes plans recompute: the runner's day (a batch of runs ticks each day once)."""
+    return f"{event.user_id}:{event.local_date.isoformat()}"
+
+
+@registry.subscriber(
+    runs_events.RunRecorded, name="plans.tick_on_run_recorded", in_transaction=False, coalesce=_day_of
+)
 def tick_on_run_recorded(event: runs_events.RunRecorded) -> None:
     operations.sessions_tick(user_id=event.user_id, local_date=event.local_date)
 
 
-@registry.subscriber(runs_events.RunUpdated, name="plans.tick_on_run_updated", in_transaction=False)
+@registry.subscriber(runs_events.RunUpdated, name="plans.tick_on_run_updated", in_transaction=False, coalesce=_day_of)
 def tick_on_run_updated(event: runs_events.RunUpdated) -> None:
     operations.sessions_tick(user_id=event.user_id, local_date=event.local_date)
 
 
-@registry.subscriber(runs_events.RunDeleted, name="plans.tick_on_run_deleted", in_transaction=False)
+@registry.subscriber(runs_events.RunDeleted, name="plans.tick_on_run_deleted", in_transaction=False, coalesce=_day_of)
 def tick_on_run_deleted(event: runs_events.RunDeleted) -> None:
     operations.sessions_tick(user_id=event.user_id, local_date=event.local_date)
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from project.events.models import Delivery, InboxEntry, OutboxEvent
+from project.events.models import CoalescedWork, Delivery, InboxEntry, OutboxEvent
 
 
 class DeliveryInline(admin.TabularInline):
@@ -34,3 +34,13 @@ class InboxEntryAdmin(admin.ModelAdmin):
     list_display = ["event_id", "subscriber", "processed_at"]
     list_filter = ["subscriber"]
     search_fields = ["event_id", "subscriber"]
+
+
+@admin.register(CoalescedWork)
+class CoalescedWorkAdmin(admin.ModelAdmin):
+    """What coalescing subscribers still owe: one run per key, once its events stop coming (decision 0018)."""
+
+    list_display = ["subscriber", "key", "version", "first_at", "due_at", "started_at", "attempts"]
+    list_filter = ["subscriber"]
+    search_fields = ["subscriber", "key", "last_error"]
+    readonly_fields = ["subscriber", "key", "event_name", "payload", "version", "first_at", "started_at", "attempts"]

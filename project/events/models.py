@@ -56,3 +56,27 @@ class InboxEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} handled by {self.subscriber}"
+
+
+class CoalescedWork(models.Model):
+    """What a coalescing subscriber owes for one key (`registry.subscriber(coalesce=...)`): the events of a
+    batch folded into one run of its handler, with the latest of them, once the key's short wait is over.
+    Kept where the subscriber runs, so it works the same when the subscriber's app is a service of its own."""
+
+    subscriber = models.CharField(max_length=150)
+    key = models.CharField(max_length=200)
+    event_name = models.CharField(max_length=100)
+    payload = models.JSONField()  # the latest event folded in
+    version = models.PositiveIntegerField(default=1)  # events folded in so far; a run that saw fewer goes again
+    first_at = models.DateTimeField()  # its first event: it waits at most EVENTS_COALESCE_MAX_SECONDS after
+    due_at = models.DateTimeField(db_index=True)  # when it may run: a little after its latest event
+    started_at = models.DateTimeField(null=True, blank=True)  # while a run holds it
+    attempts = models.PositiveIntegerField(default=0)  # failed runs, for the retry delay
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "coalesced work"
+        constraints = [models.UniqueConstraint(fields=["subscriber", "key"], name="events_coalesced_once")]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} for {self.key} ({self.version} events)"

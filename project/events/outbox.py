@@ -15,13 +15,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from project import celery
 from project.events import registry
 from project.events.event import Event, event_class
-from project.events.models import Delivery, InboxEntry, OutboxEvent
+from project.events.models import CoalescedWork, Delivery, InboxEntry, OutboxEvent
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,9 @@ def handle(
     event = event_class(event_name).model_validate(payload)
     inbox_key = {"event_id": uuid.UUID(event_id), "subscriber": subscriber}
     handled = False
-    if not sub.in_transaction and not InboxEntry.objects.filter(**inbox_key).exists():
+    if sub.coalesce is not None:
+        handled = _fold(sub, event, inbox_key)
+    elif not sub.in_transaction and not InboxEntry.objects.filter(**inbox_key).exists():
         sub.handler(event)
         handled = True
     with transaction.atomic():
@@ -124,7 +127,7 @@ def handle(
         except IntegrityError:
             pass
         else:
-            if sub.in_transaction:
+            if sub.in_transaction and sub.coalesce is None:
                 sub.handler(event)
                 handled = True
         if reply_queue is None or reply_queue == settings.EVENTS_QUEUE:
@@ -133,6 +136,98 @@ def handle(
         settle(delivery_id=delivery_id, reply_queue=reply_queue)  # the publisher's row, in its own database
     logger.info("events.handled", extra={"event_id": event_id, "subscriber": subscriber, "applied": handled})
     return handled
+
+
+def _coalesce_wait() -> tuple[datetime.timedelta, datetime.timedelta]:
+    """How long a key waits after its latest event, and at most after its first. Eager mode runs the handler at
+    once (a countdown means nothing there): no folding, no waiting."""
+    if celery.app.conf.task_always_eager:
+        return datetime.timedelta(0), datetime.timedelta(0)
+    return (
+        datetime.timedelta(seconds=settings.EVENTS_COALESCE_SECONDS),
+        datetime.timedelta(seconds=settings.EVENTS_COALESCE_MAX_SECONDS),
+    )
+
+
+def _fold(sub: registry.Subscriber, event: Event, inbox_key: dict[str, Any]) -> bool:
+    """Fold one event into its key's coalesced work: it runs `EVENTS_COALESCE_SECONDS` after the latest event of
+    its key, at most `EVENTS_COALESCE_MAX_SECONDS` after the first. False when this event was folded already."""
+    assert sub.coalesce is not None
+    key = sub.coalesce(event)[:200]
+    now = timezone.now()
+    wait, longest = _coalesce_wait()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                InboxEntry.objects.create(**inbox_key)
+        except IntegrityError:
+            return False
+        work = CoalescedWork.objects.select_for_update().filter(subscriber=sub.name, key=key).first()
+        if work is not None:
+            work.version, work.event_name, work.payload = work.version + 1, event.name, event.model_dump(mode="json")
+            if work.started_at is None:  # waiting: wait a little longer (a running one runs again when done)
+                work.due_at = min(now + wait, work.first_at + longest)
+            work.save(update_fields=["version", "event_name", "payload", "due_at"])
+            return True
+        CoalescedWork.objects.create(
+            subscriber=sub.name,
+            key=key,
+            event_name=event.name,
+            payload=event.model_dump(mode="json"),
+            first_at=now,
+            due_at=now + wait,
+        )
+        transaction.on_commit(lambda: _send_coalesced(sub.name, key, wait), robust=True)
+    return True
+
+
+def _send_coalesced(subscriber: str, key: str, wait: datetime.timedelta) -> None:
+    celery.task("events.run_coalesced").apply_async(
+        kwargs={"subscriber": subscriber, "key": key},
+        countdown=max(wait.total_seconds(), 0),
+        queue=queue_of(subscriber),
+    )
+
+
+def run_coalesced(*, subscriber: str, key: str) -> bool:
+    """Run a coalescing subscriber once for every event of `key` folded in so far, once due; whether it ran.
+
+    Not due yet (events kept coming), it sends itself again for then. Events folded in while it runs make it run
+    once more; a failure runs it again after a delay.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        work = CoalescedWork.objects.select_for_update().filter(subscriber=subscriber, key=key).first()
+        if work is None or (work.started_at is not None and work.started_at > now - _lease()):
+            return False  # done already, or running elsewhere
+        if work.due_at > now:
+            transaction.on_commit(lambda: _send_coalesced(subscriber, key, work.due_at - now), robust=True)
+            return False
+        CoalescedWork.objects.filter(pk=work.pk).update(started_at=now)
+    sub = registry.get_subscriber(subscriber)
+    try:
+        sub.handler(event_class(work.event_name).model_validate(work.payload))
+    except Exception as error:
+        delay = _retry_delay(work.attempts + 1)
+        CoalescedWork.objects.filter(pk=work.pk).update(
+            started_at=None,
+            due_at=timezone.now() + delay,
+            attempts=work.attempts + 1,
+            last_error=f"{error.__class__.__name__}: {error}"[:2000],
+        )
+        logger.warning("events.coalesced_failed", extra={"subscriber": subscriber, "key": key}, exc_info=True)
+        transaction.on_commit(lambda: _send_coalesced(subscriber, key, delay), robust=True)
+        return False
+    if not CoalescedWork.objects.filter(pk=work.pk, version=work.version).delete()[0]:
+        # Events came in while it ran: once more, folding in what else comes meanwhile.
+        wait, _ = _coalesce_wait()
+        again = timezone.now()
+        CoalescedWork.objects.filter(pk=work.pk).update(
+            started_at=None, first_at=again, due_at=again + wait, attempts=0, last_error=""
+        )
+        transaction.on_commit(lambda: _send_coalesced(subscriber, key, wait), robust=True)
+    logger.info("events.coalesced_run", extra={"subscriber": subscriber, "key": key, "events": work.version})
+    return True
 
 
 def record_failure(*, delivery_id: int, error: BaseException | str) -> None:
@@ -163,7 +258,12 @@ def sweep(*, batch_size: int = 500) -> int:
         Delivery.objects.bulk_update(due, ["next_attempt_at"])
     if due:
         relay(delivery_ids=[delivery.pk for delivery in due])
-    logger.info("events.swept", extra={"relayed": len(due)})
+    # Coalesced work whose run was lost (never sent, or its worker died): sent again.
+    lost = Q(started_at=None, due_at__lte=now - _lease()) | Q(started_at__lte=now - _lease())
+    stale = list(CoalescedWork.objects.filter(lost).values_list("subscriber", "key")[:batch_size])
+    for subscriber, key in stale:
+        _send_coalesced(subscriber, key, datetime.timedelta(0))
+    logger.info("events.swept", extra={"relayed": len(due), "coalesced": len(stale)})
     return len(due)
 
 

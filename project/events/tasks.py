@@ -38,6 +38,11 @@ def settle(*, delivery_id: int, error: str | None = None) -> None:
         outbox.record_failure(delivery_id=delivery_id, error=error)
 
 
+@shared_task(name="events.run_coalesced", acks_late=True)
+def run_coalesced(*, subscriber: str, key: str) -> bool:
+    return outbox.run_coalesced(subscriber=subscriber, key=key)
+
+
 @shared_task(name="events.sweep")
 def sweep() -> int:
     return outbox.sweep()

@@ -308,6 +308,10 @@ STRAVA_DEFAULT_LIMITS = (100, 1000)  # per 15 minutes and per day, until Strava'
 # again, and the first delay after a handler fails (doubling with each attempt, at most an hour).
 EVENTS_LEASE_SECONDS = env.int("RUNNERLY_EVENTS_LEASE_SECONDS", default=300)
 EVENTS_RETRY_SECONDS = env.int("RUNNERLY_EVENTS_RETRY_SECONDS", default=30)
+# How long a coalescing subscriber waits after the latest event of a key, folding in the others, and at most
+# after its first (decision 0018): a single upload shows within seconds, a batch is handled once.
+EVENTS_COALESCE_SECONDS = env.float("RUNNERLY_EVENTS_COALESCE_SECONDS", default=2.0)
+EVENTS_COALESCE_MAX_SECONDS = env.float("RUNNERLY_EVENTS_COALESCE_MAX_SECONDS", default=30.0)
 # Apps lifted out into their own services (docs/extraction.md): the monolith keeps off their tables
 # (project/routers.py), sends their subscribers' deliveries to their own queue, and leaves their
 # periodic tasks to their own beat.

@@ -28,7 +28,7 @@ from apps.runs.models import BestEffort, Run
 from apps.strava.models import PendingEvent, StravaConnection
 from apps.tokendealer import keys
 from apps.tokendealer.models import ServiceClient
-from project.events.models import Delivery, InboxEntry, OutboxEvent
+from project.events.models import CoalescedWork, Delivery, InboxEntry, OutboxEvent
 from tests.imports import reference
 from tests.runs import tracks
 
@@ -188,6 +188,14 @@ def everything(admin_user):
     Delivery.objects.create(event=event, subscriber="reports.refresh_on_run_recorded")
     InboxEntry.objects.create(event_id=event.id, subscriber="reports.refresh_on_run_recorded")
     PendingEvent.objects.create(athlete_id=1000 + maya.id, activity_id=555, kind="create", due_at=START)
+    CoalescedWork.objects.create(
+        subscriber="reports.refresh_on_run_recorded",
+        key=f"{maya.id}:2026-03",
+        event_name="runs.run_recorded",
+        payload={},
+        first_at=START,
+        due_at=START,
+    )
     return maya
 
 

@@ -1,5 +1,6 @@
 """Events: nothing delivered from a rolled-back transaction, nothing lost when a handler fails, nothing twice."""
 
+import datetime
 from typing import ClassVar
 
 import pytest
@@ -153,3 +154,145 @@ def test_a_subscriber_that_calls_services_runs_outside_any_transaction_and_once(
         assert len(calls) == 2
     finally:
         registry.unregister("tests.tracking")
+
+
+@pytest.fixture
+def coalescing(monkeypatch, settings):
+    """A subscriber that folds the events of one warehouse; tasks are not eager (a real wait to fold in)."""
+    from project.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    settings.EVENTS_COALESCE_SECONDS = 2
+    runs: list[int] = []
+    failing = [False]
+
+    @registry.subscriber(ParcelShipped, name="tests.stock", coalesce=lambda event: f"warehouse {event.parcel_id % 2}")
+    def stock(event):
+        if failing[0]:
+            raise ConnectionError("stock is down")
+        runs.append(event.parcel_id)
+
+    yield runs, failing
+    registry.unregister("tests.stock")
+
+
+def _deliver_all(capture) -> list:
+    """Publish and deliver as the broker would, each delivery's task run; the runs sent are captured, not run."""
+    for delivery in Delivery.objects.filter(delivered_at=None).select_related("event").order_by("pk"):
+        outbox.handle(**outbox._task_arguments(delivery))
+    return capture
+
+
+def _due_now():
+    from django.utils import timezone
+
+    from project.events.models import CoalescedWork
+
+    CoalescedWork.objects.update(due_at=timezone.now())
+
+
+def test_events_that_keep_coming_make_their_key_wait_at_most_the_longest_wait(
+    coalescing, django_capture_on_commit_callbacks, settings
+):
+    from django.utils import timezone
+
+    from project.events.models import CoalescedWork
+
+    settings.EVENTS_COALESCE_MAX_SECONDS = 30
+    with django_capture_on_commit_callbacks():
+        outbox.publish(ParcelShipped(parcel_id=2))
+    with django_capture_on_commit_callbacks():
+        _deliver_all(None)
+    first = CoalescedWork.objects.get()
+    CoalescedWork.objects.update(first_at=first.first_at - datetime.timedelta(seconds=29))  # a long batch
+    with django_capture_on_commit_callbacks():
+        outbox.publish(ParcelShipped(parcel_id=4))
+    with django_capture_on_commit_callbacks():
+        _deliver_all(None)
+    latest = CoalescedWork.objects.get()
+    assert latest.version == 2
+    assert latest.due_at - timezone.now() <= datetime.timedelta(seconds=1)  # 30 s after the first, not 2 s more
+    with django_capture_on_commit_callbacks() as sent:
+        assert outbox.run_coalesced(subscriber="tests.stock", key="warehouse 0") is False  # sends itself for then
+    assert len(sent) == 1
+
+
+def test_a_batch_of_events_runs_a_coalescing_subscriber_once_per_key_with_the_latest(
+    coalescing, django_capture_on_commit_callbacks
+):
+    from project.events.models import CoalescedWork
+
+    runs, _ = coalescing
+    with django_capture_on_commit_callbacks() as sent:
+        for parcel_id in (2, 4, 6, 8, 3):
+            outbox.publish(ParcelShipped(parcel_id=parcel_id))
+    with django_capture_on_commit_callbacks() as sent:
+        _deliver_all(sent)
+    assert (runs, len(sent)) == ([], 2)  # one run sent per key, after the wait
+    assert sorted(CoalescedWork.objects.values_list("key", "version")) == [("warehouse 0", 4), ("warehouse 1", 1)]
+    assert Delivery.objects.filter(delivered_at=None).count() == 0
+    assert outbox.run_coalesced(subscriber="tests.stock", key="warehouse 0") is False  # not due yet
+    _due_now()
+    assert outbox.run_coalesced(subscriber="tests.stock", key="warehouse 0") is True
+    assert outbox.run_coalesced(subscriber="tests.stock", key="warehouse 1") is True
+    assert (runs, CoalescedWork.objects.count()) == ([8, 3], 0)
+    for delivery in Delivery.objects.select_related("event"):  # delivered again: nothing more to do
+        assert outbox.handle(**outbox._task_arguments(delivery)) is False
+    assert runs == [8, 3]
+
+
+def test_an_event_folded_in_while_the_subscriber_runs_makes_it_run_once_more(
+    coalescing, django_capture_on_commit_callbacks
+):
+    from project.events.models import CoalescedWork
+
+    runs, _ = coalescing
+    with django_capture_on_commit_callbacks():
+        outbox.publish(ParcelShipped(parcel_id=2))
+    with django_capture_on_commit_callbacks():
+        _deliver_all(None)
+    _due_now()
+    original = registry.get_subscriber("tests.stock").handler
+
+    def meanwhile(event):
+        original(event)
+        if event.parcel_id == 2:  # while it runs, another parcel of the warehouse is folded in
+            with django_capture_on_commit_callbacks():
+                outbox.publish(ParcelShipped(parcel_id=10))
+            _deliver_all(None)
+
+    import dataclasses
+
+    registry._subscribers["tests.stock"] = dataclasses.replace(
+        registry.get_subscriber("tests.stock"), handler=meanwhile
+    )
+    from django.utils import timezone
+
+    with django_capture_on_commit_callbacks():
+        assert outbox.run_coalesced(subscriber="tests.stock", key="warehouse 0") is True
+    kept = CoalescedWork.objects.get()
+    assert (runs, kept.version, kept.started_at) == ([2], 2, None)  # kept, to run again after a short wait
+    assert kept.due_at - timezone.now() <= datetime.timedelta(seconds=2)
+    _due_now()
+    assert outbox.run_coalesced(subscriber="tests.stock", key="warehouse 0") is True
+    assert (runs, CoalescedWork.objects.count()) == ([2, 10], 0)
+
+
+def test_a_failing_coalescing_subscriber_is_run_again_after_a_delay(coalescing, django_capture_on_commit_callbacks):
+    from project.events.models import CoalescedWork
+
+    runs, failing = coalescing
+    failing[0] = True
+    with django_capture_on_commit_callbacks():
+        outbox.publish(ParcelShipped(parcel_id=2))
+    with django_capture_on_commit_callbacks():
+        _deliver_all(None)
+    _due_now()
+    with django_capture_on_commit_callbacks() as sent:
+        assert outbox.run_coalesced(subscriber="tests.stock", key="warehouse 0") is False
+    work = CoalescedWork.objects.get()
+    assert (work.attempts, work.last_error, len(sent)) == (1, "ConnectionError: stock is down", 1)
+    failing[0] = False
+    _due_now()
+    assert outbox.run_coalesced(subscriber="tests.stock", key="warehouse 0") is True
+    assert (runs, CoalescedWork.objects.count()) == ([2], 0)

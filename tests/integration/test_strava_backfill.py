@@ -86,3 +86,62 @@ def test_1000_activities_arrive_once_each_within_the_quota_though_a_worker_is_ki
     assert max(per_window.values()) <= 4  # 80% of 5 calls, in every window
     assert sum(per_window.values()) >= 6  # 5 full pages and the empty one that ends the history
     assert len(per_window) >= 2  # the quota made the backfill wait for a later window
+
+
+def test_a_1000_activity_history_refreshes_each_month_once_per_page_with_the_right_numbers(workers, fake):
+    """The event storm of issue #16: each run's events are folded per month (reports) and per day (plans), so a
+    page of 200 activities refreshes each month it touches once, not once per run."""
+    import collections
+    import datetime
+
+    from apps.reports.models import MonthSummary
+    from project.events.models import CoalescedWork, Delivery
+
+    redis.Redis.from_url(QUOTA_CACHE).flushdb()
+    fake.add_athlete(ATHLETE, activities=1000)
+    fake.down.add("/api/v3/activities/")  # no streams: only the history's pages make events here
+    user = accounts_testing.create_user(email="ultra@example.com", timezone="Europe/Paris")
+    tokens = fake._issue(ATHLETE)
+    connection = StravaConnection.objects.create(
+        user_id=user.id,
+        athlete_id=ATHLETE,
+        scopes="read,activity:read_all",
+        access_token=crypto.seal(tokens["access_token"]),
+        refresh_token=crypto.seal(tokens["refresh_token"]),
+        expires_at="2099-01-01T00:00:00Z",
+    )
+    workers.env = {
+        "STRAVA_API_URL": f"{fake.base}/api/v3",
+        "STRAVA_OAUTH_URL": f"{fake.base}/oauth",
+        "STRAVA_CLIENT_ID": "4242",
+        "STRAVA_CLIENT_SECRET": "fake-secret",
+        "STRAVA_QUOTA_WINDOW_S": str(WINDOW_S),
+        "DJANGO_CACHE_URL": QUOTA_CACHE,
+    }
+    workers.start()
+    tasks.backfill.delay(connection_id=connection.pk)
+
+    def settled():
+        return (
+            StravaConnection.objects.filter(pk=connection.pk, backfill="done").exists()
+            and not Delivery.objects.filter(delivered_at=None, subscriber__startswith="reports.").exists()
+            and not CoalescedWork.objects.exists()
+        )
+
+    assert _wait_for(settled, timeout=300), f"{Run.objects.filter(user_id=user.id).count()} runs stored"
+    # The pages are 200 days each, oldest first (one activity a day from 2024-01-01, 06:00 UTC).
+    first_day = datetime.date(2024, 1, 1)
+    pages_of_month = collections.defaultdict(set)
+    for day in range(1000):
+        date = first_day + datetime.timedelta(days=day)
+        pages_of_month[(date.year, date.month)].add(day // 200)
+    expected = collections.defaultdict(lambda: [0, 0.0])
+    for local_date, distance in Run.objects.filter(user_id=user.id).values_list("local_date", "distance_m"):
+        expected[(local_date.year, local_date.month)][0] += 1
+        expected[(local_date.year, local_date.month)][1] += distance
+    summaries = {(s.year, s.month): s for s in MonthSummary.objects.filter(user_id=user.id)}
+    assert set(summaries) == set(pages_of_month) == set(expected)
+    for month, summary in summaries.items():
+        assert (summary.runs, summary.distance_m) == (expected[month][0], pytest.approx(expected[month][1])), month
+        assert summary.requested <= len(pages_of_month[month]), (month, summary.requested)
+    assert sum(s.requested for s in summaries.values()) <= 33 + 4  # 33 months, 4 of them on two pages
