@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 REQUIRED_SCOPE = "activity:read_all"
 EVENT_LEASE = datetime.timedelta(minutes=5)  # a try holds its event this long; past it, the sweep tries again
+EVENT_ETA_AT_MOST = datetime.timedelta(minutes=20)  # a rate-limit wait this short is sent for then, not swept
 EVENT_MAX_ATTEMPTS = 12  # failed tries (Strava or a service down) before an event is dropped, over ~2 days
 PAGE_SIZE = 200
 REFRESH_MARGIN = datetime.timedelta(minutes=5)
@@ -380,8 +381,11 @@ def event_keep(*, athlete_id: int, activity_id: int, kind: str) -> PendingEvent:
         return PendingEvent.objects.get(athlete_id=athlete_id, activity_id=activity_id, kind=kind)
 
 
-def send_event(event_id: int) -> None:
-    celery.send_later("strava.follow_event", event_id=event_id)
+def send_event(event_id: int, at: datetime.datetime | None = None) -> None:
+    if at is None:
+        celery.send_later("strava.follow_event", event_id=event_id)
+    else:  # a wait within the broker's visibility timeout (a longer eta would be redelivered early)
+        celery.task("strava.follow_event").apply_async(kwargs={"event_id": event_id}, eta=at)
 
 
 def _backoff(attempts: int) -> datetime.timedelta:
@@ -409,9 +413,12 @@ def event_follow(*, event_id: int) -> str:
         else:
             outcome = activity_apply(athlete_id=event.athlete_id, activity_id=event.activity_id, aspect=event.kind)
     except client.RateLimited as limited:
+        retry_at = limited.retry_at
         PendingEvent.objects.filter(pk=event.pk).update(
-            due_at=limited.retry_at, attempts=F("attempts") - 1, last_error=str(limited)[:500]
+            due_at=retry_at, attempts=F("attempts") - 1, last_error=str(limited)[:500]
         )
+        if retry_at - timezone.now() <= EVENT_ETA_AT_MOST:  # sent for then; a longer wait is left to the sweep
+            transaction.on_commit(lambda: send_event(event.pk, at=retry_at), robust=True)
         return "waiting"
     except Exception as error:  # Strava down, a timeout, a service unavailable: try again later
         if event.attempts >= EVENT_MAX_ATTEMPTS:

@@ -145,3 +145,59 @@ def test_a_1000_activity_history_refreshes_each_month_once_per_page_with_the_rig
         assert (summary.runs, summary.distance_m) == (expected[month][0], pytest.approx(expected[month][1])), month
         assert summary.requested <= len(pages_of_month[month]), (month, summary.requested)
     assert sum(s.requested for s in summaries.values()) <= 33 + 4  # 33 months, 4 of them on two pages
+
+
+def test_a_webhook_event_met_by_a_full_window_is_imported_once_when_the_window_opens(workers, fake, client):
+    """Issue #16: no lost Strava event. Strava's window is used up when the event comes; nothing is done by hand."""
+    import datetime
+    import json
+
+    import requests
+
+    from apps.strava.models import PendingEvent
+
+    redis.Redis.from_url(QUOTA_CACHE).flushdb()
+    athlete = fake.add_athlete(ATHLETE)
+    athlete.activities.append(fake.activity(ATHLETE, 555, datetime.datetime(2026, 5, 1, 7, tzinfo=datetime.UTC)))
+    user = accounts_testing.create_user(email="ultra@example.com")
+    tokens = fake._issue(ATHLETE)
+    StravaConnection.objects.create(
+        user_id=user.id,
+        athlete_id=ATHLETE,
+        scopes="read,activity:read_all",
+        access_token=crypto.seal(tokens["access_token"]),
+        refresh_token=crypto.seal(tokens["refresh_token"]),
+        expires_at="2099-01-01T00:00:00Z",
+        backfill="done",
+    )
+    workers.env = {
+        "STRAVA_API_URL": f"{fake.base}/api/v3",
+        "STRAVA_OAUTH_URL": f"{fake.base}/oauth",
+        "STRAVA_CLIENT_ID": "4242",
+        "STRAVA_CLIENT_SECRET": "fake-secret",
+        "STRAVA_QUOTA_WINDOW_S": str(WINDOW_S),
+        "DJANGO_CACHE_URL": QUOTA_CACHE,
+    }
+    workers.start()
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    while time.time() % WINDOW_S > 1:  # at the start of a window, so the event meets it full
+        time.sleep(0.05)
+    while requests.get(f"{fake.base}/api/v3/athlete", headers=headers, timeout=5).status_code != 429:
+        pass  # another app of the athlete's uses up Strava's window
+    event = {
+        "object_type": "activity",
+        "object_id": 555,
+        "aspect_type": "create",
+        "owner_id": ATHLETE,
+        "subscription_id": 1,
+    }
+    response = client.post("/strava/webhook/", data=json.dumps(event), content_type="application/json")
+    assert (response.status_code, response.json()) == (200, {"status": "received"})
+
+    def imported():
+        return Run.objects.filter(user_id=user.id, source="strava", source_id="555").count() == 1
+
+    assert _wait_for(lambda: PendingEvent.objects.filter(last_error__startswith="Strava's rate limit").exists(), 8)
+    assert _wait_for(imported, timeout=3 * WINDOW_S + 10)  # the next window, with no sweep and no command
+    assert _wait_for(lambda: not PendingEvent.objects.exists(), timeout=10)
+    assert Run.objects.filter(user_id=user.id, source="strava").count() == 1
