@@ -8,6 +8,7 @@ import icalendar
 from django.core import signing
 
 from apps.plans.interface import contracts
+from project.units import clock
 
 SALT = "plans.feed"
 KIND_NAMES = {"easy": "Easy run", "long": "Long run", "tempo": "Tempo run", "intervals": "Intervals", "race": "Race"}
@@ -22,11 +23,6 @@ def plan_of(value: str) -> int:
     return int(signing.Signer(salt=SALT).unsign(value))
 
 
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"
-
-
 def session_title(session: contracts.Session) -> str:
     what = KIND_NAMES.get(session.kind, session.kind.capitalize())
     if session.distance_m:
@@ -34,7 +30,7 @@ def session_title(session: contracts.Session) -> str:
     elif session.duration_s:
         what += f" {session.duration_s // 60} min"
     if session.target_pace_s_per_km:
-        what += f" at {_clock(session.target_pace_s_per_km)}/km"
+        what += f" at {clock(session.target_pace_s_per_km)}/km"
     return what
 
 

@@ -10,16 +10,17 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from apps.reports.interface import contracts
+from project.units import clock, units_of
 
 matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "runnerly", "font.size": 9})
 
-METRES_PER_MILE = 1609.344
 ACCENT, MUTED = "#1095c1", "#8891a4"
 MONTHS = "JFMAMJJASOND"
 
 
 def _unit(units: str) -> tuple[float, str]:
-    return (METRES_PER_MILE, "mi") if units == "imperial" else (1000.0, "km")
+    system = units_of(units)
+    return system.metres_per_distance, system.distance
 
 
 def _figure() -> Figure:
@@ -49,9 +50,8 @@ def weekly_distance(weeks: list[contracts.WeekDistance], *, units: str) -> Figur
     return figure
 
 
-def _clock(seconds: float, _position: object = None) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"
+def _clock(seconds: float, _position: object = None) -> str:  # a tick label (matplotlib passes the position)
+    return clock(seconds)
 
 
 def pace_trend(months: list[contracts.MonthTotals], *, units: str) -> Figure:

@@ -18,14 +18,13 @@ import polyline as polyline_codec
 
 from apps.runs import stats
 from apps.runs.interface import contracts
+from project.units import clock, units_of
 
 WIDTH, HEIGHT = 600.0, 160.0
 ROUTE_SIZE = 300.0
 MAX_POINTS = 400  # drawn and read out; a longer recording is sampled evenly along its samples
 PACE_WINDOW_S = 30.0
 SLOWEST_PACE_S_PER_KM = 900.0  # slower than 15:00/km is standing, drawn at this
-METRES_PER_MILE = 1609.344
-METRES_PER_FOOT = 0.3048
 
 # Karvonen: a zone is a share of the heart-rate reserve (maximum less resting) above the resting rate.
 ZONES = (
@@ -38,33 +37,6 @@ ZONES = (
 # Cadence of runs and walks is recorded for one foot (FIT, TCX, GPX extensions, Strava): shown for both.
 STEP_FAMILIES = ("running", "walking")
 SPLIT_MIN_REST_M = 50.0  # the distance left after the last full split is one more when at least this
-
-
-@dataclass(frozen=True)
-class Units:
-    """How a runner reads distances: the name of each unit and how many metres (or seconds) make one."""
-
-    system: str
-    distance: str
-    metres_per_distance: float
-    elevation: str
-    metres_per_elevation: float
-
-    @property
-    def pace(self) -> str:
-        return f"min/{self.distance}"
-
-    @property
-    def speed(self) -> str:
-        return "mph" if self.system == "imperial" else "km/h"
-
-
-METRIC = Units("metric", "km", 1000.0, "m", 1.0)
-IMPERIAL = Units("imperial", "mi", METRES_PER_MILE, "ft", METRES_PER_FOOT)
-
-
-def units_of(system: str) -> Units:
-    return IMPERIAL if system == "imperial" else METRIC
 
 
 @dataclass(frozen=True)
@@ -302,7 +274,7 @@ def _value_ticks(key: str, low: float, high: float, *, inverted: bool) -> tuple[
     while value <= high + step / 1000:
         fraction = (value - low) / (high - low)
         top = fraction if inverted else 1 - fraction
-        label = _clock(value) if key == "pace" else _number(value, step)
+        label = clock(value) if key == "pace" else _number(value, step)
         ticks.append(Tick(round(top * 100, 2), label, round(top * HEIGHT, 1)))
         value += step
     return ticks, low, high
@@ -322,11 +294,6 @@ def _number(value: float, step: float) -> str:
     decimals = 0 if step >= 1 else (1 if step * 10 >= 1 - 1e-9 else 2)
     text = f"{value:.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"
 
 
 def _series_path(

@@ -7,8 +7,7 @@ import zoneinfo
 from django import forms
 
 from apps.runs.interface import contracts
-
-METRES_PER_MILE = 1609.344
+from project.units import METRES_PER_MILE
 
 
 class DurationField(forms.CharField):

@@ -18,6 +18,7 @@ import polyline as polyline_codec
 
 from apps.runs.interface import contracts
 from project.geo import haversine_m
+from project.units import METRES_PER_MILE
 
 MOVING_SPEED_M_S = contracts.MOVING_SPEED_M_S
 MAX_SAMPLE_GAP_S = contracts.MAX_SAMPLE_GAP_S
@@ -36,7 +37,7 @@ BEST_EFFORT_DISTANCES: dict[str, dict[str, float]] = {
     "running": {
         "400m": 400.0,
         "1k": 1000.0,
-        "1mi": 1609.344,
+        "1mi": METRES_PER_MILE,
         "5k": 5000.0,
         "10k": 10000.0,
         "half": 21097.5,

@@ -22,6 +22,7 @@ from apps.runs.forms import ManualRunForm, RunEditForm
 from apps.runs.interface import contracts, errors
 from apps.runs.interface.service import runs_service
 from project.rpc.errors import RemoteServiceError
+from project.units import units_of
 from project.web.unavailable import Unavailable
 
 RUNS = Unavailable("runs", what="Your runs")
@@ -115,7 +116,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "cadence": charts.cadence_summary(streams, family=run.family.value),
             "laps": charts.laps(run, streams),
             "splits": charts.splits(run, samples, units=units),
-            "split_unit": charts.units_of(units).distance,
+            "split_unit": units_of(units).distance,
         },
     )
 

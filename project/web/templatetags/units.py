@@ -2,17 +2,10 @@
 
 from django import template
 
+from project.units import METRES_PER_MILE, clock
+
 register = template.Library()
 NOTHING = "\N{EN DASH}"  # shown where a value is unknown
-
-METRES_PER_MILE = 1609.344
-
-
-def _clock(seconds: float) -> str:
-    seconds = round(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 @register.filter
@@ -26,7 +19,7 @@ def distance(metres, units="metric"):
 
 @register.filter
 def duration(seconds):
-    return NOTHING if seconds is None else _clock(seconds)
+    return NOTHING if seconds is None else clock(seconds)
 
 
 @register.filter
@@ -34,8 +27,8 @@ def pace(seconds_per_km, units="metric"):
     if not seconds_per_km:
         return NOTHING
     if units == "imperial":
-        return f"{_clock(seconds_per_km * METRES_PER_MILE / 1000)} /mi"
-    return f"{_clock(seconds_per_km)} /km"
+        return f"{clock(seconds_per_km * METRES_PER_MILE / 1000)} /mi"
+    return f"{clock(seconds_per_km)} /km"
 
 
 @register.filter
