@@ -131,7 +131,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True  # a new address replaces the old one only once it is confirmed
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True  # in the browser that signed up; a link opened elsewhere only confirms
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Runnerly] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # The issue asks for a form error on a duplicate email at signup, which reveals that the address has an

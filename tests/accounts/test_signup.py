@@ -45,13 +45,25 @@ def test_an_unconfirmed_user_cannot_log_in(client):
     assert mail.outbox == []  # re-sent at most once every 3 minutes (ACCOUNT_RATE_LIMITS["confirm_email"])
 
 
+def test_confirming_the_link_in_the_browser_that_signed_up_logs_the_runner_in(client):
+    _signup(client)
+    response = client.post(_confirmation_link(mail.outbox[0]))
+    assert (response.status_code, response["Location"]) == (302, "/dashboard/")
+    assert int(client.session["_auth_user_id"]) == User.objects.get(email="new@example.com").pk
+    assert client.get("/dashboard/").status_code == 200
+
+
 def test_confirming_the_link_then_logging_in_works(client):
+    from django.test import Client
+
     _signup(client)
     link = _confirmation_link(mail.outbox[0])
-    assert client.get(link).status_code == 200  # a page with a button: a mail scanner's GET confirms nothing
+    phone = Client()  # the email opened on another device: confirmed there, but nobody is logged in by it
+    assert phone.get(link).status_code == 200  # a page with a button: a mail scanner's GET confirms nothing
     assert EmailAddress.objects.get(email="new@example.com").verified is False
-    assert client.post(link).status_code == 302
+    assert phone.post(link).status_code == 302
     assert EmailAddress.objects.get(email="new@example.com").verified is True
+    assert "_auth_user_id" not in phone.session
 
     response = client.post("/accounts/login/", {"login": "NEW@example.com", "password": PASSWORD})
     assert response.status_code == 302
