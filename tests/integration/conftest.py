@@ -1,6 +1,7 @@
 """Real Celery workers for the integration tests: separate processes on the test database and Redis."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -127,3 +128,32 @@ def workers(store):
 @pytest.fixture
 def worker(workers):
     return workers.start()
+
+
+@pytest.fixture
+def beat(workers):
+    """Starts `celery beat` with the workers' environment (and `env`); stopped at the end."""
+    started = []
+    folder = tempfile.mkdtemp(prefix="runnerly-beat-")
+
+    def start(env):
+        process = workers.start(env=env)  # a worker to run what beat sends, then beat itself
+        command = [sys.executable, "-m", "celery", "-A", "project", "beat", "-s", f"{folder}/schedule", "-l", "INFO"]
+        beat_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "project.settings.test",
+            "DATABASE_URL": _test_database_url(),
+            "CELERY_BROKER_URL": celery_app.conf.broker_url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            **workers.env,
+            **env,
+        }
+        beat = subprocess.Popen(command, cwd=ROOT, env=beat_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append(beat)
+        return process
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(timeout=30)
+    shutil.rmtree(folder, ignore_errors=True)

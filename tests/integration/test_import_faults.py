@@ -5,8 +5,6 @@ import datetime
 import os
 import shutil
 import subprocess
-import sys
-import tempfile
 import time
 
 import gpxpy.gpx
@@ -19,7 +17,6 @@ from apps.imports.models import ImportJob
 from apps.runs.interface.service import runs_service
 from project.celery import app as celery_app
 from tests.imports import hostile
-from tests.integration.conftest import ROOT, _test_database_url
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 PRIVATE_REDIS_PORT = int(os.environ.get("RUNNERLY_TEST_PRIVATE_REDIS_PORT", "6391"))
@@ -64,35 +61,6 @@ def _upload(client, name, data):
 def _finished(job):
     job.refresh_from_db()
     return job.finished
-
-
-@pytest.fixture
-def beat(workers):
-    """Starts `celery beat` with the workers' environment (and `env`); stopped at the end."""
-    started = []
-    folder = tempfile.mkdtemp(prefix="runnerly-beat-")
-
-    def start(env):
-        process = workers.start(env=env)  # a worker to run what beat sends, then beat itself
-        command = [sys.executable, "-m", "celery", "-A", "project", "beat", "-s", f"{folder}/schedule", "-l", "INFO"]
-        beat_env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "project.settings.test",
-            "DATABASE_URL": _test_database_url(),
-            "CELERY_BROKER_URL": celery_app.conf.broker_url,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            **workers.env,
-            **env,
-        }
-        beat = subprocess.Popen(command, cwd=ROOT, env=beat_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        started.append(beat)
-        return process
-
-    yield start
-    for process in started:
-        process.terminate()
-        process.wait(timeout=30)
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_each_hostile_file_ends_its_job_with_a_message_and_the_good_files_are_imported(runner, client, worker):

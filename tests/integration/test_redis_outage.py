@@ -1,9 +1,10 @@
 """Redis, cache and broker at once, stops in the middle of a burst of requests: no 500 (issue #12, item 2).
 
 A private redis-server (port 6392, never the shared one) is the cache and the broker of a gunicorn
-serving the test database. While it is down, reads and writes answer from PostgreSQL; only the Strava
-webhook, which must queue its work, answers a deliberate 503 so that Strava sends the event again.
-Once Redis is back, everything answers as before and the cache fills again.
+serving the test database. While it is down, reads and writes answer from PostgreSQL, and the Strava
+webhook keeps its event in the database for the sweep (#16). Once Redis is back, everything answers as
+before and the cache fills again. A second test uploads files while Redis is down for 12 s: they are
+imported once it is back, with nothing done by hand.
 """
 
 import concurrent.futures
@@ -29,7 +30,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 REDIS_PORT = 6392
 PASSWORD = "a-long-enough-Passw0rd"
 EVENT = {"object_type": "activity", "aspect_type": "create", "object_id": 5, "owner_id": 901, "subscription_id": 7}
-NOT_QUEUED = {"status": "unavailable", "message": "The event could not be queued; send it again later."}
 REQUESTS, PACE_S, WORKERS = 200, 0.025, 8
 
 
@@ -153,13 +153,14 @@ def test_a_redis_outage_during_a_burst_gives_no_500_and_everything_answers_once_
     for name, started, ended, response in results:
         if name == "webhook" and down_from < started and ended < down_until:
             webhook_while_down.append((response.status_code, response.json()))
-        elif name == "webhook" and response.status_code == 503:  # around the stop or the restart
-            assert response.json() == NOT_QUEUED
-        elif response.status_code != kinds[name][0]:
+        if response.status_code != kinds[name][0]:
             unexpected.append((name, response.status_code, response.text[:200]))
     assert unexpected == []
     assert len(webhook_while_down) >= 3
-    assert set(map(json.dumps, webhook_while_down)) == {json.dumps((503, NOT_QUEUED))}
+    assert set(map(json.dumps, webhook_while_down)) == {json.dumps((200, {"status": "received"}))}
+    from apps.strava.models import PendingEvent
+
+    assert list(PendingEvent.objects.values_list("athlete_id", "activity_id", "kind")) == [(901, 5, "create")]
 
     def all_answer() -> bool:
         return all(send().status_code == expected for expected, send in kinds.values())
@@ -170,3 +171,92 @@ def test_a_redis_outage_during_a_burst_gives_no_500_and_everything_answers_once_
     }
     cached = redis.Redis(port=REDIS_PORT, db=0)
     assert cached.exists(":1:auth:token:" + hashlib.sha256(token.encode()).hexdigest()) == 1  # the cache fills again
+
+
+QUICK_SWEEP = {
+    "RUNNERLY_IMPORTS_SWEEP_SECONDS": "1",
+    "RUNNERLY_IMPORTS_QUEUED_GRACE_SECONDS": "2",
+    "RUNNERLY_IMPORTS_STALE_SECONDS": "5",
+}
+
+
+def test_files_uploaded_while_redis_is_down_for_12_s_are_imported_once_it_is_back(
+    private_redis, tmp_path, workers, beat
+):
+    """Issue #12, item 2: an API upload and a form upload while Redis (cache and broker) is down, amid a
+    burst of reads; no answer is a 5xx, and a worker and beat import both files once Redis is back."""
+    from apps.imports.models import ImportJob
+    from tests.imports import hostile
+
+    media = tmp_path / "media"
+    media.mkdir()
+    workers.env["RUNNERLY_TEST_MEDIA_ROOT"] = str(media)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "project.settings.test",
+        "DATABASE_URL": _test_database_url(),
+        "DJANGO_CACHE_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/1",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "RUNNERLY_TEST_MEDIA_ROOT": str(media),
+    }
+    log = tmp_path / "web.log"
+    gunicorn = ["gunicorn", "project.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"]
+    web = subprocess.Popen(
+        [sys.executable, "-m", *gunicorn, "--access-logfile", "-"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert _wait_for(lambda: requests.get(f"{url}/livez", timeout=1).status_code == 200)
+        runner = accounts_testing.create_user(email="ada@example.com", password=PASSWORD)
+        api = {"Authorization": f"Token {Token.objects.create(user_id=runner.id).key}"}
+        cookies = _sign_in(url)
+        private_redis.stop()
+        down = time.monotonic()
+        uploaded = requests.post(
+            f"{url}/api/v1/uploads/",
+            files={"file": ("morning.gpx", hostile.fixture("gpx11_strava_run_hr.gpx"))},
+            headers=api,
+            timeout=30,
+        )
+        browser = requests.Session()
+        browser.cookies.update(cookies)
+        form = browser.get(f"{url}/imports/", timeout=30)
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+        submitted = browser.post(
+            f"{url}/imports/",
+            files={"files": ("laps.tcx", hostile.fixture("tcx_garmin_fr410_run_laps_hr.tcx"))},
+            data={"csrfmiddlewaretoken": csrf},
+            headers={"Referer": f"{url}/imports/"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert (uploaded.status_code, form.status_code, submitted.status_code) == (202, 200, 302)
+        reads = [
+            lambda: requests.get(f"{url}/api/v1/runs/?limit=5", headers=api, timeout=30),
+            lambda: requests.get(f"{url}/api/v1/jobs/", headers=api, timeout=30),
+            lambda: requests.get(f"{url}/dashboard/", cookies=cookies, timeout=30),
+            lambda: requests.get(f"{url}/accounts/login/", timeout=30),
+        ]
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            futures = []
+            while time.monotonic() - down < 12:
+                futures.append(pool.submit(reads[len(futures) % len(reads)]))
+                time.sleep(0.03)
+            burst = [future.result().status_code for future in futures]
+        private_redis.start()
+        assert (len(burst) > 100, sorted(set(burst))) == (True, [200])
+        assert sorted(job.status for job in ImportJob.objects.all()) == ["queued", "queued"]  # stored, not lost
+
+        beat({**QUICK_SWEEP, "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/1"})
+        assert _wait_for(lambda: all(job.finished for job in ImportJob.objects.all()), timeout=90)
+        assert sorted((job.status, job.imported) for job in ImportJob.objects.all()) == [("done", 1), ("done", 1)]
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+        print("\n".join(line for line in log.read_text().splitlines() if re.search(r'ERROR|" 5\d\d ', line)))
