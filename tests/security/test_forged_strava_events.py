@@ -111,3 +111,14 @@ def test_with_a_path_secret_only_the_secret_url_takes_events(
         {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "x"},
     )
     assert handshake.json() == {"hub.challenge": "x"}
+
+
+def test_the_deploy_check_asks_for_a_webhook_secret_once_strava_is_configured(settings):
+    from apps.strava import checks
+
+    settings.STRAVA_CLIENT_ID, settings.STRAVA_WEBHOOK_PATH_SECRET = "4242", ""
+    assert [message.id for message in checks.webhook_path_secret(None)] == ["strava.E001"]
+    settings.STRAVA_WEBHOOK_PATH_SECRET = "s3cret-segment"
+    assert checks.webhook_path_secret(None) == []
+    settings.STRAVA_CLIENT_ID, settings.STRAVA_WEBHOOK_PATH_SECRET = "", ""
+    assert checks.webhook_path_secret(None) == []

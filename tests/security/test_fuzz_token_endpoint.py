@@ -63,3 +63,35 @@ def test_the_good_request_the_table_starts_from_gets_a_token_whatever_the_charse
     good = f"grant_type=client_credentials&client_id={CLIENT}&client_secret={secret}&audience=runs"
     response = client.generic("POST", "/oauth/token", data=good, content_type=content_type)
     assert (response.status_code, response.json()["token_type"]) == (200, "Bearer")
+
+
+def _segment(value) -> str:
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+INTROSPECTED = {  # name: (body, content type): tokens that are not ours, in every shape a form can carry
+    "empty": (b"", FORM),
+    "non-UTF-8 body": (b"token=\xff\xfe\xc3", FORM),
+    "non-UTF-8 escapes": (b"token=%ff%fe", FORM),
+    "NUL": (b"token=%00", FORM),
+    "JSON body": (b'{"token": 5}', "application/json"),
+    "broken multipart": (b"--x\r\nbroken", "multipart/form-data; boundary=x"),
+    "multipart without a boundary": (b"abc", "multipart/form-data"),
+    "unknown charset": (b"token=a", FORM + "; charset=nope"),
+    "header is a list": (f"token={_segment([1, 2])}.{_segment({})}.c2ln".encode(), FORM),
+    "kid is a list": (f"token={_segment({'alg': 'RS256', 'kid': [1]})}.{_segment({'sub': {}})}.c2ln".encode(), FORM),
+    "kid is an object": (f"token={_segment({'alg': 'RS256', 'kid': {'a': 1}})}.{_segment({})}.c2ln".encode(), FORM),
+    "alg none": (f"token={_segment({'alg': 'none'})}.{_segment({'sub': 'x'})}.".encode(), FORM),
+    "huge": (b"token=" + b"a." * 200_000, FORM),
+}
+
+
+@pytest.mark.parametrize("name", list(INTROSPECTED))
+def test_introspecting_a_malformed_token_answers_inactive_or_a_4xx_never_a_500(client, name):
+    body, content_type = INTROSPECTED[name]
+    response = client.generic("POST", "/oauth/introspect", data=body, content_type=content_type)
+    assert response.status_code < 500, (response.status_code, response.content[:300])
+    if response.status_code == 200:
+        assert response.json() == {"active": False}
