@@ -8,8 +8,10 @@ before `today` is skipped (joining late), and how many were is reported.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 
 class NotEnoughDays(ValueError):
@@ -66,3 +68,43 @@ def lay_out(
         for slot in race:
             dates[(slot.week, slot.order)] = race_date
     return dates, skipped
+
+
+class _Dated(Protocol):
+    @property
+    def week(self) -> int: ...
+
+    @property
+    def date(self) -> datetime.date: ...
+
+
+S = TypeVar("S", bound=_Dated)
+
+
+@dataclass(frozen=True)
+class PlanWeek(Generic[S]):
+    """One week of a plan as its page shows it: folded, but for the current week."""
+
+    number: int
+    start: datetime.date
+    end: datetime.date
+    sessions: list[S]
+    current: bool
+
+
+def plan_weeks(sessions: list[S], *, weeks: int, race_date: datetime.date, today: datetime.date) -> list[PlanWeek[S]]:
+    """The plan's sessions by week, in order, with their week's dates (week `weeks` ends on race day).
+
+    The current week is the one `today` falls in; before the plan starts, its first week; after race day, none.
+    """
+    by_week: dict[int, list[S]] = {}
+    for session in sorted(sessions, key=lambda s: (s.week, s.date)):
+        by_week.setdefault(session.week, []).append(session)
+    laid: list[PlanWeek[S]] = []
+    for number, in_week in sorted(by_week.items()):
+        end = race_date - datetime.timedelta(days=7 * (weeks - number))
+        start = end - datetime.timedelta(days=6)
+        laid.append(PlanWeek(number, start, end, in_week, current=start <= today <= end))
+    if laid and today < laid[0].start:
+        laid[0] = dataclasses.replace(laid[0], current=True)
+    return laid

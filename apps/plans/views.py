@@ -7,6 +7,9 @@ answers 503 with that message, and nothing is changed.
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -15,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.plans import feed
+from apps.plans import feed, schedule
 from apps.plans.forms import WEEKDAYS, PlanForm, TrainingDaysForm
 from apps.plans.interface import errors
 from apps.plans.interface.service import plans_service
@@ -92,16 +95,16 @@ def _plan_or_404(request: HttpRequest, plan_id: int):
 @PLANS.degrades(get_status=503)
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(request, plan_id)
-    weeks: dict[int, list] = {}
-    for session in plan.sessions:
-        weeks.setdefault(session.week, []).append(session)
+    today = datetime.datetime.now(zoneinfo.ZoneInfo(request.user.timezone)).date()
+    weeks = schedule.plan_weeks(plan.sessions, weeks=plan.template.weeks, race_date=plan.race_date, today=today)
     feed_url = request.build_absolute_uri(reverse("plans:feed", args=[feed.token(plan.id)]))
     return render(
         request,
         "plans/detail.html",
         {
             "plan": plan,
-            "weeks": sorted(weeks.items()),
+            "weeks": weeks,
+            "today": today,
             "days_form": TrainingDaysForm(initial={"training_days": plan.training_days}),
             "day_names": ", ".join(name for number, name in WEEKDAYS if number in plan.training_days),
             "feed_url": feed_url,
