@@ -7,7 +7,7 @@ import zoneinfo
 from django import forms
 
 from apps.runs.interface import contracts
-from project.units import METRES_PER_MILE
+from project.units import METRES_PER_MILE, clock
 
 
 class DurationField(forms.CharField):
@@ -38,10 +38,15 @@ class DurationField(forms.CharField):
 class ManualRunForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
     sport = forms.ChoiceField(choices=contracts.SPORT_CHOICES, initial=contracts.Sport.RUN.value)
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), initial=datetime.time(7, 0))
+    date = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))  # what a browser reads
+    start_time = forms.TimeField(
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}), initial=datetime.time(7, 0)
+    )
     distance = forms.FloatField(min_value=0, max_value=1000, help_text="In your units (km or miles).")
     duration = DurationField(help_text="h:mm:ss or mm:ss")
+    average_heart_rate = forms.IntegerField(
+        label="Average heart rate", min_value=25, max_value=250, required=False, help_text="bpm, if you know it"
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10_000)
 
     def __init__(self, *args, units: str, timezone: str, **kwargs):
@@ -66,3 +71,19 @@ class RunEditForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
     sport = forms.ChoiceField(choices=contracts.SPORT_CHOICES)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10_000)
+
+
+def manual_initial(run: contracts.RunDetail, *, units: str) -> dict:
+    """A manual run's values as its edit form shows them: in the run's zone and the runner's units."""
+    start = run.start.astimezone(zoneinfo.ZoneInfo(run.timezone))
+    per_unit = METRES_PER_MILE if units == "imperial" else 1000
+    return {
+        "name": run.name,
+        "sport": run.sport.value,
+        "notes": run.notes,
+        "date": start.date(),
+        "start_time": start.time().replace(second=0, microsecond=0),
+        "distance": round(run.distance_m / per_unit, 2),
+        "duration": clock(run.elapsed_s),
+        "average_heart_rate": run.average_heart_rate,
+    }

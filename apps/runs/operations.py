@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 import zoneinfo
 from typing import Any
 
@@ -110,12 +111,44 @@ def _existing(draft: contracts.RunDraft) -> Run | None:
 
 
 def _check_start(draft: contracts.RunDraft) -> None:
+    _check_start_at(draft.start)
+
+
+def _check_start_at(start: datetime.datetime) -> None:
     latest = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=1)
-    if not contracts.EARLIEST_START <= draft.start <= latest:
+    if not contracts.EARLIEST_START <= start <= latest:
         raise errors.InvalidRun(
-            f"a run cannot start on {draft.start.date().isoformat()}",
+            f"a run cannot start on {start.date().isoformat()}",
             fields={"start": [f"must be between {contracts.EARLIEST_START.year} and today"]},
         )
+
+
+# What only a run entered by hand may have corrected: a recorded run's numbers come from its samples.
+MANUAL_FIELDS = ("start", "distance_m", "elapsed_s", "average_heart_rate")
+_LIMITS = {"distance_m": (0.0, 1_000_000.0), "elapsed_s": (0.0, 7 * 24 * 3600.0), "average_heart_rate": (25, 250)}
+
+
+def _correct(run: Run, corrected: dict[str, Any]) -> None:
+    """A manual run's start, distance, time or heart rate, checked, with what follows from them."""
+    if run.source != contracts.Source.MANUAL:
+        raise errors.InvalidRun(
+            "only a run entered by hand can have its start, distance, time or heart rate changed",
+            fields={name: ["comes from the recording"] for name in corrected},
+        )
+    for name, (low, high) in _LIMITS.items():
+        value = corrected.get(name)
+        if value is not None and not (math.isfinite(value) and low < value <= high):
+            raise errors.InvalidRun(f"{name} must be above {low} and at most {high}", fields={name: ["out of range"]})
+    if "start" in corrected:
+        _check_start_at(corrected["start"])
+        run.start = corrected["start"]
+        run.local_date = run.start.astimezone(zoneinfo.ZoneInfo(run.timezone)).date()
+    if "distance_m" in corrected:
+        run.distance_m = corrected["distance_m"]
+    if "elapsed_s" in corrected:
+        run.elapsed_s = run.moving_s = corrected["elapsed_s"]  # no samples: moving is the whole time
+    if "average_heart_rate" in corrected:
+        run.average_heart_rate = corrected["average_heart_rate"]
 
 
 def run_record(*, draft: contracts.RunDraft) -> tuple[Run, bool]:
@@ -212,9 +245,15 @@ def _owned(*, user_id: int, run_id: int, lock: bool = False) -> Run:
 
 
 def run_update(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
+    changes = dict(changes)
+    corrected = {name: changes.pop(name) for name in MANUAL_FIELDS if name in changes}
     with transaction.atomic():
         run = _owned(user_id=user_id, run_id=run_id, lock=True)
         family_before = contracts.FAMILY_OF[contracts.Sport(run.sport)]
+        date_before = run.local_date
+        if corrected:
+            _correct(run, corrected)
+            changes |= {"start": run.start}  # saved below, with what follows from it
         for name, value in changes.items():
             setattr(run, name, value.value if hasattr(value, "value") else value)
         if changes.get("hidden") is False:
@@ -225,11 +264,12 @@ def run_update(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
             if contracts.FAMILY_OF[contracts.Sport(run.sport)] is not family_before:
                 _recompute_in_transaction(run)  # a ride's efforts are not a run's: compute them anew
             _forget_lists_on_commit(user_id)
-            outbox.publish(
-                events.RunUpdated(
-                    run_id=run.pk, user_id=user_id, local_date=run.local_date, sport=run.sport, hidden=run.hidden
+            for local_date in sorted({date_before, run.local_date}):  # moved: its old day and month change too
+                outbox.publish(
+                    events.RunUpdated(
+                        run_id=run.pk, user_id=user_id, local_date=local_date, sport=run.sport, hidden=run.hidden
+                    )
                 )
-            )
     return run
 
 

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.runs import charts
-from apps.runs.forms import ManualRunForm, RunEditForm
+from apps.runs.forms import ManualRunForm, RunEditForm, manual_initial
 from apps.runs.interface import contracts, errors
 from apps.runs.interface.service import runs_service
 from project.rpc.errors import RemoteServiceError
@@ -144,6 +144,7 @@ def run_new(request: HttpRequest) -> HttpResponse:
             timezone=request.user.timezone,
             distance_m=data["distance_m"],
             elapsed_s=data["duration"],
+            average_heart_rate=data.get("average_heart_rate"),
             notes=data["notes"],
         )
         try:
@@ -167,18 +168,34 @@ def run_new(request: HttpRequest) -> HttpResponse:
 @RUNS.degrades(get_status=503)
 def run_edit(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _owned(request, run_id)
-    form = RunEditForm(request.POST or None, initial={"name": run.name, "sport": run.sport, "notes": run.notes})
+    manual = run.source == contracts.Source.MANUAL
+    if not manual:
+        form = RunEditForm(request.POST or None, initial={"name": run.name, "sport": run.sport, "notes": run.notes})
+    else:  # entered by hand: all of it may be corrected, in the run's own time zone
+        initial = manual_initial(run, units=request.user.units)
+        form = ManualRunForm(request.POST or None, units=request.user.units, timezone=run.timezone, initial=initial)
     if request.method == "POST" and form.is_valid():
-        runs_service.update_run(
-            user_id=request.user.pk,
-            run_id=run_id,
-            name=form.cleaned_data["name"],
-            notes=form.cleaned_data["notes"],
-            sport=contracts.Sport(form.cleaned_data["sport"]),
-        )
-        messages.success(request, "Run updated.")
-        return redirect("runs:detail", run_id=run_id)
-    return render(request, "runs/edit.html", {"form": form, "run": run})
+        data = form.cleaned_data
+        corrected = {}
+        if manual:
+            corrected = {"start": data["start"], "distance_m": data["distance_m"], "elapsed_s": data["duration"]}
+            corrected["average_heart_rate"] = data.get("average_heart_rate")
+        try:
+            runs_service.update_run(
+                user_id=request.user.pk,
+                run_id=run_id,
+                name=data["name"],
+                notes=data["notes"],
+                sport=contracts.Sport(data["sport"]),
+                **corrected,
+            )
+        except errors.InvalidRun as error:
+            for field, problems in (error.fields or {"__all__": [error.message]}).items():
+                form.add_error("date" if field == "start" else None, problems)
+        else:
+            messages.success(request, "Run updated.")
+            return redirect("runs:detail", run_id=run_id)
+    return render(request, "runs/edit.html", {"form": form, "run": run, "manual": manual})
 
 
 @login_required

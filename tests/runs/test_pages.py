@@ -179,3 +179,85 @@ def test_the_dashboard_says_when_the_runs_service_is_unavailable(client, runner,
     content = response.content.decode()
     assert "Your totals are temporarily unavailable." in content
     assert "Your runs are temporarily unavailable." in content
+
+
+def test_a_run_entered_by_hand_can_be_corrected_whole_and_its_old_month_forgets_it(
+    client, runner, django_capture_on_commit_callbacks
+):
+    from apps.reports.interface.service import reports_service
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/runs/new/",
+            {
+                "name": "Easy",
+                "sport": "run",
+                "date": "2026-04-30",
+                "start_time": "23:30",
+                "distance": "8",
+                "duration": "45:00",
+            },
+        )
+    run = Run.objects.get()
+    page = client.get(f"/runs/{run.id}/edit/").content.decode()
+    for shown in ['value="2026-04-30"', 'value="23:30"', 'value="8.0"', 'value="45:00"']:  # the run's zone: Paris
+        assert shown in page, shown
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/runs/{run.id}/edit/",
+            {
+                "name": "Easy, corrected",
+                "sport": "run",
+                "date": "2026-05-01",
+                "start_time": "06:15",
+                "distance": "10.5",
+                "duration": "52:30",
+                "average_heart_rate": "148",
+                "notes": "",
+            },
+        )
+    assert (response.status_code, response["Location"]) == (302, f"/runs/{run.id}/")
+    run.refresh_from_db()
+    assert (run.name, run.local_date, run.distance_m, run.elapsed_s, run.moving_s, run.average_heart_rate) == (
+        "Easy, corrected",
+        datetime.date(2026, 5, 1),
+        10500.0,
+        3150.0,
+        3150.0,
+        148,
+    )
+    assert run.start == datetime.datetime(2026, 5, 1, 4, 15, tzinfo=datetime.UTC)  # 06:15 in Paris (summer time)
+    april = reports_service.month_report(user_id=runner.id, year=2026, month=4).summary
+    may = reports_service.month_report(user_id=runner.id, year=2026, month=5).summary
+    assert ((april.runs, april.distance_m), (may.runs, may.distance_m)) == ((0, 0.0), (1, 10500.0))
+
+
+def test_a_recorded_run_keeps_its_numbers_and_a_bad_correction_is_a_form_error(client, runner):
+    from apps.runs.interface import errors
+
+    recorded = runs_service.record_run(draft=draft(runner.id, track(INTERVAL_SEGMENTS))).run
+    page = client.get(f"/runs/{recorded.id}/edit/").content.decode()
+    assert 'name="distance"' not in page
+    assert "come from its recording" in page
+    with pytest.raises(errors.InvalidRun, match="only a run entered by hand"):
+        runs_service.update_run(user_id=runner.id, run_id=recorded.id, distance_m=1000.0)
+    manual = runs_testing.record_manual_run(
+        user_id=runner.id, start=datetime.datetime(2026, 5, 2, 7, tzinfo=datetime.UTC)
+    )
+    response = client.post(
+        f"/runs/{manual.id}/edit/",
+        {
+            "sport": "run",
+            "date": "2026-05-02",
+            "start_time": "07:00",
+            "distance": "5",
+            "duration": "25:00",
+            "average_heart_rate": "300",
+        },
+    )
+    assert response.context["form"].errors == {
+        "average_heart_rate": ["Ensure this value is less than or equal to 250."]
+    }
+    with pytest.raises(errors.InvalidRun, match="elapsed_s must be above"):
+        runs_service.update_run(user_id=runner.id, run_id=manual.id, elapsed_s=float("nan"))
+    assert Run.objects.get(pk=manual.id).elapsed_s == manual.elapsed_s

@@ -238,7 +238,11 @@ def test_editing_keeping_and_deleting_over_http(client, elsewhere, django_captur
     edit = client.get(f"/runs/{long_run.id}/edit/").content.decode()
     assert 'value="Sunday long run"' in edit
     assert "Windy on the way back</textarea>" in edit
-    response = client.post(f"/runs/{long_run.id}/edit/", {"name": "Half", "sport": "trail_run", "notes": "hilly"})
+    shown = dict(re.findall(r'<input type="(?:date|time|number|text)" name="(\w+)" value="([^"]*)"', edit))
+    assert set(shown) == {"date", "start_time", "distance", "duration", "name"}  # entered by hand: all of it
+    response = client.post(
+        f"/runs/{long_run.id}/edit/", {**shown, "name": "Half", "sport": "trail_run", "notes": "hilly"}
+    )
     assert response["Location"] == f"/runs/{long_run.id}/"
     changed = runs_service.get_run(user_id=user_id, run_id=long_run.id)
     assert (changed.name, changed.sport, changed.notes) == ("Half", "trail_run", "hilly")

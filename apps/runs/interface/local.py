@@ -200,12 +200,14 @@ class LocalRunsService(RunsService):
         notes: str | None = None,
         sport: contracts.Sport | None = None,
         hidden: bool | None = None,
+        start: datetime.datetime | None = None,
+        distance_m: float | None = None,
+        elapsed_s: float | None = None,
+        average_heart_rate: int | None = None,
     ) -> contracts.RunDetail:
-        changes = {
-            key: value
-            for key, value in {"name": name, "notes": notes, "sport": sport, "hidden": hidden}.items()
-            if value is not None
-        }
+        asked: dict[str, object] = {"name": name, "notes": notes, "sport": sport, "hidden": hidden, "start": start}
+        asked |= {"distance_m": distance_m, "elapsed_s": elapsed_s, "average_heart_rate": average_heart_rate}
+        changes = {key: value for key, value in asked.items() if value is not None}
         operations.run_update(user_id=user_id, run_id=run_id, changes=changes)
         return _detail_of(user_id=user_id, run_id=run_id)
 

@@ -113,8 +113,16 @@ class RunsService(rpc.Service):
         notes: str | None = None,
         sport: contracts.Sport | None = None,
         hidden: bool | None = None,
+        start: datetime.datetime | None = None,
+        distance_m: float | None = None,
+        elapsed_s: float | None = None,
+        average_heart_rate: int | None = None,
     ) -> contracts.RunDetail:
-        """Change what the runner may change; None leaves a field alone. Raises `RunNotFound`."""
+        """Change what the runner may change; None leaves a field alone. Raises `RunNotFound`.
+
+        The start, distance, time and average heart rate only of a run entered by hand (a recorded run's come
+        from its samples): `InvalidRun` otherwise, or for a value out of range.
+        """
 
     @rpc.idempotent
     @abc.abstractmethod
