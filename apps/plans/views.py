@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.accounts.interface import errors as accounts_errors
+from apps.accounts.interface.service import accounts_service
 from apps.plans import feed, schedule
 from apps.plans.forms import WEEKDAYS, PlanForm, TrainingDaysForm
 from apps.plans.interface import errors
@@ -26,6 +28,7 @@ from apps.races.interface.service import races_service
 from apps.runs.interface import contracts as runs_contracts
 from project.rpc.errors import RemoteServiceError
 from project.web.site import site_domain
+from project.web.templatetags.units import distance_name
 from project.web.unavailable import Unavailable, retry_later
 
 PLANS = Unavailable("plans", what="Training plans")
@@ -66,6 +69,9 @@ def plan_new(request: HttpRequest) -> HttpResponse:
         if matching:
             initial["template"] = matching[0].slug
     form = PlanForm(request.POST or None, races=races, templates=templates, initial=initial)
+    form.fields["template"].choices = [  # "10K for beginners" to a runner in imperial
+        (slug, distance_name(label, request.user.units)) for slug, label in form.fields["template"].choices
+    ]
     if request.method == "POST" and form.is_valid():
         try:
             plan = plans_service.create_plan(
@@ -157,7 +163,8 @@ def plan_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such calendar") from None
     try:
         plan = plans_service.get_feed_plan(plan_id=plan_id)
-    except errors.PlanNotFound:
+        units = accounts_service.get_user(user_id=plan.user_id).units.value  # titles in the runner's units
+    except (errors.PlanNotFound, accounts_errors.UserNotFound):
         raise Http404("No such calendar") from None
     except RemoteServiceError:  # a calendar app shows no page: plain text, and when to come back
         PLANS.log(request)
@@ -168,6 +175,8 @@ def plan_feed(request: HttpRequest, token: str) -> HttpResponse:
                 content_type="text/plain; charset=utf-8",
             )
         )
-    response = HttpResponse(feed.calendar(plan, site=site_domain()), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        feed.calendar(plan, site=site_domain(), units=units), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = 'inline; filename="runnerly-plan.ics"'
     return response

@@ -24,6 +24,7 @@ from apps.races.interface import contracts, errors
 from apps.races.interface.service import MAX_OFFSET, races_service
 from apps.runs.interface import contracts as runs_contracts
 from project.rpc.errors import RemoteServiceError
+from project.units import units_of
 from project.web.unavailable import Unavailable
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def _draft(form: RaceForm, *, timezone: str | None = None) -> contracts.RaceDraf
 @login_required
 @require_GET
 def race_list(request: HttpRequest) -> HttpResponse:
-    form = FinderForm(request.GET or None)
+    form = FinderForm(request.GET or None, units=request.user.units)
     params: dict = {}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -67,7 +68,7 @@ def race_list(request: HttpRequest) -> HttpResponse:
             "distance_m": float(data["distance"]) if data["distance"] else None,
             "latitude": data["latitude"],
             "longitude": data["longitude"],
-            "radius_km": data["radius_km"],
+            "radius_km": form.radius_in_km(),
             "include_past": data["include_past"],
         }
     try:
@@ -101,7 +102,7 @@ def race_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def race_new(request: HttpRequest) -> HttpResponse:
-    form = RaceForm(request.POST or None)
+    form = RaceForm(request.POST or None, units=request.user.units)
     if request.method == "POST" and form.is_valid():
         try:
             race = races_service.add_race(added_by_id=request.user.pk, draft=_draft(form))
@@ -143,14 +144,16 @@ def race_edit(request: HttpRequest, race_id: int) -> HttpResponse:
         "start_time": local.time().replace(second=0, microsecond=0),
         "timezone": race.timezone,
         "distance": standard,
-        "other_distance_km": race.distance_m / 1000 if standard == "other" else None,
+        "other_distance_km": round(race.distance_m / units_of(request.user.units).metres_per_distance, 3)
+        if standard == "other"
+        else None,
         "city": race.city,
         "country": race.country,
         "latitude": race.latitude,
         "longitude": race.longitude,
         "website": race.website,
     }
-    form = RaceForm(request.POST or None, initial=initial)
+    form = RaceForm(request.POST or None, initial=initial, units=request.user.units)
     if request.method == "POST" and form.is_valid():
         try:
             races_service.update_race(

@@ -195,7 +195,11 @@ SPECTACULAR_SETTINGS = {
         "it is shown once. Send it with every request as `Authorization: Token <token>` (click *Authorize* to try "
         "it here). A *read* token answers 403 `token_read_only` to POST, PUT, PATCH and DELETE; an expired or "
         "revoked token gets 401. Each token is throttled (" + API_TOKEN_RATE + " requests); past that the answer "
-        "is 429 with `Retry-After` (seconds). In the browser, your session works too."
+        "is 429 with `Retry-After` (seconds). In the browser, your session works too.\n\n"
+        "**Units.** The API is metric whatever the runner's units on the site: distances and elevations in metres "
+        "(`*_m`), durations in seconds (`*_s`), paces in seconds per kilometre (`*_s_per_km`), speeds in km/h "
+        "(`*_kmh`), radii in kilometres (`radius_km`). Miles and feet, for a runner who chose them, are for the "
+        "site's pages only: convert for display (1 mile = 1609.344 m, 1 foot = 0.3048 m)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -1,5 +1,7 @@
 """Showing distances, durations and paces in the runner's units."""
 
+import re
+
 from django import template
 
 from project.units import METRES_PER_MILE, clock
@@ -69,9 +71,27 @@ EFFORT_LABELS = {
 }
 
 
+# In imperial a standard distance is named as runners name races ("5K"), never in km: only measured quantities
+# convert (a 5K stays a 5K, not "3.11 mi").
+EFFORT_NAMES = {"400m": "400m", "1k": "1K", "1mi": "1 mile", "5k": "5K", "10k": "10K", "20k": "20K", "40k": "40K"}
+EFFORT_NAMES |= {"100k": "100K", "half": "Half marathon", "marathon": "Marathon"}
+
+
 @register.filter
-def effort_label(distance_key):
-    return EFFORT_LABELS.get(str(distance_key), str(distance_key))
+def effort_label(distance_key, units="metric"):
+    labels = EFFORT_NAMES if units == "imperial" else EFFORT_LABELS
+    return labels.get(str(distance_key), str(distance_key))
+
+
+KM_NAME = re.compile(r"\b(\d+) km\b")
+
+
+@register.filter
+def distance_name(text, units="metric"):
+    """A name holding a race distance ("10 km for beginners", "8 weeks to a 5 km") as an imperial runner reads
+    it: "10K for beginners". Unchanged in metric."""
+    text = "" if text is None else str(text)
+    return KM_NAME.sub(r"\1K", text) if units == "imperial" else text
 
 
 @register.filter
