@@ -198,7 +198,7 @@ def race_detail(request: HttpRequest, race_id: int) -> HttpResponse:
         return redirect("races:detail", race_id=race.id)
     candidates: list[contracts.ResultCandidate] = []
     candidates_unavailable = False
-    if seen.running and seen.race_day_over and seen.result is None:
+    if seen.race_day_over and seen.result is None:  # after the race, a result is offered to whoever ran it
         try:
             candidates = races_service.list_result_candidates(user_id=request.user.pk, race_id=race.id)
         except errors.RaceNotFound:
