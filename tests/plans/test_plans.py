@@ -212,6 +212,7 @@ def test_plans_are_private_to_their_runner(service_mode, ada):
     assert [s.id for s in plans_service.upcoming_sessions(user_id=ada.id, limit=2)] == [
         s.id for s in plan.sessions[:2]
     ]
+    assert {s.race_name for s in plans_service.upcoming_sessions(user_id=ada.id)} == {plan.race_name}  # which plan
 
 
 def test_given_the_runners_today_the_next_sessions_need_no_call_to_accounts(ada, settings, refused_url):

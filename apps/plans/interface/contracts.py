@@ -38,6 +38,7 @@ class Session(Contract):
     description: str
     status: Status  # missed: its day is over (in the runner's time zone) and no run fitted it
     run_id: int | None
+    race_name: str = ""  # the race its plan prepares for: which plan, where a runner follows several
 
 
 class Plan(Contract):

@@ -48,6 +48,7 @@ def session_contract(session: PlannedSession, paces: dict, today: datetime.date)
         description=session.description,
         status=status,
         run_id=session.run_id,
+        race_name=session.plan.race_name,
     )
 
 
