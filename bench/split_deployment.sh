@@ -86,7 +86,9 @@ cleanup() {  # the servers, then the databases this run made
   for db in "${databases[@]}"; do psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS ${db} WITH (FORCE)" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
-.venv/bin/gunicorn -c python:project.gunicorn_conf project.wsgi --bind 127.0.0.1:8096 --workers 4 \
+# The monoliths serve CPU-heavy pages: one thread a worker, more workers (threads of one process queue for its
+# GIL, and a page's remote sections wait behind another request's template: docs/performance.md).
+RUNNERLY_WEB_THREADS=1 .venv/bin/gunicorn -c python:project.gunicorn_conf project.wsgi --bind 127.0.0.1:8096 --workers 8 \
   --log-level warning --access-logfile /dev/null & pids+=($!)
 port=8100
 for app in "${SERVICES[@]}"; do
@@ -96,7 +98,7 @@ for app in "${SERVICES[@]}"; do
     --bind "127.0.0.1:${port}" --workers 2 --log-level warning --access-logfile /dev/null & pids+=($!)
 done
 split=("${topology[@]}" RPC_CLIENT_ID=monolith "RPC_CLIENT_SECRET=${monolith_secret}")
-env "${split[@]}" .venv/bin/gunicorn -c python:project.gunicorn_conf project.wsgi --bind 127.0.0.1:8097 --workers 4 \
+env "${split[@]}" RUNNERLY_WEB_THREADS=1 .venv/bin/gunicorn -c python:project.gunicorn_conf project.wsgi --bind 127.0.0.1:8097 --workers 8 \
   --log-level warning --access-logfile /dev/null & pids+=($!)
 for port in 8096 8097 $(seq 8101 8106); do
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:${port}/livez" >/dev/null && break; sleep 0.2; done
