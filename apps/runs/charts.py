@@ -389,7 +389,14 @@ def splits(run: contracts.RunDetail, samples: Samples | None, *, units: str = "m
         return []
     if samples is None:
         return [
-            SplitRow(s.index, s.distance_m, s.elapsed_s, _pace(s.elapsed_s, s.distance_m), None, None)
+            SplitRow(
+                s.index,
+                s.distance_m,
+                s.elapsed_s,
+                contracts.pace_s_per_km(distance_m=s.distance_m, moving_s=s.elapsed_s),
+                None,
+                None,
+            )
             for s in run.splits
         ]
     length = units_of(units).metres_per_distance
@@ -407,14 +414,14 @@ def splits(run: contracts.RunDetail, samples: Samples | None, *, units: str = "m
     rows = []
     start_m, start_s = 0.0, time_s[0]
     for index, end_m in enumerate(boundaries, start=1):
-        end_s = _time_at(end_m, time_s, distance)
+        end_s = stats.time_at_distance(end_m, time_s, distance)
         gain, loss = climbs[index - 1]
         rows.append(
             SplitRow(
                 index,
                 round(end_m - start_m, 1),
                 round(end_s - start_s, 1),
-                _pace(end_s - start_s, end_m - start_m),
+                contracts.pace_s_per_km(distance_m=end_m - start_m, moving_s=end_s - start_s),
                 round(gain, 1) if has_elevation else None,
                 round(loss, 1) if has_elevation else None,
                 _mean_rate(samples, start_s, end_s),
@@ -441,21 +448,6 @@ def _elevation_steps(elevation_m: Sequence[float | None]) -> list[tuple[int, flo
             steps.append((k, 0.0, anchor - value))
             anchor = value
     return steps
-
-
-def _time_at(target: float, time_s: Sequence[float], distance_m: Sequence[float]) -> float:
-    """When the cumulative distance reaches `target`, interpolated between samples (as the stored splits)."""
-    j = bisect.bisect_left(distance_m, target)
-    if j == 0:
-        return time_s[0]
-    if j >= len(distance_m):
-        return time_s[-1]
-    d0, d1 = distance_m[j - 1], distance_m[j]
-    return time_s[j] if d1 == d0 else time_s[j - 1] + (time_s[j] - time_s[j - 1]) * (target - d0) / (d1 - d0)
-
-
-def _pace(elapsed_s: float, distance_m: float) -> float | None:
-    return elapsed_s / distance_m * 1000 if distance_m >= contracts.PACE_MIN_DISTANCE_M and elapsed_s > 0 else None
 
 
 def cadence_summary(streams: contracts.Streams | None, *, family: str) -> Cadence | None:

@@ -250,7 +250,7 @@ def elevation_change(elevation_m: Sequence[float | None]) -> tuple[float, float]
     return gain, loss
 
 
-def _time_at_distance(target: float, time_s: Sequence[float], distance_m: Sequence[float]) -> float:
+def time_at_distance(target: float, time_s: Sequence[float], distance_m: Sequence[float]) -> float:
     """The time at which the cumulative distance reaches `target`, interpolated between samples."""
     j = bisect.bisect_left(distance_m, target)
     if j == 0:
@@ -274,7 +274,7 @@ def splits(
         boundaries.append(total)
     start_distance, start_time = 0.0, time_s[0] if time_s else 0.0
     for index, boundary in enumerate(boundaries, start=1):
-        end_time = _time_at_distance(boundary, time_s, distance_m)
+        end_time = time_at_distance(boundary, time_s, distance_m)
         out.append(
             {
                 "index": index,
