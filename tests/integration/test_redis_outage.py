@@ -8,6 +8,7 @@ imported once it is back, with nothing done by hand.
 """
 
 import concurrent.futures
+import contextlib
 import hashlib
 import json
 import os
@@ -60,9 +61,9 @@ def private_redis():
     server.stop()
 
 
-@pytest.fixture
-def web(private_redis, tmp_path):
-    """gunicorn on the test database, with the private Redis as its cache (db 0) and broker (db 1)."""
+@contextlib.contextmanager
+def _gunicorn(tmp_path, **extra_env: str):
+    """gunicorn on the test database, with the private Redis as its cache (db 0) and broker (db 1): its URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -71,6 +72,7 @@ def web(private_redis, tmp_path):
         "DJANGO_CACHE_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/1",
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        **extra_env,
     }
     log = tmp_path / "web.log"
     gunicorn = ["gunicorn", "project.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"]
@@ -89,6 +91,12 @@ def web(private_redis, tmp_path):
         process.terminate()
         process.wait(timeout=30)
         print("\n".join(line for line in log.read_text().splitlines() if re.search(r'WARNING|ERROR|" 5\d\d ', line)))
+
+
+@pytest.fixture
+def web(private_redis, tmp_path):
+    with _gunicorn(tmp_path) as url:
+        yield url
 
 
 def _sign_in(url: str) -> dict[str, str]:
@@ -191,28 +199,7 @@ def test_files_uploaded_while_redis_is_down_for_12_s_are_imported_once_it_is_bac
     media = tmp_path / "media"
     media.mkdir()
     workers.env["RUNNERLY_TEST_MEDIA_ROOT"] = str(media)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "project.settings.test",
-        "DATABASE_URL": _test_database_url(),
-        "DJANGO_CACHE_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
-        "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/1",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "RUNNERLY_TEST_MEDIA_ROOT": str(media),
-    }
-    log = tmp_path / "web.log"
-    gunicorn = ["gunicorn", "project.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"]
-    web = subprocess.Popen(
-        [sys.executable, "-m", *gunicorn, "--access-logfile", "-"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        assert _wait_for(lambda: requests.get(f"{url}/livez", timeout=1).status_code == 200)
+    with _gunicorn(tmp_path, RUNNERLY_TEST_MEDIA_ROOT=str(media)) as url:
         runner = accounts_testing.create_user(email="ada@example.com", password=PASSWORD)
         api = {"Authorization": f"Token {Token.objects.create(user_id=runner.id).key}"}
         cookies = _sign_in(url)
@@ -256,7 +243,3 @@ def test_files_uploaded_while_redis_is_down_for_12_s_are_imported_once_it_is_bac
         beat({**QUICK_SWEEP, "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/1"})
         assert _wait_for(lambda: all(job.finished for job in ImportJob.objects.all()), timeout=90)
         assert sorted((job.status, job.imported) for job in ImportJob.objects.all()) == [("done", 1), ("done", 1)]
-    finally:
-        web.terminate()
-        web.wait(timeout=30)
-        print("\n".join(line for line in log.read_text().splitlines() if re.search(r'ERROR|" 5\d\d ', line)))

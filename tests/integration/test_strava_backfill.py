@@ -39,10 +39,9 @@ def fake():
     fake.stop()
 
 
-def test_1000_activities_arrive_once_each_within_the_quota_though_a_worker_is_killed(workers, fake):
-    redis.Redis.from_url(QUOTA_CACHE).flushdb()
-    fake.add_athlete(ATHLETE, activities=1000)
-    user = accounts_testing.create_user(email="ultra@example.com")
+def _connected(fake, *, timezone: str = "UTC", backfill: str = "pending"):
+    """A runner whose Strava athlete (ATHLETE) is connected with the fake's tokens: (user, connection)."""
+    user = accounts_testing.create_user(email="ultra@example.com", timezone=timezone)
     tokens = fake._issue(ATHLETE)
     connection = StravaConnection.objects.create(
         user_id=user.id,
@@ -51,14 +50,29 @@ def test_1000_activities_arrive_once_each_within_the_quota_though_a_worker_is_ki
         access_token=crypto.seal(tokens["access_token"]),
         refresh_token=crypto.seal(tokens["refresh_token"]),
         expires_at="2099-01-01T00:00:00Z",
+        backfill=backfill,
     )
-    workers.env = {
+    return user, connection
+
+
+def _strava_env(fake) -> dict[str, str]:
+    """The workers' settings for the fake Strava, its short window and the quota shared in Redis."""
+    return {
         "STRAVA_API_URL": f"{fake.base}/api/v3",
         "STRAVA_OAUTH_URL": f"{fake.base}/oauth",
         "STRAVA_CLIENT_ID": "4242",
         "STRAVA_CLIENT_SECRET": "fake-secret",
         "STRAVA_QUOTA_WINDOW_S": str(WINDOW_S),
-        "DJANGO_CACHE_URL": QUOTA_CACHE,  # the quota is shared by every worker, before and after the crash
+        "DJANGO_CACHE_URL": QUOTA_CACHE,
+    }
+
+
+def test_1000_activities_arrive_once_each_within_the_quota_though_a_worker_is_killed(workers, fake):
+    redis.Redis.from_url(QUOTA_CACHE).flushdb()
+    fake.add_athlete(ATHLETE, activities=1000)
+    user, connection = _connected(fake)
+    workers.env = {
+        **_strava_env(fake),  # the quota is shared by every worker, before and after the crash
         "RUNNERLY_BROKER_VISIBILITY_TIMEOUT": "5",  # the killed worker's task is handed out again after 5 s
         "RUNNERLY_BROKER_RESTORE_INTERVAL": "1",
     }
@@ -100,24 +114,8 @@ def test_a_1000_activity_history_refreshes_each_month_once_per_page_with_the_rig
     redis.Redis.from_url(QUOTA_CACHE).flushdb()
     fake.add_athlete(ATHLETE, activities=1000)
     fake.down.add("/api/v3/activities/")  # no streams: only the history's pages make events here
-    user = accounts_testing.create_user(email="ultra@example.com", timezone="Europe/Paris")
-    tokens = fake._issue(ATHLETE)
-    connection = StravaConnection.objects.create(
-        user_id=user.id,
-        athlete_id=ATHLETE,
-        scopes="read,activity:read_all",
-        access_token=crypto.seal(tokens["access_token"]),
-        refresh_token=crypto.seal(tokens["refresh_token"]),
-        expires_at="2099-01-01T00:00:00Z",
-    )
-    workers.env = {
-        "STRAVA_API_URL": f"{fake.base}/api/v3",
-        "STRAVA_OAUTH_URL": f"{fake.base}/oauth",
-        "STRAVA_CLIENT_ID": "4242",
-        "STRAVA_CLIENT_SECRET": "fake-secret",
-        "STRAVA_QUOTA_WINDOW_S": str(WINDOW_S),
-        "DJANGO_CACHE_URL": QUOTA_CACHE,
-    }
+    user, connection = _connected(fake, timezone="Europe/Paris")
+    workers.env = _strava_env(fake)
     workers.start()
     tasks.backfill.delay(connection_id=connection.pk)
 
@@ -159,27 +157,10 @@ def test_a_webhook_event_met_by_a_full_window_is_imported_once_when_the_window_o
     redis.Redis.from_url(QUOTA_CACHE).flushdb()
     athlete = fake.add_athlete(ATHLETE)
     athlete.activities.append(fake.activity(ATHLETE, 555, datetime.datetime(2026, 5, 1, 7, tzinfo=datetime.UTC)))
-    user = accounts_testing.create_user(email="ultra@example.com")
-    tokens = fake._issue(ATHLETE)
-    StravaConnection.objects.create(
-        user_id=user.id,
-        athlete_id=ATHLETE,
-        scopes="read,activity:read_all",
-        access_token=crypto.seal(tokens["access_token"]),
-        refresh_token=crypto.seal(tokens["refresh_token"]),
-        expires_at="2099-01-01T00:00:00Z",
-        backfill="done",
-    )
-    workers.env = {
-        "STRAVA_API_URL": f"{fake.base}/api/v3",
-        "STRAVA_OAUTH_URL": f"{fake.base}/oauth",
-        "STRAVA_CLIENT_ID": "4242",
-        "STRAVA_CLIENT_SECRET": "fake-secret",
-        "STRAVA_QUOTA_WINDOW_S": str(WINDOW_S),
-        "DJANGO_CACHE_URL": QUOTA_CACHE,
-    }
+    user, connection = _connected(fake, backfill="done")
+    workers.env = _strava_env(fake)
     workers.start()
-    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    headers = {"Authorization": f"Bearer {crypto.unseal(connection.access_token)}"}
     while time.time() % WINDOW_S > 1:  # at the start of a window, so the event meets it full
         time.sleep(0.05)
     while requests.get(f"{fake.base}/api/v3/athlete", headers=headers, timeout=5).status_code != 429:
