@@ -18,6 +18,7 @@ from apps.runs.interface import contracts as runs_contracts
 from apps.runs.interface import errors as runs_errors
 from apps.runs.interface.service import runs_service
 from apps.strava import client, crypto
+from apps.strava.interface import errors
 from apps.strava.models import PendingEvent, StravaConnection
 from project import celery
 
@@ -43,10 +44,6 @@ SPORTS = {
 }
 
 
-class MissingScope(ValueError):
-    """The athlete did not grant the scope we need to read their activities."""
-
-
 def _expires(payload: dict[str, Any]) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(int(payload["expires_at"]), tz=datetime.UTC)
 
@@ -55,7 +52,7 @@ def connection_create(*, user_id: int, code: str, scopes: str) -> StravaConnecti
     """Exchange the authorization code and keep the connection; the backfill starts on commit."""
     granted = set(scopes.split(","))
     if REQUIRED_SCOPE not in granted:
-        raise MissingScope(
+        raise errors.MissingScope(
             "Runnerly needs to see all your activities (“View data about your private activities”). "
             "Connect again and leave that box ticked."
         )

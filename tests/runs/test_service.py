@@ -10,6 +10,7 @@ from apps.runs.interface import contracts, errors
 from apps.runs.interface.service import runs_service
 from apps.runs.models import BestEffort, Run
 from project.events.models import OutboxEvent
+from project.rpc.errors import InvalidRequest
 from tests.runs.tracks import INTERVAL_SEGMENTS, draft, track
 
 pytestmark = pytest.mark.django_db
@@ -238,7 +239,7 @@ def test_list_best_efforts_gives_a_ranges_efforts_with_their_runs(service_mode, 
             user_id=runner.id, start_date=datetime.date(2026, 5, 1), end_date=datetime.date(2026, 6, 30)
         )
     } == {june.id}
-    with pytest.raises(errors.InvalidRun, match="a range of 1 to 366 days, got 2026-06-30 to 2026-05-01"):
+    with pytest.raises(InvalidRequest, match="a range of 1 to 366 days, got 2026-06-30 to 2026-05-01"):
         runs_service.list_best_efforts(
             user_id=runner.id, start_date=datetime.date(2026, 6, 30), end_date=datetime.date(2026, 5, 1)
         )

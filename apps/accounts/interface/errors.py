@@ -1,4 +1,4 @@
-from project.rpc.errors import ServiceError
+from project.rpc.errors import InvalidRequest, ServiceError
 
 
 class UserNotFound(ServiceError):
@@ -7,6 +7,6 @@ class UserNotFound(ServiceError):
     default_message = "No such user."
 
 
-class InvalidPageSize(ServiceError):
+class InvalidPageSize(InvalidRequest):  # bad arguments: an InvalidRequest, with the code callers know
     code = "accounts.invalid_page_size"
     default_message = "limit must be between 1 and 500."

@@ -8,6 +8,7 @@ from apps.runs import listcache, operations, queries
 from apps.runs.interface import contracts, errors
 from apps.runs.interface.service import MAX_EXPORT_PAGE_SIZE, MAX_PAGE_SIZE, RunsService
 from apps.runs.models import Run
+from project.rpc.errors import InvalidRequest
 
 _SOURCES = {source.value: source for source in contracts.Source}
 _SPORTS = {sport.value: sport for sport in contracts.Sport}
@@ -100,7 +101,7 @@ class LocalRunsService(RunsService):
         limit: int = 50,
     ) -> contracts.RunPage:
         if not 1 <= limit <= MAX_PAGE_SIZE:
-            raise errors.InvalidRun(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}")
+            raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}")
         params = {
             "start_date": start_date,
             "end_date": end_date,
@@ -136,7 +137,7 @@ class LocalRunsService(RunsService):
         self, *, user_id: int, year: int, month: int, sports: list[contracts.Sport] | None = None
     ) -> contracts.MonthSummary:
         if not 1 <= month <= 12:
-            raise errors.InvalidRun(f"month must be 1 to 12, got {month}")
+            raise InvalidRequest(f"month must be 1 to 12, got {month}")
         totals = queries.month_totals(
             user_id=user_id, year=year, month=month, sports=[sport.value for sport in sports] if sports else None
         )
@@ -176,7 +177,7 @@ class LocalRunsService(RunsService):
         sports: list[contracts.Sport] | None = None,
     ) -> list[contracts.RunEffort]:
         if not 0 <= (end_date - start_date).days <= 365:
-            raise errors.InvalidRun(f"a range of 1 to 366 days, got {start_date} to {end_date}")
+            raise InvalidRequest(f"a range of 1 to 366 days, got {start_date} to {end_date}")
         rows = queries.efforts_between(
             user_id=user_id,
             start_date=start_date,
@@ -245,7 +246,7 @@ class LocalRunsService(RunsService):
 
     def export_user_data(self, *, user_id: int, after_id: int = 0, limit: int = 10) -> contracts.RunExportPage:
         if not 1 <= limit <= MAX_EXPORT_PAGE_SIZE:
-            raise errors.InvalidRun(f"limit must be between 1 and {MAX_EXPORT_PAGE_SIZE}, got {limit}")
+            raise InvalidRequest(f"limit must be between 1 and {MAX_EXPORT_PAGE_SIZE}, got {limit}")
         runs = list(queries.runs_to_export(user_id=user_id, after_id=after_id)[: limit + 1])
         page = runs[:limit]
         return contracts.RunExportPage(

@@ -92,7 +92,7 @@ class RunsService(rpc.Service):
     ) -> list[contracts.RunEffort]:
         """Best efforts of the visible runs whose local start date is in the range (inclusive).
 
-        By date, then distance. At most 366 days at a time; raises `InvalidRun` for a longer or reversed range.
+        By date, then distance. At most 366 days at a time; raises `InvalidRequest` for a longer or reversed range.
         """
 
     @rpc.read_only
@@ -159,7 +159,7 @@ class RunsService(rpc.Service):
     def export_user_data(self, *, user_id: int, after_id: int = 0, limit: int = 10) -> contracts.RunExportPage:
         """Every run of the user, hidden ones too, with its samples, by id after `after_id` (the data export).
 
-        Page with `next_after_id` until it is None, so that memory stays bounded. Raises `InvalidRun` for a
+        Page with `next_after_id` until it is None, so that memory stays bounded. Raises `InvalidRequest` for a
         limit outside 1..20.
         """
 

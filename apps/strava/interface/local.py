@@ -10,8 +10,6 @@ class LocalStravaService(StravaService):
     def complete_connection(self, *, user_id: int, code: str, scopes: str) -> contracts.StravaStatus:
         try:
             operations.connection_create(user_id=user_id, code=code, scopes=scopes)
-        except operations.MissingScope as error:
-            raise errors.MissingScope(str(error)) from None
         except client.StravaError as error:
             raise errors.StravaRefused(f"Strava did not accept the connection ({error})") from None
         return self.connection_status(user_id=user_id)
