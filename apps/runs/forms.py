@@ -58,7 +58,7 @@ class ManualRunForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("date") and cleaned.get("start_time"):
             start = datetime.datetime.combine(cleaned["date"], cleaned["start_time"], zoneinfo.ZoneInfo(self.timezone))
-            if start > datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(hours=1):
+            if start > contracts.latest_start():
                 self.add_error("date", "A run cannot start in the future.")
             cleaned["start"] = start
         if cleaned.get("distance") is not None:

@@ -115,8 +115,7 @@ def _check_start(draft: contracts.RunDraft) -> None:
 
 
 def _check_start_at(start: datetime.datetime) -> None:
-    latest = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=1)
-    if not contracts.EARLIEST_START <= start <= latest:
+    if not contracts.EARLIEST_START <= start <= contracts.latest_start():
         raise errors.InvalidRun(
             f"a run cannot start on {start.date().isoformat()}",
             fields={"start": [f"must be between {contracts.EARLIEST_START.year} and today"]},

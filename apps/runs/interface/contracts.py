@@ -76,6 +76,15 @@ COUNTED_LABEL = "Counts runs only (road, trail and treadmill); rides, walks and 
 EARLIEST_START = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
 LAST_YEAR = 2100
 
+# The latest start a run may have, however it comes in (a form, the API, a file): a day ahead of now, since a
+# device's clock or time zone may be off by hours, and nothing genuine is further ahead.
+LATEST_START_AHEAD = datetime.timedelta(days=1)
+
+
+def latest_start() -> datetime.datetime:
+    return datetime.datetime.now(tz=datetime.UTC) + LATEST_START_AHEAD
+
+
 # Moving: between two samples at most MAX_SAMPLE_GAP_S apart, at MOVING_SPEED_M_S or more.
 MOVING_SPEED_M_S = 0.5
 MAX_SAMPLE_GAP_S = 120.0  # a longer gap is a pause even if the position changed (auto-pause, tunnel)
