@@ -52,12 +52,11 @@ class UserAdmin(web_admin.ExtractableAppMixin, DjangoUserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Runners make their own tokens on their profile; staff can see and delete them (revoking at once)."""
 
-    list_display = ["name", "user", "prefix", "scope", "created_at", "expires_at", "last_used_at"]
+    list_display = ("name", "user", "prefix", "scope", "created_at", "expires_at", "last_used_at")
     list_select_related = ["user"]
     search_fields = ["user__email", "name", "prefix"]
     list_filter = ["scope"]
-    fields = list_display
-    readonly_fields = list_display
+    fields = readonly_fields = list_display
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -70,8 +69,17 @@ class DataExportAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
     list_display = ["id", "runner", "status", "done", "total", "size", "created_at", "expires_at"]
     list_filter = ["status", "created_at"]
     search_fields = ["=user_id", "message"]
-    fields = ["runner", "status", "done", "total", "size", "message", "created_at", "finished_at", "expires_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "runner",
+        "status",
+        "done",
+        "total",
+        "size",
+        "message",
+        "created_at",
+        "finished_at",
+        "expires_at",
+    )
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -18,6 +18,7 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(
+    # Django's form metaclass moves declared fields into base_fields: this does not replace BaseForm.files.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Activity files", help_text="GPX, TCX or FIT files, or a zip of them (an export of your watch or app)."
     )

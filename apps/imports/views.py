@@ -6,7 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,6 +15,7 @@ from apps.imports.forms import UploadForm
 from apps.imports.interface import contracts, errors
 from apps.imports.interface.service import imports_service
 from project.rpc.errors import RemoteServiceError
+from project.web.signed_in import SignedInRequest
 from project.web.unavailable import Unavailable, retry_later
 
 IMPORTS = Unavailable("imports", what="Imports", note="The files you sent are safe and keep importing.")
@@ -22,7 +23,7 @@ IMPORTS = Unavailable("imports", what="Imports", note="The files you sent are sa
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: SignedInRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         jobs: list[contracts.ImportJobStatus] = []
@@ -55,7 +56,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/upload.html", {"form": form, "jobs": jobs_shown})
 
 
-def _job(request: HttpRequest, job_id: uuid.UUID) -> contracts.ImportJobStatus:
+def _job(request: SignedInRequest, job_id: uuid.UUID) -> contracts.ImportJobStatus:
     try:
         return imports_service.get_job(user_id=request.user.pk, job_id=job_id)
     except errors.JobNotFound:
@@ -65,13 +66,13 @@ def _job(request: HttpRequest, job_id: uuid.UUID) -> contracts.ImportJobStatus:
 @login_required
 @require_GET
 @IMPORTS.degrades(get_status=503)  # nothing to show without the job: say so, keep the rest of the site working
-def job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def job(request: SignedInRequest, job_id: uuid.UUID) -> HttpResponse:
     return render(request, "imports/job.html", {"job": _job(request, job_id)})
 
 
 @login_required
 @require_GET
-def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
+def job_status(request: SignedInRequest, job_id: uuid.UUID) -> JsonResponse:
     """What the job page polls until the import is finished."""
     try:
         current = _job(request, job_id)

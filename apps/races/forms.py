@@ -1,4 +1,5 @@
 import datetime
+import typing
 import zoneinfo
 
 from django import forms
@@ -45,13 +46,14 @@ class RaceForm(forms.Form):
     def __init__(self, *args, units: str = "metric", **kwargs):
         super().__init__(*args, **kwargs)
         self.units = units_of(units)
-        self.fields["distance"].choices = _distances(units)
+        typing.cast(forms.ChoiceField, self.fields["distance"]).choices = _distances(units)
         self.fields["other_distance_km"].label = f"Other distance ({self.units.distance})"
         if units == "imperial":
             self.fields["other_distance_km"].help_text = "For an ultra or a one-off distance."
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("distance") == "other":
             if not cleaned.get("other_distance_km"):
                 self.add_error("other_distance_km", f"Give the distance in {self.units.distance}.")
@@ -98,7 +100,10 @@ class FinderForm(forms.Form):
     def __init__(self, *args, units: str = "metric", **kwargs):
         super().__init__(*args, **kwargs)
         self.units = units_of(units)
-        self.fields["distance"].choices = [("", "Any distance"), *_distances(units)[:-1]]
+        typing.cast(forms.ChoiceField, self.fields["distance"]).choices = [
+            ("", "Any distance"),
+            *_distances(units)[:-1],
+        ]
         self.fields["radius_km"].label = f"Within ({self.units.distance})"
 
     def radius_in_km(self) -> float | None:
@@ -107,7 +112,8 @@ class FinderForm(forms.Form):
         return None if radius is None else radius * self.units.metres_per_distance / 1000
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         position = [cleaned.get(name) for name in ("latitude", "longitude", "radius_km")]
         if any(value is not None for value in position) and not all(value is not None for value in position):
             self.add_error("radius_km", "“Near” needs a latitude, a longitude and a radius.")

@@ -12,7 +12,7 @@ import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,6 +25,7 @@ from apps.races.interface.service import MAX_OFFSET, races_service
 from apps.runs.interface import contracts as runs_contracts
 from project.rpc.errors import RemoteServiceError
 from project.units import units_of
+from project.web.signed_in import SignedInRequest
 from project.web.unavailable import Unavailable
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def _draft(form: RaceForm, *, timezone: str | None = None) -> contracts.RaceDraf
 
 @login_required
 @require_GET
-def race_list(request: HttpRequest) -> HttpResponse:
+def race_list(request: SignedInRequest) -> HttpResponse:
     form = FinderForm(request.GET or None, units=request.user.units)
     params: dict = {}
     if form.is_bound and form.is_valid():
@@ -101,7 +102,7 @@ def race_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def race_new(request: HttpRequest) -> HttpResponse:
+def race_new(request: SignedInRequest) -> HttpResponse:
     form = RaceForm(request.POST or None, units=request.user.units)
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,7 +118,7 @@ def race_new(request: HttpRequest) -> HttpResponse:
     return render(request, "races/form.html", {"form": form, "title": "Add a race"})
 
 
-def _seen(request: HttpRequest, race_id: int) -> contracts.RaceForRunner:
+def _seen(request: SignedInRequest, race_id: int) -> contracts.RaceForRunner:
     try:
         return races_service.get_race_for_runner(
             race_id=race_id, user_id=request.user.pk, is_staff=request.user.is_staff
@@ -129,7 +130,7 @@ def _seen(request: HttpRequest, race_id: int) -> contracts.RaceForRunner:
 @login_required
 @require_http_methods(["GET", "POST"])
 @RACES.degrades(get_status=503)
-def race_edit(request: HttpRequest, race_id: int) -> HttpResponse:
+def race_edit(request: SignedInRequest, race_id: int) -> HttpResponse:
     seen = _seen(request, race_id)
     race = seen.race
     if race.id != race_id:  # merged into another: change that one
@@ -191,7 +192,7 @@ def _names(results: list[contracts.Result]) -> dict[int, str]:
 @login_required
 @require_GET
 @RACES.degrades(get_status=503)
-def race_detail(request: HttpRequest, race_id: int) -> HttpResponse:
+def race_detail(request: SignedInRequest, race_id: int) -> HttpResponse:
     seen = _seen(request, race_id)
     race = seen.race
     if race.id != race_id:  # merged into another: show that one
@@ -224,7 +225,7 @@ def race_detail(request: HttpRequest, race_id: int) -> HttpResponse:
 @login_required
 @require_POST
 @RACES.degrades(get_status=503)
-def race_running(request: HttpRequest, race_id: int) -> HttpResponse:
+def race_running(request: SignedInRequest, race_id: int) -> HttpResponse:
     running = request.POST.get("running") == "yes"
     try:
         races_service.set_running(user_id=request.user.pk, race_id=race_id, running=running)
@@ -242,7 +243,7 @@ def race_running(request: HttpRequest, race_id: int) -> HttpResponse:
 @login_required
 @require_POST
 @RACES.degrades(get_status=503)
-def race_result(request: HttpRequest, race_id: int) -> HttpResponse:
+def race_result(request: SignedInRequest, race_id: int) -> HttpResponse:
     try:
         run_id = int(request.POST.get("run_id", "0") or 0)
     except ValueError:

@@ -5,7 +5,7 @@ from apps.reports.models import MonthSummary, ReportDelivery
 from project.web import admin as web_admin
 
 
-class _SendAgainMixin:
+class _SendAgainAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
     """Staff send a month's report again (the runner lost it, or its send stopped half-way, `sending`):
     its send log row goes and the report is sent as the monthly run sends it, opt-out and all."""
 
@@ -23,7 +23,7 @@ class _SendAgainMixin:
 
 
 @admin.register(MonthSummary)
-class MonthSummaryAdmin(_SendAgainMixin, web_admin.RunnerColumnMixin, web_admin.AppAdmin):
+class MonthSummaryAdmin(_SendAgainAdmin):
     list_display = [
         "runner",
         "year",
@@ -47,7 +47,7 @@ class MonthSummaryAdmin(_SendAgainMixin, web_admin.RunnerColumnMixin, web_admin.
 
 
 @admin.register(ReportDelivery)
-class ReportDeliveryAdmin(_SendAgainMixin, web_admin.RunnerColumnMixin, web_admin.AppAdmin):
+class ReportDeliveryAdmin(_SendAgainAdmin):
     list_display = ["runner", "year", "month", "status", "email", "attempts", "claimed_at", "sent_at"]
     list_filter = ["status", "year", "month"]
     search_fields = ["=user_id", "email"]

@@ -10,7 +10,7 @@ class BestEffortInline(web_admin.ExtractableAppMixin, admin.TabularInline):
     model = BestEffort
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["effort", "distance", "time", "pace", "starts_after"]
+    fields = readonly_fields = ("effort", "distance", "time", "pace", "starts_after")
 
     @admin.display(description="Effort")
     def effort(self, obj):

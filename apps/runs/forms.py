@@ -55,7 +55,8 @@ class ManualRunForm(forms.Form):
         self.fields["distance"].label = "Distance (mi)" if units == "imperial" else "Distance (km)"
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("date") and cleaned.get("start_time"):
             start = datetime.datetime.combine(cleaned["date"], cleaned["start_time"], zoneinfo.ZoneInfo(self.timezone))
             if start > contracts.latest_start():

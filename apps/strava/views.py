@@ -19,6 +19,7 @@ from apps.strava.interface import errors
 from apps.strava.interface.service import strava_service
 from apps.strava.models import PendingEvent
 from project.rpc.errors import RemoteServiceError
+from project.web.signed_in import SignedInRequest
 
 logger = logging.getLogger(__name__)
 STATE_KEY = "strava_oauth_state"
@@ -30,7 +31,7 @@ def _configured() -> bool:
 
 @login_required
 @require_GET
-def status(request: HttpRequest) -> HttpResponse:
+def status(request: SignedInRequest) -> HttpResponse:
     try:
         current = strava_service.connection_status(user_id=request.user.pk)
     except RemoteServiceError:
@@ -40,7 +41,7 @@ def status(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def connect(request: HttpRequest) -> HttpResponse:
+def connect(request: SignedInRequest) -> HttpResponse:
     if not _configured():
         messages.error(request, "Strava is not configured on this server (STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET).")
         return redirect("strava:status")
@@ -61,7 +62,7 @@ def connect(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def callback(request: HttpRequest) -> HttpResponse:
+def callback(request: SignedInRequest) -> HttpResponse:
     expected = request.session.pop(STATE_KEY, None)
     if not expected or not secrets.compare_digest(expected.encode(), request.GET.get("state", "").encode()):
         messages.error(request, "That Strava answer was not for this session. Please connect again.")
@@ -86,7 +87,7 @@ def callback(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def disconnect(request: HttpRequest) -> HttpResponse:
+def disconnect(request: SignedInRequest) -> HttpResponse:
     try:
         deleted = strava_service.disconnect(user_id=request.user.pk)
     except RemoteServiceError:
@@ -142,14 +143,14 @@ def webhook(request: HttpRequest, secret: str = "") -> HttpResponse:
         return JsonResponse({"status": "received"})
     updates = event.updates or {}
     if object_type == "athlete" and str(updates.get("authorized")) == "false":
-        kept = {"athlete_id": owner_id, "activity_id": 0, "kind": PendingEvent.Kind.REVOKED}
+        activity_id, kind = 0, str(PendingEvent.Kind.REVOKED)
     elif object_type == "activity" and aspect in ("create", "update", "delete"):
-        kept = {"athlete_id": owner_id, "activity_id": object_id, "kind": aspect}
+        activity_id, kind = object_id, aspect
     else:
         return JsonResponse({"status": "received"})
     try:
         with transaction.atomic():
-            pending = operations.event_keep(**kept)
+            pending = operations.event_keep(athlete_id=owner_id, activity_id=activity_id, kind=kind)
             # Handed to a worker after the commit; with the broker down, the minute's sweep sends it.
             transaction.on_commit(lambda: operations.send_event(pending.pk), robust=True)
     except DatabaseError:

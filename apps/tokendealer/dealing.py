@@ -96,7 +96,7 @@ def introspect(token: str) -> dict:
     within seconds; a request needs no other credential than the token itself, which proves possession."""
     try:
         kid = jwt.get_unverified_header(token).get("kid")
-        key = jwt.PyJWKSet.from_dict({"keys": keys.published()})[kid]
+        key = jwt.PyJWKSet.from_dict({"keys": keys.published()})[str(kid)]
         claims = jwt.decode(
             token,
             key.key,

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from the environment."""
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -362,7 +363,7 @@ TOKENDEALER_KEY_ENCRYPTION_KEYS = env.list("TOKENDEALER_KEY_ENCRYPTION_KEYS", de
 
 # X-Request-ID from the client is trusted only behind a proxy that sets it (deploy/nginx).
 REQUEST_ID_TRUSTED = env.bool("RUNNERLY_TRUST_REQUEST_ID", default=False)
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "project.requestid.RequestIdFilter"}},

@@ -20,19 +20,21 @@ import dataclasses
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from project.rpc.errors import RemoteServiceError
 
+_Response = TypeVar("_Response", bound=HttpResponse)
+
 logger = logging.getLogger(__name__)
 RETRY_AFTER_S = 60  # what a 503 tells the browser or client to wait before trying again
 View = Callable[..., HttpResponse]
 
 
-def retry_later(response: HttpResponse) -> HttpResponse:
+def retry_later(response: _Response) -> _Response:
     """`response` (a 503) with when to come back."""
     response["Retry-After"] = str(RETRY_AFTER_S)
     return response

@@ -25,7 +25,7 @@ LIST_LIMIT = 20
 
 
 # The model's choices under a name of their own in the schema (the model's enum would be a bare "Status").
-ExportStatus = enum.StrEnum("ExportStatus", {choice.name: choice.value for choice in DataExport.Status})
+ExportStatus = enum.StrEnum("ExportStatus", {choice.name: choice.value for choice in DataExport.Status})  # type: ignore[misc]
 
 
 class Export(Contract):
