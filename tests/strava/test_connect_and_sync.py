@@ -375,10 +375,10 @@ def test_disconnecting_deletes_strava_runs_and_keeps_the_others(
 def test_a_run_uploaded_as_a_file_and_then_synced_from_strava_shows_once(
     client, runner, fake_strava, django_capture_on_commit_callbacks
 ):
-    from apps.imports import importer
+    from apps.imports.interface import testing as imports_testing
     from tests.imports import reference
 
-    importer.import_file(
+    imports_testing.import_file(
         user_id=runner.id, name="sf.gpx", data=(reference.FIXTURES / "gpx11_strava_run_hr.gpx").read_bytes()
     )
     file_run = runs_service.list_runs(user_id=runner.id).runs[0]
