@@ -36,3 +36,14 @@ def create_user(
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=confirmed, primary=True)
     return _profile(user)
+
+
+def update_profile(user_id: int, **fields: object) -> None:
+    """Change profile fields of a user made by `create_user` (units, timezone, heart rates, birth year...), as
+    the profile page would, without signals or checks: for setting up a test."""
+    from apps.accounts.models import User
+
+    unknown = set(fields) - {field.name for field in User._meta.get_fields()}
+    if unknown:
+        raise TypeError(f"not fields of a user: {sorted(unknown)}")
+    User.objects.filter(pk=user_id).update(**fields)
