@@ -1,15 +1,44 @@
 import secrets
 
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.core.cache import cache
 
-from apps.accounts import operations, queries
-from apps.accounts.models import PROFILE_FIELDS, TIMEZONE_CHOICES, User
+from apps.accounts import operations, queries, time_zones
+from apps.accounts.models import PROFILE_FIELDS, User
 from project.authentication import TokenScope
 
 
+class TimeZoneField(forms.ChoiceField):
+    """One of `time_zones.choices()`, by region; anything else is a form error."""
+
+    def __init__(self, *, current: str | None = None, **kwargs):
+        kwargs.setdefault("label", "Time zone")
+        super().__init__(
+            choices=time_zones.choices(current=current),
+            error_messages={"invalid_choice": "Choose your time zone from the list (%(value)s is not in it)."},
+            **kwargs,
+        )
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """allauth's signup, with the time zone: the page proposes the browser's; without script, UTC."""
+
+    timezone = TimeZoneField(
+        required=False, initial=time_zones.DEFAULT, help_text="Your runs' days and your monthly report follow it."
+    )
+
+    def clean_timezone(self) -> str:
+        return self.cleaned_data["timezone"] or time_zones.DEFAULT
+
+    def signup(self, request, user: User) -> None:  # allauth calls it once the user is saved
+        if self.cleaned_data["timezone"] != user.timezone:
+            operations.profile_update(user_id=user.pk, changes={"timezone": self.cleaned_data["timezone"]})
+            user.timezone = self.cleaned_data["timezone"]
+
+
 class ProfileForm(forms.ModelForm):
-    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, label="Time zone")
+    timezone = TimeZoneField()
 
     class Meta:
         model = User
@@ -19,6 +48,10 @@ class ProfileForm(forms.ModelForm):
             "timezone": "Used for runs without a GPS position, and for your monthly report.",
             "max_heart_rate": "Leave empty to estimate it from your age.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = time_zones.choices(current=self.instance.timezone)  # an old zone stays
 
     def clean(self):
         cleaned = super().clean()

@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("accounts/login/", views.login, name="login"),  # allauth's sign-in (account_login), with a 429 lock-out
+    path("accounts/signup/", views.signup, name="signup"),  # allauth's (account_signup), with the time zone
     path("profile/", views.profile, name="profile"),
     path("profile/export/", views.export, name="export"),
     path("profile/export/<uuid:export_id>/status/", views.export_status, name="export_status"),

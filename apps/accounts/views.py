@@ -1,7 +1,7 @@
 import math
 import uuid
 
-from allauth.account.views import LoginView
+from allauth.account.views import LoginView, SignupView
 from allauth.core.internal import ratelimit as allauth_ratelimit  # the limits' parser; allauth is pinned
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts import operations, queries
-from apps.accounts.forms import ApiTokenForm, DeleteAccountForm, ProfileForm
+from apps.accounts.forms import ApiTokenForm, DeleteAccountForm, ProfileForm, SignupForm
 from apps.accounts.models import ApiToken, DataExport
 
 
@@ -145,3 +145,7 @@ def login(request: HttpRequest) -> HttpResponse:
         response.status_code = 429
         response["Retry-After"] = str(seconds)
     return response
+
+
+# allauth's sign-up (account_signup), with the time zone proposed from the browser.
+signup = SignupView.as_view(form_class=SignupForm, template_name="accounts/signup.html")

@@ -66,6 +66,7 @@ class Plan(models.Model):
     race_date = models.DateField()
     template = models.ForeignKey(PlanTemplate, on_delete=models.PROTECT, related_name="plans")
     training_days = models.JSONField(help_text="weekdays, 0 = Monday")
+    long_run_day = models.PositiveSmallIntegerField(default=6, help_text="a weekday of the training days, 0 = Monday")
     skipped_weeks = models.PositiveSmallIntegerField(default=0)
     paces = models.JSONField(default=dict, blank=True, help_text="target s/km per zone, when known")
     pace_basis = models.CharField(max_length=300, blank=True)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from apps.accounts.interface.service import accounts_service
 from apps.plans import pacing, schedule
 from apps.plans.interface import errors
-from apps.plans.models import Plan, PlannedSession, PlanTemplate, TemplateSession
+from apps.plans.models import Kind, Plan, PlannedSession, PlanTemplate, TemplateSession, Zone
 from apps.races.interface import errors as races_errors
 from apps.races.interface.service import races_service
 from apps.runs.interface import contracts as runs_contracts
@@ -48,8 +48,9 @@ def _lay_out(
     slots: list[tuple[schedule.Slot, TemplateSession]],
     race_date: datetime.date,
     days: list[int],
+    long_run_day: int,
     today: datetime.date,
-):
+) -> schedule.Layout:
     try:
         return schedule.lay_out(
             [slot for slot, _ in slots],
@@ -57,13 +58,24 @@ def _lay_out(
             race_date=race_date,
             training_days=days,
             today=today,
+            long_run_day=long_run_day,
         )
-    except schedule.NotEnoughDays as error:
-        raise errors.InvalidPlan(str(error), fields={"training_days": [str(error)]}) from None
+    except schedule.CannotLayOut as error:
+        raise errors.InvalidPlan(str(error), fields={error.field: [str(error)]}) from None
 
 
-def plan_create(*, user_id: int, race_id: int, template_slug: str, training_days: list[int]) -> Plan:
+def _long_run_day(long_run_day: int | None, days: list[int], current: int | None = None) -> int:
+    """The day asked for; else the plan's current one while it stays a training day; else the default."""
+    if long_run_day is not None:
+        return long_run_day
+    return current if current in days else schedule.default_long_run_day(days)
+
+
+def plan_create(
+    *, user_id: int, race_id: int, template_slug: str, training_days: list[int], long_run_day: int | None = None
+) -> Plan:
     days = _days(training_days)
+    long_day = _long_run_day(long_run_day, days)
     try:
         race = races_service.get_race(race_id=race_id)
     except races_errors.RaceNotFound:
@@ -75,7 +87,7 @@ def plan_create(*, user_id: int, race_id: int, template_slug: str, training_days
     if race.race_date <= today:
         raise errors.InvalidPlan("the race is today or over", fields={"race_id": ["Choose a race after today."]})
     slots = _slots(template)
-    dates, skipped = _lay_out(template, slots, race.race_date, days, today)
+    layout = _lay_out(template, slots, race.race_date, days, long_day, today)
     efforts = runs_service.list_best_efforts(
         user_id=user_id, start_date=today - datetime.timedelta(days=PACE_HISTORY_DAYS), end_date=today, sports=RUNNING
     )
@@ -89,67 +101,86 @@ def plan_create(*, user_id: int, race_id: int, template_slug: str, training_days
                 race_date=race.race_date,
                 template=template,
                 training_days=days,
-                skipped_weeks=skipped,
+                long_run_day=long_day,
+                skipped_weeks=layout.skipped,
                 paces=zone_paces,
                 pace_basis=basis,
             )
             PlannedSession.objects.bulk_create(
-                [
-                    _session(plan, source, dates[(slot.week, slot.order)])
-                    for slot, source in slots
-                    if (slot.week, slot.order) in dates
-                ]
+                [_session(plan, source, layout, key) for key, source in _sources(slots).items() if key in layout.dates]
             )
     except IntegrityError:
         raise errors.InvalidPlan(
             "you already have a plan for this race", fields={"race_id": ["You already have a plan for this race."]}
         ) from None
-    logger.info("plans.plan_created", extra={"plan_id": plan.pk, "user_id": user_id, "skipped_weeks": skipped})
+    logger.info(
+        "plans.plan_created",
+        extra={"plan_id": plan.pk, "user_id": user_id, "skipped_weeks": layout.skipped, "eased": len(layout.eased)},
+    )
     return plan
 
 
-def _session(plan: Plan, source: TemplateSession, date: datetime.date) -> PlannedSession:
+def _sources(slots: list[tuple[schedule.Slot, TemplateSession]]) -> dict[tuple[int, int], TemplateSession]:
+    return {(slot.week, slot.order): source for slot, source in slots}
+
+
+def _content(source: TemplateSession, eased: bool) -> dict:
+    """What a session is: the template's, or an easy run of the same length where it was eased."""
+    if not eased:
+        return {"kind": source.kind, "zone": source.zone, "description": source.description}
+    what = Kind(source.kind).label.lower()
+    return {"kind": Kind.EASY, "zone": Zone.EASY, "description": f"Easy instead of {what}: a hard day is next to it"}
+
+
+def _session(plan: Plan, source: TemplateSession, layout: schedule.Layout, key: tuple[int, int]) -> PlannedSession:
     return PlannedSession(
         plan=plan,
         week=source.week,
         order=source.order,
-        date=date,
-        kind=source.kind,
+        date=layout.dates[key],
         distance_m=source.distance_m,
         duration_s=source.duration_s,
-        zone=source.zone,
-        description=source.description,
+        **_content(source, key in layout.eased),
     )
 
 
 def plan_reschedule(
-    *, plan: Plan, race_date: datetime.date | None = None, training_days: list[int] | None = None
+    *,
+    plan: Plan,
+    race_date: datetime.date | None = None,
+    training_days: list[int] | None = None,
+    long_run_day: int | None = None,
 ) -> Plan:
-    """Move the sessions not done and not yet due onto the new race date or training days.
+    """Move the sessions not done and not yet due onto the new race date, training days or long-run day.
 
-    Done sessions, and the past (missed ones included), stay where they were.
+    Done sessions, and the past (missed ones included), stay where they were. A session eased before may be a hard
+    one again on the new days, and the other way round.
     """
     days = _days(training_days) if training_days is not None else plan.training_days
+    long_day = _long_run_day(long_run_day, days, current=plan.long_run_day)
     new_race_date = race_date or plan.race_date
     today = runner_today(plan.user_id)
     slots = _slots(plan.template)
-    dates, skipped = _lay_out(plan.template, slots, new_race_date, days, today)
-    sources = {(slot.week, slot.order): source for slot, source in slots}
+    layout = _lay_out(plan.template, slots, new_race_date, days, long_day, today)
+    sources = _sources(slots)
     with transaction.atomic():
         existing = {(s.week, s.order): s for s in PlannedSession.objects.select_for_update().filter(plan=plan)}
         for key, session in existing.items():
             if session.run_id is not None or session.date <= today:
                 continue
-            if key in dates:
-                session.date = dates[key]
-                session.save(update_fields=["date"])
+            if key in layout.dates and key in sources:
+                session.date = layout.dates[key]
+                for name, value in _content(sources[key], key in layout.eased).items():
+                    setattr(session, name, value)
+                session.save(update_fields=["date", "kind", "zone", "description"])
             else:
                 session.delete()
         PlannedSession.objects.bulk_create(
-            [_session(plan, sources[key], date) for key, date in dates.items() if key not in existing]
+            [_session(plan, sources[key], layout, key) for key in layout.dates if key not in existing]
         )
-        plan.race_date, plan.training_days, plan.skipped_weeks = new_race_date, days, skipped
-        plan.save(update_fields=["race_date", "training_days", "skipped_weeks"])
+        plan.race_date, plan.training_days, plan.long_run_day = new_race_date, days, long_day
+        plan.skipped_weeks = layout.skipped
+        plan.save(update_fields=["race_date", "training_days", "long_run_day", "skipped_weeks"])
     return plan
 
 

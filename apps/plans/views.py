@@ -28,7 +28,8 @@ from apps.races.interface.service import races_service
 from apps.runs.interface import contracts as runs_contracts
 from project.rpc.errors import RemoteServiceError
 from project.web.site import site_domain
-from project.web.templatetags.units import distance_name
+from project.web.templatetags import dates
+from project.web.templatetags.units import distance, distance_name, duration
 from project.web.unavailable import Unavailable, retry_later
 
 PLANS = Unavailable("plans", what="Training plans")
@@ -79,6 +80,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
                 race_id=form.cleaned_data["race"],
                 template=form.cleaned_data["template"],
                 training_days=form.cleaned_data["training_days"],
+                long_run_day=form.cleaned_data["long_run_day"],
             )
         except errors.InvalidPlan as error:
             _apply_errors(form, error)
@@ -111,8 +113,12 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "plan": plan,
             "weeks": weeks,
             "today": today,
-            "days_form": TrainingDaysForm(initial={"training_days": plan.training_days}),
+            "days_form": TrainingDaysForm(
+                initial={"training_days": plan.training_days, "long_run_day": plan.long_run_day}
+            ),
             "day_names": ", ".join(name for number, name in WEEKDAYS if number in plan.training_days),
+            "long_run_day": dict(WEEKDAYS)[plan.long_run_day],
+            "changes": _changes_shown(request, plan.id),
             "feed_url": feed_url,
             "counts": {s: sum(1 for x in plan.sessions if x.status == s) for s in ("done", "missed", "upcoming")},
             "counted": runs_contracts.COUNTED_LABEL,
@@ -120,25 +126,75 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
+CHANGES = "plans.changes"  # the session key: what the last change of training days moved, shown once
+
+
+def _changes_shown(request: HttpRequest, plan_id: int) -> list[str]:
+    stored = request.session.get(CHANGES)
+    if not stored or stored.get("plan_id") != plan_id:
+        return []
+    del request.session[CHANGES]
+    return stored["lines"]
+
+
+def _session_name(session, units: str) -> str:
+    """ "Long 18.00 km", "Tempo 20:00": as the plan's page names a session."""
+    if session.distance_m:
+        return f"{session.kind.capitalize()} {distance(session.distance_m, units)}"
+    return (
+        f"{session.kind.capitalize()} {duration(session.duration_s)}"
+        if session.duration_s
+        else session.kind.capitalize()
+    )
+
+
+def change_line(change: schedule.Change, units: str) -> str:
+    """ "Tue 12 May 2026: Long 18.00 km → Sun 17 May 2026", "Thu 14 May 2026: Easy 5.00 km dropped"."""
+    before, after = change.before, change.after
+    if before is None:
+        return f"{dates.day(after.date)}: {_session_name(after, units)} added"
+    if after is None:
+        return f"{dates.day(before.date)}: {_session_name(before, units)} dropped"
+    line = f"{dates.day(before.date)}: {_session_name(before, units)}"
+    if after.date != before.date:
+        line += f" → {dates.day(after.date)}"
+    if after.kind != before.kind:
+        line += (
+            ", as an easy run (a hard day is next to it)" if after.kind == "easy" else f", a {after.kind} run again"
+        )
+    return line
+
+
 @login_required
 @require_POST
 @PLANS.degrades(get_status=503)
 def plan_days(request: HttpRequest, plan_id: int) -> HttpResponse:
-    _plan_or_404(request, plan_id)
+    before = _plan_or_404(request, plan_id)
     form = TrainingDaysForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["training_days"]))
+        messages.error(request, " ".join(problem for problems in form.errors.values() for problem in problems))
         return redirect("plans:detail", plan_id=plan_id)
     try:
-        plans_service.set_training_days(
-            user_id=request.user.pk, plan_id=plan_id, training_days=form.cleaned_data["training_days"]
+        after = plans_service.set_training_days(
+            user_id=request.user.pk,
+            plan_id=plan_id,
+            training_days=form.cleaned_data["training_days"],
+            long_run_day=form.cleaned_data["long_run_day"],
         )
     except errors.InvalidPlan as error:
         messages.error(
             request, " ".join(p for problems in (error.fields or {}).values() for p in problems) or error.message
         )
+        return redirect("plans:detail", plan_id=plan_id)
+    lines = [change_line(change, request.user.units) for change in schedule.changes(before.sessions, after.sessions)]
+    if lines:
+        request.session[CHANGES] = {"plan_id": plan_id, "lines": lines}
+        count = f"{len(lines)} session{'s' if len(lines) != 1 else ''}"
+        messages.success(
+            request, f"Your sessions to come are on your new training days: {count} changed, listed below."
+        )
     else:
-        messages.success(request, "Your sessions to come are moved to your new training days.")
+        messages.success(request, "Your sessions to come were already on these days: nothing changed.")
     return redirect("plans:detail", plan_id=plan_id)
 
 

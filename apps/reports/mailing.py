@@ -104,6 +104,9 @@ def build_message(profile: accounts_contracts.UserProfile, report: contracts.Mon
         "report_url": _link("reports:month", summary.year, f"{summary.month:02d}"),
         "profile_url": _link("accounts:profile"),
         "unsubscribe_url": unsubscribe_url,
+        "chart_width": charts.EMAIL_WIDTH,
+        "weekly_alt": charts.weekly_description(summary.weekly, units=units),
+        "pace_alt": charts.pace_description(report.pace_trend, units=units),
     }
     message = EmailMultiAlternatives(
         subject=f"Your running in {month_name}",
@@ -118,9 +121,9 @@ def build_message(profile: accounts_contracts.UserProfile, report: contracts.Mon
     )
     message.attach_alternative(render_to_string("reports/email.html", context), "text/html")
     message.mixed_subtype = "related"  # the charts are parts of the HTML, referenced by Content-ID
-    for name, figure in (
-        ("weekly", charts.weekly_distance(summary.weekly, units=units)),
-        ("pace", charts.pace_trend(report.pace_trend, units=units)),
+    for name, figure in (  # the drawings of the page's phone layout: most mail is read on a phone
+        ("weekly", charts.weekly_distance(summary.weekly, units=units, layout=charts.EMAIL_LAYOUT)),
+        ("pace", charts.pace_trend(report.pace_trend, units=units, layout=charts.EMAIL_LAYOUT)),
     ):
         image = MIMEImage(charts.png(figure), "png")
         image.add_header("Content-ID", f"<{name}>")

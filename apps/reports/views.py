@@ -6,7 +6,7 @@ import datetime
 import hashlib
 import json
 import zoneinfo
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
-from matplotlib.figure import Figure
 
 from apps.accounts.interface import errors as accounts_errors
 from apps.accounts.interface.service import accounts_service
@@ -27,6 +26,7 @@ from project.rpc.contracts import Contract
 from project.web.unavailable import Unavailable
 
 CHART_CACHE_SECONDS = 24 * 3600
+CHART_VERSION = 2  # part of the cache key: a deploy that draws the charts differently draws them again
 REPORTS = Unavailable(
     "reports", what="Your reports", title="Monthly reports", note="Your runs are safe and still counted."
 )
@@ -60,13 +60,15 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _chart(kind: str, items: Sequence[Contract], draw: Callable[..., Figure], units: str) -> str:
-    """A chart's SVG, cached by what it shows: the same numbers never cost a second drawing."""
+def _chart(kind: str, items: Sequence[Contract], units: str) -> str:
+    """A chart's inline SVG (a drawing per screen width), cached by what it shows: the same numbers never cost a
+    second drawing. The version changes when the drawings do."""
     payload = json.dumps([item.model_dump(mode="json") for item in items])
-    key = f"reports:chart:{kind}:{units}:{hashlib.sha256(payload.encode()).hexdigest()}"
+    digest = hashlib.sha256(payload.encode()).hexdigest()
+    key = f"reports:chart:v{CHART_VERSION}:{kind}:{units}:{digest}"
     svg = cache.get(key)
     if svg is None:
-        svg = charts.svg(draw(items, units=units))
+        svg = charts.page_svg(kind, items, units=units)
         cache.set(key, svg, CHART_CACHE_SECONDS)
     return svg
 
@@ -93,8 +95,8 @@ def month(request: HttpRequest, year: str, month: str) -> HttpResponse:
             "month_start": datetime.date(summary.year, summary.month, 1),
             "in_progress": (summary.year, summary.month) == (today.year, today.month),
             "record_keys": {effort.distance_key for effort in report.records},
-            "weekly_svg": _chart("weekly", summary.weekly, charts.weekly_distance, units),
-            "pace_svg": _chart("pace", report.pace_trend, charts.pace_trend, units),
+            "weekly_svg": _chart("weekly", summary.weekly, units),
+            "pace_svg": _chart("pace", report.pace_trend, units),
             "units": units,
             "counted": runs_contracts.COUNTED_LABEL,
         },

@@ -334,8 +334,8 @@ def test_the_page_gives_times_in_the_runners_zone_and_a_ready_export_a_quieter_n
         expires_at=datetime.datetime(2026, 12, 8, 2, 29, tzinfo=datetime.UTC),
     )
     page = client.get("/profile/export/").content.decode()
-    assert "Asked for on 1 December 2026, 15:29" in page  # 02:29 UTC is 15:29 in Auckland (NZDT)
-    assert "Kept until 8 December 2026, 15:29, then deleted." in page
+    assert "Asked for on Tue 1 Dec 2026, 15:29" in page  # 02:29 UTC is 15:29 in Auckland (NZDT)
+    assert "Kept until Tue 8 Dec 2026, 15:29, then deleted." in page
     assert '<button type="submit" class="secondary outline">Prepare a new export</button>' in page
 
 

@@ -35,6 +35,34 @@ def test_signup_sends_one_confirmation_email_and_does_not_log_in(client):
     assert EmailAddress.objects.get(email="new@example.com").verified is False
 
 
+def test_signing_up_keeps_the_time_zone_chosen_and_without_one_utc(client):
+    page = client.get("/accounts/signup/").content.decode()
+    assert '<select name="timezone"' in page
+    assert '<option value="UTC" selected>UTC</option>' in page  # what a browser without script sends
+    assert "Intl.DateTimeFormat().resolvedOptions().timeZone" in page  # the browser's zone, proposed
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD, "timezone": "Europe/Berlin"},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="new@example.com").timezone == "Europe/Berlin"
+    _signup(client, email="plain@example.com")  # no time zone sent at all
+    assert User.objects.get(email="plain@example.com").timezone == "UTC"
+
+
+def test_a_time_zone_outside_the_list_is_a_form_error_and_makes_no_account(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD, "timezone": "localtime"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "timezone": ["Choose your time zone from the list (localtime is not in it)."]
+    }
+    assert not User.objects.filter(email="new@example.com").exists()
+    assert mail.outbox == []
+
+
 def test_an_unconfirmed_user_cannot_log_in(client):
     _signup(client)
     mail.outbox.clear()

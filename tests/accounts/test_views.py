@@ -1,9 +1,11 @@
 """The profile, export and deletion pages."""
 
+import re
 from decimal import Decimal
 
 import pytest
 
+from apps.accounts import time_zones
 from apps.accounts.interface import events, testing
 from apps.accounts.models import User
 from project.events import registry
@@ -66,11 +68,9 @@ def test_saving_the_profile_stores_every_field(client, runner):
 @pytest.mark.parametrize(
     ("changes", "field", "error"),
     [
-        (
-            {"timezone": "Mars/Olympus"},
-            "timezone",
-            "Select a valid choice. Mars/Olympus is not one of the available choices.",
-        ),
+        ({"timezone": "Mars/Olympus"}, "timezone", "Choose your time zone from the list (Mars/Olympus is not in it)."),
+        ({"timezone": "US/Eastern"}, "timezone", "Choose your time zone from the list (US/Eastern is not in it)."),
+        ({"timezone": "Factory"}, "timezone", "Choose your time zone from the list (Factory is not in it)."),
         ({"resting_heart_rate": "121"}, "resting_heart_rate", "Ensure this value is less than or equal to 120."),
         ({"max_heart_rate": "100"}, "resting_heart_rate", "Your resting heart rate must be lower than your maximum."),
         ({"weight_kg": "12"}, "weight_kg", "Ensure this value is greater than or equal to 20."),
@@ -145,3 +145,41 @@ def test_the_admin_lists_and_searches_users(admin_client):
     assert response.status_code == 200
     assert [user.email for user in response.context["cl"].result_list] == ["findme@example.com"]
     assert admin_client.get("/admin/accounts/user/add/").status_code == 200
+
+
+def test_the_profile_offers_time_zones_by_region_without_the_odd_ones(client, runner):
+    page = client.get("/profile/").content.decode()
+    select = page.split('<select name="timezone"')[1].split("</select>")[0]
+    assert [label for label in re.findall(r'<optgroup label="([^"]+)">', select)] == [
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+        "UTC",
+    ]
+    assert '<option value="Europe/Paris">Paris</option>' in select
+    assert '<option value="America/Argentina/Buenos_Aires">Argentina/Buenos Aires</option>' in select
+    assert '<option value="UTC" selected>UTC</option>' in select
+    for odd in ("Factory", "localtime", "posix/Europe/Paris", "right/UTC", "US/Eastern", "GB", "Etc/GMT+5", "EST"):
+        assert f'value="{odd}"' not in select
+    assert len(re.findall("<option ", select)) == len(time_zones.zones()) < 500
+
+
+def test_a_runner_with_a_zone_from_before_keeps_it_until_they_choose_another(client, runner):
+    User.objects.filter(pk=runner.id).update(timezone="US/Eastern")
+    page = client.get("/profile/").content.decode()
+    assert '<optgroup label="Your current zone">\n  <option value="US/Eastern" selected>US/Eastern</option>' in page
+    assert client.post("/profile/", {**PROFILE, "timezone": "US/Eastern"}).status_code == 302
+    assert User.objects.get(pk=runner.id).timezone == "US/Eastern"
+    assert client.post("/profile/", {**PROFILE, "timezone": "America/New_York"}).status_code == 302
+    assert User.objects.get(pk=runner.id).timezone == "America/New_York"
+    refused = client.post("/profile/", {**PROFILE, "timezone": "US/Eastern"})  # not theirs any more
+    assert refused.context["form"].errors == {
+        "timezone": ["Choose your time zone from the list (US/Eastern is not in it)."]
+    }

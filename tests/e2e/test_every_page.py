@@ -62,7 +62,7 @@ PAGES: dict[str, Page] = {
     # Signed out: the pages of signing up, in and back.
     "accounts:landing": Page(_fixed("/"), signed_in=False),
     "accounts:login": Page(_fixed("/accounts/login/"), signed_in=False),
-    "account_signup": Page(_fixed("/accounts/signup/"), signed_in=False),
+    "accounts:signup": Page(_fixed("/accounts/signup/"), signed_in=False),
     "account_email_verification_sent": Page(_fixed("/accounts/confirm-email/"), signed_in=False),
     "account_confirm_email": Page(
         lambda d: reverse("account_confirm_email", args=[d.email_confirmation_key]), signed_in=False
@@ -113,6 +113,7 @@ JSON = "JSON for the page's script, not a page"
 API = "the REST API (JSON); its documentation page, api-docs, is visited"
 SKIPPED: dict[str, str] = {
     "account_login": "the same path as accounts:login, which wraps it (visited)",
+    "account_signup": "the same path as accounts:signup, which wraps it (visited)",
     "accounts:export_status": JSON,
     "accounts:export_download": "a download (zip), not a page",
     "accounts:token_revoke": POST_ONLY,

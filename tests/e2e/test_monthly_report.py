@@ -34,7 +34,7 @@ def test_open_the_reports_and_a_months_report_with_its_charts(live_server, page,
     assert page.locator("h1").inner_text() == f"{last_month:%B %Y}"
     assert page.locator("#summary .stats div").nth(1).locator("strong").inner_text() == "41.10 km"
     assert page.locator("#streak").inner_text() == "2 days"
-    weekly, pace = page.locator("#weekly-chart svg"), page.locator("#pace-chart svg")
+    weekly, pace = page.locator("#weekly-chart > svg"), page.locator("#pace-chart > svg")
     assert weekly.is_visible()
     assert pace.is_visible()
     assert weekly.bounding_box()["width"] > 300

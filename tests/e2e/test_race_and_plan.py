@@ -34,7 +34,7 @@ def test_add_a_race_choose_a_plan_and_see_the_sessions_on_the_dashboard(live_ser
 
     page.get_by_role("link", name="Plans", exact=True).click()
     page.get_by_role("button", name="Choose a plan for a race").click()
-    page.select_option("select[name=race]", label=f"Lyon 10K — {race_day:%d %b %Y}")
+    page.select_option("select[name=race]", label=f"Lyon 10K — {race_day:%a} {race_day.day} {race_day:%b %Y}")
     page.select_option("select[name=template]", "10k-beginner")
     for day in ("Tuesday", "Thursday", "Saturday", "Sunday"):
         box = page.get_by_label(day)
@@ -45,10 +45,10 @@ def test_add_a_race_choose_a_plan_and_see_the_sessions_on_the_dashboard(live_ser
     assert page.locator("h1").inner_text() == "10 km for beginners"
     rows = page.locator("#calendar tbody tr")
     assert rows.count() == 30
-    assert rows.last.locator("td").nth(0).inner_text() == race_day.strftime("%a %-d %b")
+    assert rows.last.locator("td").nth(0).inner_text() == f"{race_day:%a} {race_day.day} {race_day:%b %Y}"
 
     page.get_by_role("link", name="Dashboard").first.click()
     sessions = page.locator("#next-sessions li")
     assert sessions.count() == 5
-    assert "Easy" in sessions.first.inner_text()
+    assert "for Lyon 10K" in sessions.first.inner_text()  # the first may be the long run
     assert page.locator("#races-card").get_by_role("link", name="Lyon 10K").is_visible()

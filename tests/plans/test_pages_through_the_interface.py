@@ -39,8 +39,8 @@ def _today() -> datetime.date:
     return datetime.datetime.now(zoneinfo.ZoneInfo(ZONE)).date()
 
 
-def _long(day: datetime.date) -> str:  # Django's "l j F Y"
-    return f"{day:%A} {day.day} {day:%B} {day.year}"
+def _day(day: datetime.date) -> str:  # the site's one date format, "Tue 4 Jan 2027"
+    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 @dataclasses.dataclass
@@ -65,7 +65,7 @@ def world(client, django_capture_on_commit_callbacks) -> World:
     plan = plans_service.create_plan(
         user_id=ada.id, race_id=race.id, template="5k-beginner", training_days=TRAINING_DAYS
     )
-    easy, intervals = plan.sessions[0], plan.sessions[1]  # easy 3 km, intervals 3.2 km
+    easy, intervals = (next(s for s in plan.sessions if s.kind == kind) for kind in ("easy", "intervals"))  # week 1
     yesterday = _today() - datetime.timedelta(days=1)
     PlannedSession.objects.filter(pk=easy.id).update(date=yesterday)
     PlannedSession.objects.filter(pk=intervals.id).update(date=yesterday - datetime.timedelta(days=1))
@@ -99,7 +99,7 @@ def test_the_list_shows_the_runners_plans_and_every_template(client, remote):
     content = page.content.decode()
     race_date = remote.race.race_date
     assert (
-        f'<td><a href="/plans/{remote.plan.id}/">Harbour 5K</a>, {race_date.day} {race_date:%b %Y}</td>\n'
+        f'<td><a href="/plans/{remote.plan.id}/">Harbour 5K</a>, {_day(race_date)}</td>\n'
         "  <td>5 km for beginners</td>\n  <td>24</td>"
     ) in content
     templates = content.split('<table class="striped" id="templates">')[1]
@@ -113,8 +113,8 @@ def test_the_plan_page_shows_its_calendar_done_missed_and_to_come(client, remote
     assert page.status_code == 200
     content = page.content.decode()
     assert "<h1>5 km for beginners</h1>" in content
-    assert f"For <strong>Harbour 5K</strong> on {_long(remote.race.race_date)}" in content
-    assert "training on Tuesday, Thursday, Saturday, Sunday." in content
+    assert f"For <strong>Harbour 5K</strong> on {_day(remote.race.race_date)}" in content
+    assert "training on Tuesday, Thursday, Saturday, Sunday, the long run on Sunday." in content
     assert '<p id="plan-counts">1 done · 1 missed · 22 to come</p>' in content
     assert [content.count(f'<tr class="{status}">') for status in ("done", "missed", "upcoming")] == [1, 1, 22]
     assert '<span class="session done">Easy 3.00 km</span>' in content
@@ -147,8 +147,8 @@ def test_choosing_a_plan_for_a_race_through_the_form(client, remote):
 def test_moving_the_training_days_and_deleting_the_plan(client, remote):
     moved = client.post(f"/plans/{remote.plan.id}/days/", {"training_days": [0, 2, 4, 5]}, follow=True)
     content = moved.content.decode()
-    assert "Your sessions to come are moved to your new training days." in content
-    assert "training on Monday, Wednesday, Friday, Saturday." in content
+    assert "Your sessions to come are on your new training days: " in content
+    assert "training on Monday, Wednesday, Friday, Saturday, the long run on Saturday." in content
     assert '<p id="plan-counts">1 done · 1 missed · 22 to come</p>' in content
     refused = client.post(f"/plans/{remote.plan.id}/days/", {"training_days": [6]}, follow=True)
     assert "This plan has 3 runs in week 1; choose at least 3 training days." in refused.content.decode()
@@ -156,6 +156,44 @@ def test_moving_the_training_days_and_deleting_the_plan(client, remote):
     assert "The plan is deleted." in deleted.content.decode()
     assert '<p class="empty">No plan yet.</p>' in deleted.content.decode()
     assert client.post(f"/plans/{remote.plan.id}/delete/").status_code == 404
+
+
+def test_changing_the_training_days_lists_every_session_it_moved_once(client, remote):
+    before = {s.id: s for s in plans_service.get_plan(user_id=remote.ada.id, plan_id=remote.plan.id).sessions}
+    page = client.post(
+        f"/plans/{remote.plan.id}/days/", {"training_days": [0, 2, 4, 5], "long_run_day": 5}, follow=True
+    )
+    after = plans_service.get_plan(user_id=remote.ada.id, plan_id=remote.plan.id).sessions
+    changed = [s for s in after if (s.date, s.kind) != (before[s.id].date, before[s.id].kind)]
+    assert len(after) == len(before)
+    assert len(changed) > 0
+    content = page.content.decode()
+    assert f"Your sessions to come are on your new training days: {len(changed)} sessions changed, listed below." in (
+        content
+    )
+    listed = content.split('<section id="changes" aria-label="What changed">')[1].split("</section>")[0]
+    assert listed.count("<li>") == len(changed)
+    long_run = next(s for s in changed if s.kind == "long")
+    was = before[long_run.id]
+    assert f"<li>{_day(was.date)}: Long {was.distance_m / 1000:.2f} km → {_day(long_run.date)}</li>" in listed
+    assert {s.date.weekday() for s in after if s.kind == "long" and s.status == "upcoming"} == {5}
+    assert 'id="changes"' not in client.get(f"/plans/{remote.plan.id}/").content.decode()  # shown once
+
+
+def test_the_long_run_day_is_one_of_the_training_days_or_the_form_says_so(client, remote):
+    page = client.get(f"/plans/{remote.plan.id}/")
+    assert '<option value="6" selected>Sunday</option>' in page.content.decode()  # the plan's long-run day
+    before = plans_service.get_plan(user_id=remote.ada.id, plan_id=remote.plan.id)
+    refused = client.post(
+        f"/plans/{remote.plan.id}/days/", {"training_days": [0, 2, 4], "long_run_day": 6}, follow=True
+    )
+    assert "Your long-run day must be one of your training days." in refused.content.decode()
+    assert plans_service.get_plan(user_id=remote.ada.id, plan_id=remote.plan.id) == before
+    data = {"race": remote.other_race.id, "template": "10k-beginner", "training_days": [0, 2, 4], "long_run_day": 6}
+    new = client.post("/plans/new/", data)
+    assert new.status_code == 200
+    assert "Your long-run day must be one of your training days." in new.content.decode()
+    assert [p.race_name for p in plans_service.list_plans(user_id=remote.ada.id)] == ["Harbour 5K"]
 
 
 def test_the_calendar_feed(client, remote):
@@ -202,12 +240,23 @@ def test_the_api(client, remote):
         f"/api/v1/plans/{remote.plan.id}/", {"training_days": [0, 2, 4, 5]}, content_type="application/json"
     )
     assert (patched.status_code, patched.json()["training_days"]) == (200, [0, 2, 4, 5])
+    assert patched.json()["long_run_day"] == 5  # Sunday is no training day any more: the last one, Saturday
+    refused = client.patch(
+        f"/api/v1/plans/{remote.plan.id}/",
+        {"training_days": [0, 2, 4, 5], "long_run_day": 6},
+        content_type="application/json",
+    )
+    assert (refused.status_code, refused.json()["fields"]) == (
+        400,
+        {"long_run_day": ["Your long-run day must be one of your training days."]},
+    )
     made = client.post(
         "/api/v1/plans/",
         {"race_id": remote.other_race.id, "template": "10k-beginner", "training_days": [0, 2, 4]},
         content_type="application/json",
     )
     assert (made.status_code, made.json()["race_name"], len(made.json()["sessions"])) == (201, "City 10K", 30)
+    assert made.json()["long_run_day"] == 4  # not given, no Sunday: Friday
     again = client.post(
         "/api/v1/plans/",
         {"race_id": remote.other_race.id, "template": "10k-beginner", "training_days": [0, 2, 4]},

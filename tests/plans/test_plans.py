@@ -1,8 +1,10 @@
 """Plans: laid out exactly from the template, ticked off by runs in any event order, private, in a calendar."""
 
 import datetime
+import itertools
 import random
 import zoneinfo
+from collections import Counter
 
 import icalendar
 import pytest
@@ -53,8 +55,11 @@ def test_a_marathon_16_weeks_away_gets_exactly_the_templates_sessions_on_the_cho
     )
     template = PlanTemplate.objects.get(slug="marathon-beginner")
     expected = list(template.sessions.values_list("week", "kind", "distance_m", "duration_s"))
-    assert [(s.week, s.kind, s.distance_m, s.duration_s) for s in plan.sessions] == expected
+    assert Counter((s.week, s.kind, s.distance_m, s.duration_s) for s in plan.sessions) == Counter(expected)
+    assert [s.week for s in plan.sessions] == sorted(s.week for s in plan.sessions)
     assert plan.skipped_weeks == 0
+    assert plan.long_run_day == 6  # not chosen: Sunday, a training day
+    assert {s.date.weekday() for s in plan.sessions if s.kind == "long"} == {6}
     assert plan.sessions[-1].date == race.race_date
     assert plan.sessions[-1].kind == "race"
     assert all(s.date.weekday() in TRAINING_DAYS for s in plan.sessions[:-1])
@@ -65,8 +70,9 @@ def test_a_marathon_16_weeks_away_gets_exactly_the_templates_sessions_on_the_cho
     assert [s.date for s in plan.sessions] == sorted(s.date for s in plan.sessions)
     assert {s.status for s in plan.sessions} == {"upcoming"}
     assert plan.pace_basis == ""  # no history: the sessions say how they should feel
-    assert plan.sessions[0].target_pace_s_per_km is None
-    assert plan.sessions[0].feel == "easy: you could talk in full sentences"
+    easy = next(s for s in plan.sessions if s.kind == "easy")
+    assert easy.target_pace_s_per_km is None
+    assert easy.feel == "easy: you could talk in full sentences"
 
 
 def test_joining_a_12_week_plan_5_weeks_before_the_race_skips_the_early_weeks(service_mode, ada):
@@ -76,9 +82,11 @@ def test_joining_a_12_week_plan_5_weeks_before_the_race_skips_the_early_weeks(se
     )
     assert plan.skipped_weeks == 7
     template = PlanTemplate.objects.get(slug="half-beginner")
-    assert [(s.week, s.kind) for s in plan.sessions] == list(
+    assert Counter((s.week, s.kind) for s in plan.sessions) == Counter(
         template.sessions.filter(week__gt=7).values_list("week", "kind")
     )
+    assert plan.long_run_day == 4  # no Sunday: the last training day, Friday
+    assert {s.date.weekday() for s in plan.sessions if s.kind == "long"} == {4}
     assert plan.sessions[-1].date == race.race_date
 
 
@@ -93,6 +101,34 @@ def test_a_plan_that_cannot_be_made_says_why(service_mode, ada):
     plans_service.create_plan(user_id=ada.id, race_id=race.id, template="5k-beginner", training_days=TRAINING_DAYS)
     with pytest.raises(errors.InvalidPlan, match="you already have a plan for this race"):
         plans_service.create_plan(user_id=ada.id, race_id=race.id, template="5k-beginner", training_days=TRAINING_DAYS)
+
+
+def test_the_long_run_goes_on_the_chosen_day_and_a_hard_session_with_no_room_becomes_easy(service_mode, ada):
+    race = _race(ada.id, 12 * 7 + 3, distance_m=21097.5)
+    plan = plans_service.create_plan(
+        user_id=ada.id, race_id=race.id, template="half-intermediate", training_days=[0, 1, 2, 3], long_run_day=2
+    )
+    assert plan.long_run_day == 2
+    assert {s.date.weekday() for s in plan.sessions if s.kind == "long"} == {2}
+    # Monday to Thursday with the long run on Wednesday: Tuesday and Thursday are next to it, Monday is the only
+    # day left for a hard session. Intervals keep it; the tempo run is an easy run of the same length.
+    eased = [s for s in plan.sessions if s.description.startswith("Easy instead")]
+    assert len(eased) == 11  # weeks 1 to 11; the race week has no tempo run
+    assert {(s.kind, s.zone, s.description) for s in eased} == {
+        ("easy", "easy", "Easy instead of tempo run: a hard day is next to it")
+    }
+    assert {s.date.weekday() for s in plan.sessions if s.kind == "intervals"} == {0}
+    hard = sorted(s.date for s in plan.sessions if s.kind in ("intervals", "tempo", "long", "race"))
+    assert [(a, b) for a, b in itertools.pairwise(hard) if (b - a).days == 1] == []
+    with pytest.raises(errors.InvalidPlan, match="Your long-run day must be one of your training days") as refused:
+        plans_service.set_training_days(user_id=ada.id, plan_id=plan.id, training_days=[0, 1, 3], long_run_day=2)
+    assert refused.value.fields == {"long_run_day": ["Your long-run day must be one of your training days."]}
+    moved = plans_service.set_training_days(user_id=ada.id, plan_id=plan.id, training_days=[1, 3, 5, 6])
+    assert moved.long_run_day == 6  # Wednesday is no training day any more: Sunday
+    assert [s for s in moved.sessions if s.description.startswith("Easy instead")] == []  # room again: tempo back
+    assert Counter(s.kind for s in moved.sessions) == Counter(
+        PlanTemplate.objects.get(slug="half-intermediate").sessions.values_list("kind", flat=True)
+    )
 
 
 def test_target_paces_come_from_recent_best_efforts_by_riegel(ada):
@@ -132,27 +168,31 @@ def _run(user_id, date, distance_m, hour=7):
     ).run
 
 
+def _session(user_id, plan_id, session_id):
+    return next(s for s in plans_service.get_plan(user_id=user_id, plan_id=plan_id).sessions if s.id == session_id)
+
+
 def test_a_matching_run_ticks_its_session_off_once_and_deleting_it_reopens_it(
     service_mode, ada, django_capture_on_commit_callbacks
 ):
     plan = plans_service.create_plan(
         user_id=ada.id, race_id=_race(ada.id, 112).id, template="marathon-beginner", training_days=TRAINING_DAYS
     )
-    easy = plan.sessions[0]  # easy 8 km
+    easy = next(s for s in plan.sessions if s.kind == "easy")  # easy 8 km, in week 1
     day = _today() - datetime.timedelta(days=1)
     _lay_on(easy.id, day)  # as if the plan had started a week ago
     with django_capture_on_commit_callbacks(execute=True):
         too_far = _run(ada.id, day, 15000.0, hour=6)  # does not fit 8 km (±25 %)
-    assert plans_service.get_plan(user_id=ada.id, plan_id=plan.id).sessions[0].status == "missed"
+    assert _session(ada.id, plan.id, easy.id).status == "missed"
     with django_capture_on_commit_callbacks(execute=True):
         fits = _run(ada.id, day, 8400.0, hour=7)
         _run(ada.id, day, 8000.0, hour=18)  # a second fitting run that day ticks nothing more
     sessions = plans_service.get_plan(user_id=ada.id, plan_id=plan.id).sessions
-    assert (sessions[0].status, sessions[0].run_id) == ("done", fits.id)
+    assert (_session(ada.id, plan.id, easy.id).status, _session(ada.id, plan.id, easy.id).run_id) == ("done", fits.id)
     assert sum(s.status == "done" for s in sessions) == 1
     with django_capture_on_commit_callbacks(execute=True):
         runs_service.delete_run(user_id=ada.id, run_id=fits.id)
-    after = plans_service.get_plan(user_id=ada.id, plan_id=plan.id).sessions[0]
+    after = _session(ada.id, plan.id, easy.id)
     assert after.status == "done"  # the evening run fits too, and now takes it
     assert after.run_id not in (fits.id, too_far.id)
 
@@ -162,7 +202,8 @@ def test_events_twice_and_in_any_order_end_in_the_same_ticks(ada, django_capture
         user_id=ada.id, race_id=_race(ada.id, 112).id, template="marathon-beginner", training_days=TRAINING_DAYS
     )
     day = _today() - datetime.timedelta(days=2)
-    _lay_on(plan.sessions[0].id, day)
+    easy = next(s for s in plan.sessions if s.kind == "easy")  # easy 8 km
+    _lay_on(easy.id, day)
     first = _run(ada.id, day, 8000.0, hour=6)
     second = _run(ada.id, day, 8100.0, hour=8)
     runs_service.delete_run(user_id=ada.id, run_id=first.id)  # nothing delivered yet: no commit callback ran
@@ -173,7 +214,7 @@ def test_events_twice_and_in_any_order_end_in_the_same_ticks(ada, django_capture
         with django_capture_on_commit_callbacks(execute=True):  # the day's events folded into one tick
             for delivery in deliveries + deliveries:
                 outbox.handle(**outbox._task_arguments(delivery))
-        session = plans_service.get_plan(user_id=ada.id, plan_id=plan.id).sessions[0]
+        session = _session(ada.id, plan.id, easy.id)
         assert (session.status, session.run_id) == ("done", second.id)
 
 

@@ -44,7 +44,7 @@ def test_adding_a_race_on_the_page_finds_its_time_zone_from_its_place(client, ad
     assert race.starts_at == datetime.datetime(2027, 9, 26, 7, 15, tzinfo=datetime.UTC)  # 09:15 CEST
     assert race.website == "https://www.bmw-berlin-marathon.com"
     page = client.get(f"/races/{race.id}/").content.decode()
-    assert "Sunday 26 September 2027, start 09:15 (Europe/Berlin) · 42.20 km · Berlin, Germany" in page
+    assert "Sun 26 Sep 2027, start 09:15 (Europe/Berlin) · 42.20 km · Berlin, Germany" in page
 
 
 def test_a_race_without_zone_or_position_is_refused_with_what_to_fix(client, ada):

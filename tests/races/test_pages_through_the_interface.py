@@ -145,7 +145,7 @@ def test_adding_and_changing_a_race_on_the_pages_goes_through_the_service(client
     race_id = int(added["Location"].split("/")[2])
     assert added["Location"] == f"/races/{race_id}/"
     page = _text(client.get(added["Location"]))
-    assert "Sunday 26 September 2027, start 09:15 (Europe/Berlin) · 42.20 km · Berlin, Germany" in page
+    assert "Sun 26 Sep 2027, start 09:15 (Europe/Berlin) · 42.20 km · Berlin, Germany" in page
     assert f'<a href="/races/{race_id}/edit/">Change it</a>' in page
     with _in_the_service():
         race = Race.objects.get(pk=race_id)
@@ -198,7 +198,7 @@ def test_adding_and_changing_a_race_on_the_pages_goes_through_the_service(client
         },
     )
     assert changed["Location"] == f"/races/{race_id}/"
-    assert "Monday 27 September 2027, start 08:30 (Europe/Berlin) · 42.50 km · Berlin, Germany" in _text(
+    assert "Mon 27 Sep 2027, start 08:30 (Europe/Berlin) · 42.50 km · Berlin, Germany" in _text(
         client.get(changed["Location"])
     )
     with _in_the_service():

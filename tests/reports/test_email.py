@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from PIL import Image
 
 from apps.accounts.interface import testing as accounts_testing
 from apps.reports import mailing, tasks
@@ -68,11 +69,17 @@ def test_the_email_has_text_html_and_both_charts_inline_and_a_one_click_unsubscr
     assert "Distance:      5.00 km" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
-    assert '<img src="cid:weekly"' in html
-    assert '<img src="cid:pace"' in html
+    weekly_alt = "Distance per week: week of 28 Sep 0.0 km, week of 5 Oct 0.0 km, week of 12 Oct 5.0 km,"
+    assert f'<img src="cid:weekly" alt="{weekly_alt}' in html
+    assert '<img src="cid:pace" alt="Average pace per month: Nov 2025 no runs,' in html
+    assert "Oct 2026 5:00 /km." in html
+    assert html.count('width="480" style="display: block; width: 480px; max-width: 100%; height: auto;"') == 2
     images = [part for part in message.attachments if part.get_content_type() == "image/png"]
     assert sorted(part["Content-ID"] for part in images) == ["<pace>", "<weekly>"]
     assert all(part.get_payload(decode=True).startswith(b"\x89PNG") for part in images)
+    # The phone drawings of the page's charts, at twice the 480 px they are shown at.
+    sizes = [Image.open(io.BytesIO(part.get_payload(decode=True))).size for part in images]
+    assert sizes == [(960, 746), (960, 746)]
     link = message.extra_headers["List-Unsubscribe"]
     assert link.startswith("<http://127.0.0.1:8000/reports/unsubscribe/")
     assert mailing.user_of_unsubscribe_token(link.split("/")[-2]) == runners["berlin"].id

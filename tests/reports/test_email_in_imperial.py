@@ -25,5 +25,7 @@ def test_the_email_of_an_imperial_runner_is_in_miles(django_capture_on_commit_ca
     assert "Average pace:  8:03 /mi" in message.body  # 300 s/km x 1.609344 = 482.8 s
     html, _ = message.alternatives[0]
     assert "3.11 mi" in html
+    assert 'alt="Distance per week: week of 28 Sep 0.0 mi, week of 5 Oct 0.0 mi, week of 12 Oct 3.1 mi,' in html
+    assert "Oct 2026 8:03 /mi." in html  # the pace chart's words
     for text in (message.body, html):
         assert not re.search(r"\bkm\b|/km|km/h", text)

@@ -46,15 +46,41 @@ def test_a_months_report_shows_its_numbers_and_both_charts(client, runner, djang
     assert "<strong>26.10 km</strong>" in page
     assert 'id="streak">2 days<' in page
     assert f'href="/runs/{run.id}/"' in page  # the longest run
-    assert page.count("<svg") == 2
-    assert "Distance per week (weeks start on Monday)" in page
+    # Each chart is one <svg>, holding a drawing for a phone, a tablet and a desktop (see test_charts.py).
+    assert page.count('<svg class="report-chart" role="img"') == 2
+    assert page.count('<svg class="for-') == 6
+    assert (
+        'aria-label="Distance per week: week of 28 Sep 21.1 km, week of 5 Oct 5.0 km, week of 12 Oct 0.0 km,' in page
+    )
+    assert "Distance per week, Monday to Sunday" in page
     assert "Average pace per month, last 12 months" in page
+    assert 'href="/static/reports/report.css"' in page
+
+
+def test_a_chart_is_drawn_once_for_the_same_numbers_then_comes_from_the_cache(client, runner):
+    from apps.reports import views
+
+    client.get("/reports/2026-02/")
+    keys = [key.removeprefix(":1:") for key in cache._cache if ":reports:chart:" in key]  # locmem's own keys
+    assert len(keys) == 2  # the two charts, each with its three drawings
+    assert all(key.startswith(f"reports:chart:v{views.CHART_VERSION}:") for key in keys)
+    for key in keys:
+        cache.set(key, f'<svg class="report-chart" id="cached-{key.split(":")[3]}"></svg>')
+    again = client.get("/reports/2026-02/").content.decode()
+    assert ('id="cached-weekly"' in again, 'id="cached-pace"' in again) == (True, True)
+    # Other numbers (a month with its own weeks) are drawn, not taken from another month's charts.
+    other = client.get("/reports/2026-03/").content.decode()
+    assert ("cached-weekly" in other, "cached-pace" in other, other.count('<svg class="report-chart"')) == (
+        False,
+        False,
+        2,
+    )
 
 
 def test_a_month_without_runs_says_so(client, runner):
     page = client.get("/reports/2026-02/").content.decode()
     assert 'id="no-runs"' in page
-    assert page.count("<svg") == 2  # empty charts, still drawn
+    assert page.count('<svg class="report-chart"') == 2  # empty charts, still drawn
 
 
 @pytest.mark.parametrize("url", ["/reports/2026-13/", "/reports/1970-01/", "/reports/2999-01/", "/reports/?year=x"])

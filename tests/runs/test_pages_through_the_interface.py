@@ -280,9 +280,9 @@ def test_the_records_page_over_http(client, elsewhere):
     content = client.get("/records/").content.decode()
     running = content.split('<section id="records-running">', 1)[1].split("</section>", 1)[0]
     assert [re.sub(r"<[^>]+>", "", row) for row in re.findall(r"<tr><td>.*?</tr>", running)] == [
-        "400 m1:203:20 /kmIntervals, run, 12 May 2026",
-        "1 km3:203:20 /kmIntervals, run, 12 May 2026",
-        "1 mile5:463:35 /kmIntervals, run, 12 May 2026",
+        "400 m1:203:20 /kmIntervals, run, Tue 12 May 2026",
+        "1 km3:203:20 /kmIntervals, run, Tue 12 May 2026",
+        "1 mile5:463:35 /kmIntervals, run, Tue 12 May 2026",
     ]
     assert f'href="/runs/{elsewhere["intervals"].id}/"' in running
 

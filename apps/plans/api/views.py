@@ -48,6 +48,12 @@ class PlanListApi(APIView):
             max_length=7,
             help_text="0 = Monday",
         )
+        long_run_day = serializers.IntegerField(
+            min_value=0,
+            max_value=6,
+            required=False,
+            help_text="one of the training days (0 = Monday); left out: Sunday if it is one, else the last of them",
+        )
 
         class Meta:
             ref_name = "PlanInput"
@@ -73,6 +79,12 @@ class PlanDetailApi(APIView):
             min_length=1,
             max_length=7,
             help_text="0 = Monday",
+        )
+        long_run_day = serializers.IntegerField(
+            min_value=0,
+            max_value=6,
+            required=False,
+            help_text="one of the training days (0 = Monday); left out: the plan's, while it stays a training day",
         )
 
         class Meta:

@@ -49,6 +49,7 @@ class Plan(Contract):
     race_date: datetime.date
     template: TemplateSummary
     training_days: list[int]  # 0 = Monday
+    long_run_day: int = 6  # one of the training days: each week's long run is on it
     skipped_weeks: int
     pace_basis: str
     sessions: list[Session]

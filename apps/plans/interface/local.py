@@ -61,6 +61,7 @@ def plan_contract(plan: Plan, today: datetime.date) -> contracts.Plan:
         race_date=plan.race_date,
         template=template_summary(plan.template),
         training_days=plan.training_days,
+        long_run_day=plan.long_run_day,
         skipped_weeks=plan.skipped_weeks,
         pace_basis=plan.pace_basis,
         sessions=[session_contract(s, plan.paces, today) for s in plan.sessions.all()],
@@ -91,17 +92,25 @@ class LocalPlansService(PlansService):
             raise errors.PlanNotFound(f"no plan {plan_id}")
         return plan_contract(plan, operations.runner_today(plan.user_id))
 
-    def create_plan(self, *, user_id: int, race_id: int, template: str, training_days: list[int]) -> contracts.Plan:
+    def create_plan(
+        self, *, user_id: int, race_id: int, template: str, training_days: list[int], long_run_day: int | None = None
+    ) -> contracts.Plan:
         plan = operations.plan_create(
-            user_id=user_id, race_id=race_id, template_slug=template, training_days=training_days
+            user_id=user_id,
+            race_id=race_id,
+            template_slug=template,
+            training_days=training_days,
+            long_run_day=long_run_day,
         )
         return self.get_plan(user_id=user_id, plan_id=plan.pk)
 
-    def set_training_days(self, *, user_id: int, plan_id: int, training_days: list[int]) -> contracts.Plan:
+    def set_training_days(
+        self, *, user_id: int, plan_id: int, training_days: list[int], long_run_day: int | None = None
+    ) -> contracts.Plan:
         plan = Plan.objects.filter(pk=plan_id, user_id=user_id).select_related("template").first()
         if plan is None:
             raise errors.PlanNotFound(f"no plan {plan_id} for this user")
-        operations.plan_reschedule(plan=plan, training_days=training_days)
+        operations.plan_reschedule(plan=plan, training_days=training_days, long_run_day=long_run_day)
         return self.get_plan(user_id=user_id, plan_id=plan_id)
 
     def delete_plan(self, *, user_id: int, plan_id: int) -> None:

@@ -34,13 +34,19 @@ class PlansService(rpc.Service):
         (which a calendar app fetches without logging in). Raises `PlanNotFound`."""
 
     @abc.abstractmethod
-    def create_plan(self, *, user_id: int, race_id: int, template: str, training_days: list[int]) -> contracts.Plan:
-        """Lay a template out for a race the runner can see. Raises `InvalidPlan` (with what to fix)."""
+    def create_plan(
+        self, *, user_id: int, race_id: int, template: str, training_days: list[int], long_run_day: int | None = None
+    ) -> contracts.Plan:
+        """Lay a template out for a race the runner can see. `long_run_day` is one of the training days; None:
+        Sunday if it is one, else the last of them. Raises `InvalidPlan` (with what to fix)."""
 
     @rpc.idempotent
     @abc.abstractmethod
-    def set_training_days(self, *, user_id: int, plan_id: int, training_days: list[int]) -> contracts.Plan:
-        """Move the sessions not done yet onto other weekdays. Raises `PlanNotFound`, `InvalidPlan`."""
+    def set_training_days(
+        self, *, user_id: int, plan_id: int, training_days: list[int], long_run_day: int | None = None
+    ) -> contracts.Plan:
+        """Move the sessions not done yet onto other weekdays. `long_run_day` None keeps the plan's while it is
+        still a training day. Raises `PlanNotFound`, `InvalidPlan`."""
 
     @rpc.idempotent
     @abc.abstractmethod
