@@ -1,5 +1,4 @@
 import uuid
-import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -8,8 +7,6 @@ from django.db.models.functions import Lower
 
 from project.authentication import TokenScope
 from project.validators import validate_timezone  # also the name migration 0001 imports
-
-TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
 class UserManager(BaseUserManager):

@@ -29,6 +29,7 @@ from apps.reports.interface import contracts
 from apps.reports.models import ReportDelivery
 from apps.runs.interface import contracts as runs_contracts
 from project.web.site import site_domain
+from project.web.templatetags import dates
 
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "reports.unsubscribe"
@@ -92,7 +93,7 @@ def message_id(user_id: int, year: int, month: int) -> str:
 def build_message(profile: accounts_contracts.UserProfile, report: contracts.MonthReport) -> EmailMultiAlternatives:
     summary = report.summary
     units = profile.units.value
-    month_name = datetime.date(summary.year, summary.month, 1).strftime("%B %Y")
+    month_name = dates.month(datetime.date(summary.year, summary.month, 1))
     unsubscribe_url = _link("reports:unsubscribe", unsubscribe_token(profile.id))
     context = {
         "profile": profile,
