@@ -17,6 +17,7 @@ import dataclasses
 import datetime
 import hashlib
 import secrets
+import types
 from typing import Any
 
 from django.apps import apps
@@ -121,6 +122,47 @@ class PersonalTokenAuthentication(authentication.TokenAuthentication):
         return row.user, token
 
 
+@dataclasses.dataclass(frozen=True)
+class CachedCredentials:
+    """Where the cache keeps the owner of the token a request carries (`credentials_of`)."""
+
+    cache_key: str
+    digest: str  # the token's sha256, the same for both kinds of token
+    personal: bool
+
+
+def credentials_of(request: Any) -> CachedCredentials | None:
+    """The cache entry of the request's `Authorization: Token <key>`, read exactly as DRF's TokenAuthentication
+    reads the header; None for anything else, which only the authentication classes answer for."""
+    parts = authentication.get_authorization_header(request).split()
+    if len(parts) != 2 or parts[0].lower() != b"token":
+        return None
+    try:
+        key = parts[1].decode()
+    except UnicodeError:
+        return None
+    if key.startswith(PERSONAL_TOKEN_START):
+        digest = personal_token_digest(key)
+        return CachedCredentials(cache_key=_personal_cache_key(digest), digest=digest, personal=True)
+    return CachedCredentials(
+        cache_key=_cache_key(key), digest=hashlib.sha256(key.encode()).hexdigest(), personal=False
+    )
+
+
+def cached_owner(credentials: CachedCredentials, entry: Any) -> tuple[Any, Any] | None:
+    """(user, auth) as the authentication classes answer for a token whose owner is cached (`entry`, read from
+    `credentials.cache_key`); None when they must decide: nothing cached (unknown, revoked, or a user
+    deactivated since) or a personal token that has expired."""
+    if entry is None:
+        return None
+    if not credentials.personal:
+        return entry, None
+    user, token = entry
+    if token.expires_at is not None and token.expires_at <= timezone.now():
+        return None
+    return user, token
+
+
 class PersonalTokenRateThrottle(throttling.SimpleRateThrottle):
     """Each personal token gets settings.API_TOKEN_RATE requests; 429 with Retry-After past it."""
 
@@ -133,6 +175,11 @@ class PersonalTokenRateThrottle(throttling.SimpleRateThrottle):
         if not isinstance(request.auth, PersonalToken):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.auth.id}
+
+
+def personal_token_throttle_allows(token: PersonalToken) -> bool:
+    """PersonalTokenRateThrottle's answer to one more request with `token`, which it counts when it allows it."""
+    return PersonalTokenRateThrottle().allow_request(types.SimpleNamespace(auth=token), None)
 
 
 def forget_deleted_personal_token(sender, instance, **kwargs) -> None:

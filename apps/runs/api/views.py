@@ -1,17 +1,24 @@
 """The runs API: thin views, one call into RunsService each; no models, no queries.
 
-The list's answers are kept in the lists' cache that the service's writes invalidate (apps/runs/listcache.py).
+The list's answers are kept in the lists' cache that the service's writes invalidate (apps/runs/listcache.py);
+a repeated request with a token is answered from it before DRF is involved (`RunListApi.as_view`).
 A ServiceError answers in the API's error shape (project.api): the runs service down is a 503 with a JSON body.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import functools
+from collections.abc import Callable
+from typing import Any
 
 import pydantic
-from django.http import HttpResponse
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +26,7 @@ from rest_framework.views import APIView
 from apps.runs import listcache
 from apps.runs.interface import contracts
 from apps.runs.interface.service import MAX_PAGE_SIZE, runs_service
+from project import authentication
 from project.api import ErrorResponse, dto
 
 SPORTS = [sport.value for sport in contracts.Sport]
@@ -31,7 +39,101 @@ class RecordsResponse(pydantic.BaseModel):
     records: list[contracts.PersonalRecord]
 
 
+# The user each token seen by this process belongs to (token sha256 -> user id), so that the token's cached owner,
+# the runs version and the page can be read in one round trip. Only a guess of which keys to read: the token's
+# cache entry, read in the same round trip, decides; a token deleted or a user deactivated has no entry.
+_owners: dict[str, int] = {}
+MAX_OWNERS = 10_000
+TOKEN_AUTHENTICATION = (authentication.PersonalTokenAuthentication, authentication.CachedTokenAuthentication)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Found:
+    """What `_from_cache` read for a GET it could not answer, handed to RunListApi so that nothing is read or counted
+    twice: the token's owner, authenticated and (a personal token) throttled already, and the runs version (None
+    after a write forgot it)."""
+
+    user: Any
+    auth: authentication.PersonalToken | None
+    version: str | None
+
+
+class _FoundOwner(BaseAuthentication):
+    def __init__(self, found: _Found) -> None:
+        self.found = found
+
+    def authenticate(self, request: Request) -> tuple[Any, authentication.PersonalToken | None]:
+        return self.found.user, self.found.auth
+
+
+def _from_cache(request: HttpRequest) -> HttpResponse | _Found | None:
+    """A GET of the runs list with a token, from one cache round trip: the token's owner as the authentication
+    classes keep it, the owner's runs version and the page. The answer when the page is current; what was found when
+    only the page is missing; None when the authentication classes must decide (nothing cached for the token, or
+    a personal token expired or past its rate)."""
+    credentials = authentication.credentials_of(request)
+    user_id = _owners.get(credentials.digest) if credentials is not None else None
+    if credentials is None or user_id is None:
+        return None
+    keys = listcache.list_keys(user_id=user_id, api_query=sorted(request.GET.lists()))
+    found = cache.get_many([credentials.cache_key, *keys])
+    owner = authentication.cached_owner(credentials, found.get(credentials.cache_key))
+    if owner is None or owner[0].pk != user_id:
+        return None
+    if owner[1] is not None and not authentication.personal_token_throttle_allows(owner[1]):
+        return None  # DRF answers 429 with Retry-After
+    body = listcache.page_in(found, keys)
+    if body is None:
+        return _Found(user=owner[0], auth=owner[1], version=found.get(keys[0]))
+    response = HttpResponse(body, content_type="application/json")
+    response["Allow"], response["Vary"] = RunListApi.ALLOW, "Accept"  # as DRF's answer has them
+    return response
+
+
+class _KeptOnceSent(HttpResponse):
+    """A page just computed, kept in the cache once sent: the server calls `close()` after the last byte, so the
+    client does not wait for the cache's round trip. Kept under the version read before the page's query, so a write
+    meanwhile still makes it unused."""
+
+    def __init__(self, body: str, *, store: Callable[[], None]) -> None:
+        super().__init__(body, content_type="application/json")
+        self._store: Callable[[], None] | None = store
+
+    def close(self) -> None:
+        store, self._store = self._store, None
+        try:
+            if store is not None:
+                store()
+        finally:
+            super().close()
+
+
 class RunListApi(APIView):
+    ALLOW = "GET, POST, HEAD, OPTIONS"
+
+    @classmethod
+    def as_view(cls, **initkwargs) -> Callable[..., HttpResponse]:
+        view = super().as_view(**initkwargs)
+
+        @functools.wraps(view)  # keeps DRF's attributes: csrf_exempt, and `cls` for the schema
+        def run_list(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            found = _from_cache(request) if request.method == "GET" else None
+            if isinstance(found, HttpResponse):
+                return found
+            request._runs_found = found  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return run_list
+
+    def initialize_request(self, request: HttpRequest, *args, **kwargs) -> Request:
+        drf_request = super().initialize_request(request, *args, **kwargs)
+        if getattr(request, "_runs_found", None) is not None:
+            drf_request.authenticators = (_FoundOwner(request._runs_found),)  # type: ignore[attr-defined]
+        return drf_request
+
+    def get_throttles(self) -> list:
+        return [] if getattr(self.request, "_runs_found", None) is not None else super().get_throttles()
+
     class FilterSerializer(serializers.Serializer):
         sport = serializers.MultipleChoiceField(choices=SPORTS, required=False)
         start_date = serializers.DateField(required=False)
@@ -73,14 +175,31 @@ class RunListApi(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         # The answer to these exact parameters is kept in the lists' cache under the runner's runs version,
-        # which every write forgets (decision 0009; apps/runs/listcache.py): a repeated request costs two cache
-        # round trips, the token's and the page's, and no call into the service.
+        # which every write forgets (decision 0009; apps/runs/listcache.py): a repeated request with a token is
+        # answered by `_from_cache`, in one cache round trip, once this process knows whose token it is.
         query = sorted(request.query_params.lists())
-        body, version = listcache.cached_list(user_id=request.user.pk, api_query=query)
+        found = getattr(request, "_runs_found", None)
+        if found is not None:  # `_from_cache` read the version and found no current page
+            body, version = None, found.version or listcache.start_version(request.user.pk)
+        else:
+            self._learn_owner(request)
+            body, version = listcache.cached_list(user_id=request.user.pk, api_query=query)
         if body is None:
-            body = self._page(request).model_dump_json()
-            listcache.store_list(user_id=request.user.pk, version=version, value=body, api_query=query)
+            with listcache.kept_by_caller():  # kept once sent, under this view's key
+                body = self._page(request).model_dump_json()
+            store = functools.partial(
+                listcache.store_list, user_id=request.user.pk, version=version, value=body, api_query=query
+            )
+            return _KeptOnceSent(body, store=store)
         return HttpResponse(body, content_type="application/json")
+
+    @staticmethod
+    def _learn_owner(request: Request) -> None:
+        credentials = authentication.credentials_of(request)
+        if credentials is not None and isinstance(request.successful_authenticator, TOKEN_AUTHENTICATION):
+            if len(_owners) >= MAX_OWNERS:
+                _owners.clear()
+            _owners[credentials.digest] = request.user.pk
 
     def _page(self, request: Request) -> contracts.RunPage:
         filters = self.FilterSerializer(data=request.query_params)

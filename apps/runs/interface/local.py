@@ -124,13 +124,16 @@ class LocalRunsService(RunsService):
             ).values(*queries.SUMMARY_FIELDS)[: limit + 1]
         )
         page = rows[:limit]
-        result = contracts.RunPage(
-            runs=[run_summary(row) for row in page],
-            next_cursor=queries.encode_cursor(start=page[-1]["start"], run_id=page[-1]["id"])
-            if len(rows) > limit
-            else None,
+        result = contracts.RunPage.model_validate(  # one call into pydantic-core for the page, not one per run
+            {
+                "runs": [_summary_fields(row) for row in page],
+                "next_cursor": queries.encode_cursor(start=page[-1]["start"], run_id=page[-1]["id"])
+                if len(rows) > limit
+                else None,
+            }
         )
-        listcache.store_list(user_id=user_id, version=version, value=result.model_dump_json(), **params)
+        if version:
+            listcache.store_list(user_id=user_id, version=version, value=result.model_dump_json(), **params)
         return result
 
     def month_summary(
