@@ -152,9 +152,10 @@ def _route_xy(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     lat0 = math.radians(sum(lat for lat, _ in points) / len(points))
     xs = [lon * math.cos(lat0) for _, lon in points]
     ys = [-lat for lat, _ in points]
-    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    left, top = min(xs), min(ys)
+    span = max(max(xs) - left, max(ys) - top) or 1.0
     scale = (ROUTE_SIZE - 20) / span
-    return [(10 + (x - min(xs)) * scale, 10 + (y - min(ys)) * scale) for x, y in zip(xs, ys, strict=True)]
+    return [(10 + (x - left) * scale, 10 + (y - top) * scale) for x, y in zip(xs, ys, strict=True)]
 
 
 def samples_of(streams: contracts.Streams, *, family: str) -> Samples | None:

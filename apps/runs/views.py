@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.runs import charts
+from apps.runs import runpage
 from apps.runs.forms import ManualRunForm, RunEditForm, manual_initial
 from apps.runs.interface import contracts, errors
 from apps.runs.interface.service import runs_service
@@ -84,49 +84,38 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @RUNS.degrades(get_status=503)
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _owned(request, run_id)
-    streams = runs_service.get_run_streams(user_id=request.user.pk, run_id=run_id) if run.has_streams else None
     runner = request.user  # the profile the page needs (units, heart rates) came with the session: no query
     units = runner.units
-    samples = charts.samples_of(streams, family=run.family.value) if streams else None
-    drawn = charts.profile(samples, family=run.family.value, units=units) if samples else None
     start = run.start.astimezone(zoneinfo.ZoneInfo(run.timezone))
-    zones = None
-    if streams and streams.heart_rate:
-        zones = charts.heart_rate_zones(
-            streams,
-            resting=runner.resting_heart_rate,
-            maximum=runner.max_heart_rate,
-            birth_year=runner.birth_year,
-            year=start.year,
-        )
+    drawn = runpage.shown(
+        run,
+        units=units,
+        resting=runner.resting_heart_rate,
+        maximum=runner.max_heart_rate,
+        birth_year=runner.birth_year,
+        year=start.year,
+        with_map=bool(settings.MAP_TILES_URL),
+    )
+    route = drawn.pop("map_route")
     return render(
         request,
         "runs/detail.html",
         {
+            **drawn,
             "run": run,
             "units": units,
             "start": start,
-            "route": charts.route_path(run.polyline),
-            "route_ends": charts.route_ends(run.polyline),
-            "map": _map(run.polyline),
-            "charts": drawn.charts if drawn else [],
-            "chart_points": {"points": drawn.points, "units": drawn.units} if drawn else None,
-            "has_heart_rate": bool(streams and any(streams.heart_rate or ())),
-            "zones": zones,
-            "cadence": charts.cadence_summary(streams, family=run.family.value),
-            "laps": charts.laps(run, streams),
-            "splits": charts.splits(run, samples, units=units),
+            "map": _map(route),
             "split_unit": units_of(units).distance,
         },
     )
 
 
-def _map(encoded: str) -> dict[str, object] | None:
+def _map(route: list[list[float]]) -> dict[str, object] | None:
     """The route for Leaflet on the configured tile server; None without one (the SVG route is drawn)."""
-    points = charts.route_points(encoded) if settings.MAP_TILES_URL else []
-    if len(points) < 2:
+    if not settings.MAP_TILES_URL or len(route) < 2:
         return None
-    return {"tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION, "route": points}
+    return {"tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION, "route": route}
 
 
 @login_required

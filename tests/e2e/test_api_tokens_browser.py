@@ -38,7 +38,7 @@ def test_a_runner_creates_a_token_and_calls_the_api_with_it(live_server, page, l
     assert row.count() == 1
     assert [row.locator("td").nth(i).inner_text() for i in (1, 3, 4)] == [
         "Read",
-        (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=90)).strftime("%-d %b %Y"),
+        (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=90)).strftime("%a %-d %b %Y"),
         "Never",
     ]
 

@@ -30,9 +30,9 @@ from project import authentication
 from project.celery import app as celery_app
 from project.events.models import Delivery
 from project.rpc import remote
-from tests.accounts.test_deletion_everywhere import _files_of, _runner_fields
 from tests.imports.reference import FIXTURES
 from tests.integration.test_extraction import PASSWORD, _wait_for, reports_database, split  # noqa: F401 (fixtures)
+from tests.system.test_deletion_everywhere import _files_of, _runner_fields
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 ATHLETE = 905

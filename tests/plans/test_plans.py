@@ -14,6 +14,7 @@ from apps.plans import feed
 from apps.plans.interface import errors
 from apps.plans.interface.service import plans_service
 from apps.plans.models import PlannedSession, PlanTemplate
+from apps.races.interface import contracts as races_contracts
 from apps.races.interface.service import races_service
 from apps.races.interface.testing import add_race
 from apps.runs.interface import contracts as runs_contracts
@@ -226,11 +227,12 @@ def test_moving_the_race_or_the_training_days_moves_what_is_not_done(ada, django
     moved = plans_service.set_training_days(user_id=ada.id, plan_id=plan.id, training_days=[0, 2, 4, 5])
     assert all(s.date.weekday() in [0, 2, 4, 5] for s in moved.sessions[:-1])
     assert len(moved.sessions) == len(plan.sessions)
-    from apps.races import operations as race_operations
-
     later = race.race_date + datetime.timedelta(days=14)
+    start = race.starts_at.astimezone(zoneinfo.ZoneInfo(race.timezone)).time()
+    fields = race.model_dump(include={"name", "timezone", "distance_m", "city", "country", "latitude", "longitude"})
+    draft = races_contracts.RaceDraft(**fields, race_date=later, start_time=start, website=race.website)
     with django_capture_on_commit_callbacks(execute=True):
-        race_operations.race_update(race_id=race.id, user_id=ada.id, is_staff=False, local_date=later)
+        races_service.update_race(race_id=race.id, user_id=ada.id, is_staff=False, draft=draft)
     again = plans_service.get_plan(user_id=ada.id, plan_id=plan.id)
     assert again.race_date == later
     assert again.sessions[-1].date == later

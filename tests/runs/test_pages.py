@@ -88,9 +88,7 @@ def test_another_users_run_page_is_404(client, runner):
 
 
 def test_entering_a_run_by_hand_in_the_runners_units_and_time_zone(client, runner):
-    from apps.accounts.models import User
-
-    User.objects.filter(pk=runner.id).update(units="imperial")
+    accounts_testing.update_profile(runner.id, units="imperial")
     response = client.post(
         "/runs/new/",
         {

@@ -29,9 +29,7 @@ def runner(client):
 
 
 def _profile(runner, **fields):
-    from apps.accounts.models import User
-
-    User.objects.filter(pk=runner.id).update(**fields)
+    accounts_testing.update_profile(runner.id, **fields)
 
 
 def _page(client, run_id) -> str:

@@ -138,10 +138,9 @@ class LocalRacesService(RacesService):
         return [race_contract(race) for race in races.order_by("starts_at", "id")]
 
     def get_overview(self, *, user_id: int, others: int = 5) -> contracts.RacesOverview:
-        return contracts.RacesOverview(
-            running=self.races_of_runner(user_id=user_id),
-            others=self.find_races(exclude_added_by=user_id, limit=others).races,
-        )
+        # What races_of_runner and find_races(exclude_added_by=...) answer, in two queries and without models.
+        running, added_by_others = queries.overview(user_id=user_id, today=_today(), others=others)
+        return contracts.RacesOverview.model_validate({"running": running, "others": added_by_others})
 
     def set_running(self, *, user_id: int, race_id: int, running: bool) -> contracts.Race:
         operations.running_set(user_id=user_id, race_id=race_id, running=running)
