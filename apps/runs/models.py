@@ -68,7 +68,8 @@ class Run(models.Model):
 
 
 class RunStreams(models.Model):
-    """A run's samples, column-wise JSON compressed with zlib: about a tenth of the raw size."""
+    """A run's samples, column-wise JSON compressed with zlib at level 1: about a quarter of the JSON's size
+    (level 6 saves another tenth of that for six times the time, on every import)."""
 
     run = models.OneToOneField(Run, on_delete=models.CASCADE, primary_key=True, related_name="streams")
     data = models.BinaryField()
@@ -81,7 +82,7 @@ class RunStreams(models.Model):
 
     @staticmethod
     def pack(columns: dict) -> bytes:
-        return zlib.compress(json.dumps(columns, separators=(",", ":")).encode(), 6)
+        return zlib.compress(json.dumps(columns, separators=(",", ":")).encode(), 1)
 
     def unpack(self) -> dict:
         return json.loads(zlib.decompress(bytes(self.data)))

@@ -14,10 +14,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
 import polyline as polyline_codec
 
 from apps.runs.interface import contracts
-from project.geo import haversine_m
+from project.geo import EARTH_RADIUS_M, haversine_m
 from project.units import METRES_PER_MILE
 
 MOVING_SPEED_M_S = contracts.MOVING_SPEED_M_S
@@ -47,20 +49,56 @@ BEST_EFFORT_DISTANCES: dict[str, dict[str, float]] = {
     "cycling": {"10k": 10000.0, "20k": 20000.0, "40k": 40000.0, "100k": 100000.0},
     "other": {},
 }
-SPLIT_FAMILIES = ("running", "walking")  # splits per kilometre; a ride's are meaningless
+SPLIT_FAMILIES = ("running", "walking")
+Floats = (
+    Sequence[float] | npt.NDArray[np.float64]
+)  # a distance stream, as a list or as the array computed here  # splits per kilometre; a ride's are meaningless
 
 
 def cumulative_distance(latitude: Sequence[float | None], longitude: Sequence[float | None]) -> list[float]:
     """Distance from the start at each sample; a sample without a position adds nothing."""
-    total, out = 0.0, []
-    previous: tuple[float, float] | None = None
-    for lat, lon in zip(latitude, longitude, strict=True):
-        if lat is not None and lon is not None:
-            if previous is not None:
-                total += haversine_m(previous[0], previous[1], lat, lon)
-            previous = (lat, lon)
-        out.append(total)
-    return out
+    return _Track.of(latitude, longitude).cumulative().tolist()
+
+
+@dataclass(frozen=True)
+class _Track:
+    """The samples with a position, and the great-circle metres of each leg between two of them (measured once)."""
+
+    size: int  # samples, with or without a position
+    placed: npt.NDArray[np.intp]
+    legs: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, latitude: Sequence[float | None], longitude: Sequence[float | None]) -> _Track:
+        lat, lon = _floats(latitude), _floats(longitude)
+        placed = np.flatnonzero(~(np.isnan(lat) | np.isnan(lon)))
+        lat, lon = lat[placed], lon[placed]
+        return cls(len(latitude), placed, _haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]))
+
+    def cumulative(self, steps: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+        """The running total at each sample of `steps` (one per placed sample; by default the legs)."""
+        if steps is None:
+            steps = np.concatenate(([0.0], self.legs)) if len(self.placed) else np.zeros(0)
+        per_sample = np.zeros(self.size)
+        per_sample[self.placed] = steps
+        return np.cumsum(per_sample)  # in order, as a loop adds them
+
+
+def _floats(values: Sequence[float | None]) -> npt.NDArray[np.float64]:
+    return np.array(values, dtype=np.float64)  # None is NaN
+
+
+def _haversine_m(
+    lat1: npt.NDArray[np.float64],
+    lon1: npt.NDArray[np.float64],
+    lat2: npt.NDArray[np.float64],
+    lon2: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """`haversine_m` of each pair of positions at once."""
+    phi1, phi2 = np.radians(lat1), np.radians(lat2)
+    dphi, dlambda = phi2 - phi1, np.radians(lon2 - lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
 def cleaned_distance(
@@ -78,47 +116,72 @@ def cleaned_distance(
     resumes, covered at an even speed. When no position comes within reach (a drive inside a
     walk), the track is followed but its moves add nothing.
     """
-    n = len(time_s)
-    out = [0.0] * n
-    total, anchor = 0.0, None
+    track = _Track.of(latitude, longitude)
+    return _cleaned_track(time_s, latitude, longitude, track, max_speed=max_speed).tolist()
 
-    def positioned(k: int) -> bool:
-        return latitude[k] is not None and longitude[k] is not None
 
-    def reachable(a: int, b: int) -> float | None:
-        """The distance from a to b when a body could cover it in the time, else None."""
-        step = haversine_m(latitude[a], longitude[a], latitude[b], longitude[b])  # type: ignore[arg-type]
-        return step if step <= max_speed * max(time_s[b] - time_s[a], MIN_SAMPLE_S) else None
-
-    i = 0
-    while i < n:
-        if not positioned(i):
-            out[i] = total
-            i += 1
+def _cleaned_track(
+    time_s: Sequence[float],
+    latitude: Sequence[float | None],
+    longitude: Sequence[float | None],
+    track: _Track,
+    *,
+    max_speed: float,
+) -> npt.NDArray[np.float64]:
+    """`cleaned_distance` of `track`: the legs within reach add up at once; each one out of reach is
+    looked at alone (`_resume`), the skipped samples then spread along the straight line to where it resumes."""
+    t = np.asarray(time_s, dtype=np.float64)
+    placed, steps = track.placed, np.concatenate(([0.0], track.legs)) if len(track.placed) else np.zeros(0)
+    within = track.legs <= max_speed * np.maximum(np.diff(t[placed]), MIN_SAMPLE_S)
+    bridges, settled = [], 0  # legs up to `settled` are counted
+    for k in (np.flatnonzero(~within) + 1).tolist():
+        if k <= settled:
             continue
-        step = reachable(anchor, i) if anchor is not None else 0.0
-        if step is None:
-            resume = None
-            for k in range(i + 1, n):
-                if k - i > GLITCH_LOOKAHEAD_POINTS or time_s[k] - time_s[i] > GLITCH_LOOKAHEAD_S:
-                    break
-                if positioned(k) and reachable(anchor, k) is not None:  # type: ignore[arg-type]
-                    resume = k
-                    break
-            if resume is not None:
-                # The skipped samples get the straight line to `resume`, spread over their times.
-                bridge = reachable(anchor, resume) or 0.0  # type: ignore[arg-type]
-                span = (time_s[resume] - time_s[anchor]) or 1.0  # type: ignore[index]
-                for k in range(i, resume):
-                    out[k] = total + bridge * (time_s[k] - time_s[anchor]) / span  # type: ignore[index]
-                i = resume
-                continue
-            step = 0.0
-        total += step
-        anchor = i
-        out[i] = total
-        i += 1
+        anchor, first = int(placed[k - 1]), int(placed[k])
+        resume = _resume(time_s, latitude, longitude, anchor, first, max_speed)
+        if resume is None:  # followed, adding nothing
+            steps[k], settled = 0.0, k
+            continue
+        settled = int(np.searchsorted(placed, resume))
+        steps[k:settled] = 0.0
+        steps[settled] = _reachable(time_s, latitude, longitude, anchor, resume, max_speed) or 0.0
+        bridges.append((first, resume, anchor, float(steps[settled])))
+    out = track.cumulative(steps)
+    for first, resume, anchor, bridge in bridges:
+        span = (time_s[resume] - time_s[anchor]) or 1.0
+        out[first:resume] = out[anchor] + bridge * (t[first:resume] - time_s[anchor]) / span
     return out
+
+
+def _reachable(
+    time_s: Sequence[float],
+    latitude: Sequence[float | None],
+    longitude: Sequence[float | None],
+    a: int,
+    b: int,
+    max_speed: float,
+) -> float | None:
+    """The metres from sample a to b when a body could cover them in the time between; else None."""
+    step = haversine_m(latitude[a], longitude[a], latitude[b], longitude[b])  # type: ignore[arg-type]
+    return step if step <= max_speed * max(time_s[b] - time_s[a], MIN_SAMPLE_S) else None
+
+
+def _resume(
+    time_s: Sequence[float],
+    latitude: Sequence[float | None],
+    longitude: Sequence[float | None],
+    anchor: int,
+    first: int,
+    max_speed: float,
+) -> int | None:
+    """The first positioned sample after `first`, within the lookahead, that is within reach of `anchor`."""
+    for k in range(first + 1, len(time_s)):
+        if k - first > GLITCH_LOOKAHEAD_POINTS or time_s[k] - time_s[first] > GLITCH_LOOKAHEAD_S:
+            return None
+        placed = latitude[k] is not None and longitude[k] is not None
+        if placed and _reachable(time_s, latitude, longitude, anchor, k, max_speed) is not None:
+            return k
+    return None
 
 
 def cleaned_counter(time_s: Sequence[float], distance_m: Sequence[float | None], *, max_speed: float) -> list[float]:
@@ -163,6 +226,8 @@ def settled_elevation(time_s: Sequence[float], elevation_m: Sequence[float | Non
     is a jump with no sample after it; a jump that stays is kept (the sensor correcting a drift).
     The last altitude is kept; the earlier ones move.
     """
+    if not _has_fast_step(time_s, elevation_m):
+        return list(elevation_m)  # nothing to take out (the common case): as the walk below would leave it
     n = len(elevation_m)
     out: list[float | None] = [None] * n
     offset, previous, settling = 0.0, None, 0.0
@@ -214,6 +279,14 @@ def settled_elevation(time_s: Sequence[float], elevation_m: Sequence[float | Non
     return [None if value is None else value - offset for value in out]
 
 
+def _has_fast_step(time_s: Sequence[float], elevation_m: Sequence[float | None]) -> bool:
+    """Whether any altitude step (between two known altitudes) is faster than MAX_CLIMB_RATE_M_S."""
+    elevation = _floats(elevation_m)
+    known = np.flatnonzero(~np.isnan(elevation))
+    seconds = np.maximum(np.diff(np.asarray(time_s, dtype=np.float64)[known]), MIN_SAMPLE_S)
+    return bool(np.any(np.abs(np.diff(elevation[known]) / seconds) > MAX_CLIMB_RATE_M_S))
+
+
 def forward_filled(values: Sequence[float | None]) -> list[float] | None:
     """The device's cumulative distance with gaps filled from the last known value."""
     out, last = [], None
@@ -224,13 +297,12 @@ def forward_filled(values: Sequence[float | None]) -> list[float] | None:
     return out if last is not None else None
 
 
-def moving_time(time_s: Sequence[float], distance_m: Sequence[float]) -> float:
-    moving = 0.0
-    for i in range(1, len(time_s)):
-        dt = time_s[i] - time_s[i - 1]
-        if 0 < dt <= MAX_SAMPLE_GAP_S and (distance_m[i] - distance_m[i - 1]) / dt >= MOVING_SPEED_M_S:
-            moving += dt
-    return moving
+def moving_time(time_s: Sequence[float], distance_m: Floats) -> float:
+    """The seconds of the legs no longer than MAX_SAMPLE_GAP_S covered at MOVING_SPEED_M_S or more."""
+    seconds, metres = np.diff(np.asarray(time_s, dtype=np.float64)), np.diff(np.asarray(distance_m, dtype=np.float64))
+    timed = (seconds > 0) & (seconds <= MAX_SAMPLE_GAP_S)
+    moving = seconds[timed][metres[timed] / seconds[timed] >= MOVING_SPEED_M_S]
+    return float(np.cumsum(moving)[-1]) if len(moving) else 0.0  # added in order, as a loop adds them
 
 
 def elevation_change(elevation_m: Sequence[float | None]) -> tuple[float, float] | None:
@@ -299,49 +371,57 @@ def _elevation_between(
 
 
 def best_efforts(
-    time_s: Sequence[float], distance_m: Sequence[float], distances: dict[str, float]
+    time_s: Sequence[float], distance_m: Floats, distances: dict[str, float]
 ) -> list[dict[str, float | str]]:
     """The fastest stretch of each standard distance inside the run.
 
     A window ends at every sample; its start is interpolated at exactly `distance` before that
     sample, so a stretch that begins between two samples is measured exactly when the pace
-    between them is even. O(n) per distance with a moving start pointer.
+    between them is even. The distance never decreases, so each window's start is found by a binary search.
     """
     out: list[dict[str, float | str]] = []
-    total = distance_m[-1] if distance_m else 0.0
+    t, d = np.asarray(time_s, dtype=np.float64), np.asarray(distance_m, dtype=np.float64)
+    total = float(d[-1]) if len(d) else 0.0
     for key, target in distances.items():
         if total < target:
             break
-        best: tuple[float, float] | None = None
-        i = 0
-        for j in range(len(distance_m)):
-            start_distance = distance_m[j] - target
-            if start_distance < 0:
-                continue
-            while i + 1 < j and distance_m[i + 1] <= start_distance:
-                i += 1
-            d0, d1 = distance_m[i], distance_m[i + 1] if i + 1 <= j else distance_m[i]
-            t0, t1 = time_s[i], time_s[i + 1] if i + 1 <= j else time_s[i]
-            start_time = t0 if d1 == d0 else t0 + (t1 - t0) * (start_distance - d0) / (d1 - d0)
-            elapsed = time_s[j] - start_time
-            if best is None or elapsed < best[0]:
-                best = (elapsed, start_time - time_s[0])
-        if best is not None:
+        found = _best_window(t, d, target)
+        if found is not None:
+            elapsed, start = found
             out.append(
-                {"distance_key": key, "distance_m": target, "elapsed_s": round(best[0], 3), "start_offset_s": best[1]}
+                {"distance_key": key, "distance_m": target, "elapsed_s": round(elapsed, 3), "start_offset_s": start}
             )
     return out
 
 
+def _best_window(t: npt.NDArray[np.float64], d: npt.NDArray[np.float64], target: float) -> tuple[float, float] | None:
+    """(elapsed, start offset) of the fastest window of `target` metres ending at a sample, the first of equals."""
+    ends = np.flatnonzero(d - target >= 0)
+    if not len(ends):
+        return None
+    start_distance = d[ends] - target
+    # The window starts between sample i (the last at or before its start, before its end) and i + 1.
+    i = np.maximum(np.minimum(ends - 1, np.searchsorted(d, start_distance, side="right") - 1), 0)
+    after = np.minimum(i + 1, ends)
+    d0, d1, t0, t1 = d[i], d[after], t[i], t[after]
+    even = d1 == d0
+    start = np.where(even, t0, t0 + (t1 - t0) * (start_distance - d0) / np.where(even, 1.0, d1 - d0))
+    elapsed = t[ends] - start
+    best = int(np.argmin(elapsed))
+    return float(elapsed[best]), float(start[best] - t[0])
+
+
 def encoded_polyline(latitude: Sequence[float | None], longitude: Sequence[float | None]) -> str:
-    points = [(lat, lon) for lat, lon in zip(latitude, longitude, strict=True) if lat is not None and lon is not None]
-    if len(points) < 2:
+    """The track thinned to about POLYLINE_MAX_POINTS positions (every step-th, and the last), encoded."""
+    lat, lon = _floats(latitude), _floats(longitude)
+    placed = np.flatnonzero(~(np.isnan(lat) | np.isnan(lon)))
+    if len(placed) < 2:
         return ""
-    step = max(1, math.ceil(len(points) / POLYLINE_MAX_POINTS))
-    kept = points[::step]
-    if kept[-1] != points[-1]:
-        kept.append(points[-1])
-    return polyline_codec.encode(kept, 5)
+    kept = placed[:: max(1, math.ceil(len(placed) / POLYLINE_MAX_POINTS))].tolist()
+    last = int(placed[-1])
+    if (lat[kept[-1]], lon[kept[-1]]) != (lat[last], lon[last]):
+        kept.append(last)
+    return polyline_codec.encode(list(zip(lat[kept].tolist(), lon[kept].tolist(), strict=True)), 5)
 
 
 @dataclass
@@ -381,12 +461,27 @@ def distance_along(
     The cleaned one counts no move faster than the family's limit (contracts.MAX_SPEED_M_S); the raw
     one is what moving time is measured on.
     """
+    cleaned, raw = _distances(time_s, latitude, longitude, device_distance_m, family=family)
+    return cleaned.tolist(), raw.tolist()
+
+
+def _distances(
+    time_s: Sequence[float],
+    latitude: Sequence[float | None] | None,
+    longitude: Sequence[float | None] | None,
+    device_distance_m: Sequence[float | None] | None,
+    *,
+    family: str,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """`distance_along` as arrays, the track's legs measured once for both."""
     max_speed = contracts.MAX_SPEED_M_S[contracts.Family(family)]
     if has_track(latitude, longitude):
-        raw = cumulative_distance(latitude, longitude)  # type: ignore[arg-type]
-        return cleaned_distance(time_s, latitude, longitude, max_speed=max_speed), raw  # type: ignore[arg-type]
+        track = _Track.of(latitude, longitude)  # type: ignore[arg-type]
+        cleaned = _cleaned_track(time_s, latitude, longitude, track, max_speed=max_speed)  # type: ignore[arg-type]
+        return cleaned, track.cumulative()
     raw = forward_filled(device_distance_m or []) or [0.0] * len(time_s)
-    return cleaned_counter(time_s, device_distance_m or raw, max_speed=max_speed), raw
+    cleaned_list = cleaned_counter(time_s, device_distance_m or raw, max_speed=max_speed)
+    return np.array(cleaned_list, dtype=np.float64), np.array(raw, dtype=np.float64)
 
 
 def compute(
@@ -405,7 +500,7 @@ def compute(
     Distance comes from the track, else from the device's own counter, without the moves faster
     than the family allows; so do the splits and best efforts. Moving time counts the raw samples.
     """
-    distance, raw = distance_along(time_s, latitude, longitude, device_distance_m, family=family)
+    distance, raw = _distances(time_s, latitude, longitude, device_distance_m, family=family)
     settled = settled_elevation(time_s, elevation_m) if elevation_m else None
     elevation = elevation_change(settled) if settled else None
     heart_rates = [v for v in heart_rate or () if v]
@@ -414,13 +509,13 @@ def compute(
     return ComputedStats(
         elapsed_s=(time_s[-1] - time_s[0]) if time_s else 0.0,
         moving_s=moving_time(time_s, raw),
-        distance_m=distance[-1] if distance else 0.0,
+        distance_m=float(distance[-1]) if len(distance) else 0.0,
         elevation_gain_m=round(elevation[0], 1) if elevation else None,
         elevation_loss_m=round(elevation[1], 1) if elevation else None,
         average_heart_rate=round(average_hr) if average_hr else None,
         max_heart_rate=max(heart_rates) if heart_rates else None,
         average_cadence=round(average_cadence, 1) if average_cadence else None,
-        splits=splits(time_s, distance, settled) if family in SPLIT_FAMILIES else [],
+        splits=splits(time_s, distance.tolist(), settled) if family in SPLIT_FAMILIES else [],
         best_efforts=best_efforts(time_s, distance, BEST_EFFORT_DISTANCES[family]),
         polyline=encoded_polyline(latitude, longitude) if has_track(latitude, longitude) else "",  # type: ignore[arg-type]
     )

@@ -9,6 +9,7 @@ from apps.races.interface import contracts, errors
 from apps.races.interface.service import MAX_PAGE_SIZE, RacesService
 from apps.races.models import Race, Registration
 from apps.runs.interface import contracts as runs_contracts
+from project.rpc.errors import InvalidRequest
 
 
 def race_contract(race: Race) -> contracts.Race:
@@ -138,6 +139,8 @@ class LocalRacesService(RacesService):
         return [race_contract(race) for race in races.order_by("starts_at", "id")]
 
     def get_overview(self, *, user_id: int, others: int = 5) -> contracts.RacesOverview:
+        if not 1 <= others <= MAX_PAGE_SIZE:
+            raise InvalidRequest(f"others must be 1 to {MAX_PAGE_SIZE}, got {others}")
         # What races_of_runner and find_races(exclude_added_by=...) answer, in two queries and without models.
         running, added_by_others = queries.overview(user_id=user_id, today=_today(), others=others)
         return contracts.RacesOverview.model_validate({"running": running, "others": added_by_others})
