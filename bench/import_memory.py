@@ -37,7 +37,9 @@ def main(count: int) -> None:
 
         from apps.accounts.interface import testing as accounts_testing
         from apps.imports import importer
+        from project.celery import keep_large_buffers_mapped
 
+        print(f"large buffers mapped as in a worker: {keep_large_buffers_mapped()}")
         user = accounts_testing.create_user(email="bench@example.com")
         template = ten_hour_gpx()
         gc.collect()
