@@ -376,7 +376,7 @@ class _MovingLegs:
         seconds = np.diff(times)
         placed = ~(np.isnan(lat) | np.isnan(lon))
         tracked = placed[:-1] & placed[1:]
-        metres = np.where(tracked, _haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]), np.diff(counter))
+        metres = np.where(tracked, geo.haversine_m_arrays(lat[:-1], lon[:-1], lat[1:], lon[1:]), np.diff(counter))
         usable = (seconds > 0) & (seconds <= MOVING_MAX_GAP_S) & ~np.isnan(metres)
         speeds, seconds = metres[usable] / seconds[usable], seconds[usable]
         moving = (speeds >= MOVING_SPEED_M_S) & (speeds <= GLITCH_SPEED_M_S)
@@ -392,19 +392,6 @@ class _MovingLegs:
         cumulative = np.cumsum(self.seconds)
         found = np.searchsorted(cumulative, [q * float(cumulative[-1]) for q in quantiles], side="left")
         return [float(self.speeds[min(int(k), len(self.speeds) - 1)]) for k in found]
-
-
-def _haversine_m(
-    lat1: npt.NDArray[np.float64],
-    lon1: npt.NDArray[np.float64],
-    lat2: npt.NDArray[np.float64],
-    lon2: npt.NDArray[np.float64],
-) -> npt.NDArray[np.float64]:
-    """`geo.haversine_m` of each pair of positions at once (NaN where one is missing)."""
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    dphi, dlambda = phi2 - phi1, np.radians(lon2 - lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlambda / 2) ** 2
-    return 2 * geo.EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
 def _xml_text(name: str, data: bytes) -> bytes:

@@ -19,7 +19,7 @@ import numpy.typing as npt
 import polyline as polyline_codec
 
 from apps.runs.interface import contracts
-from project.geo import EARTH_RADIUS_M, haversine_m
+from project.geo import haversine_m, haversine_m_arrays
 from project.units import METRES_PER_MILE
 
 MOVING_SPEED_M_S = contracts.MOVING_SPEED_M_S
@@ -73,7 +73,7 @@ class _Track:
         lat, lon = _floats(latitude), _floats(longitude)
         placed = np.flatnonzero(~(np.isnan(lat) | np.isnan(lon)))
         lat, lon = lat[placed], lon[placed]
-        return cls(len(latitude), placed, _haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]))
+        return cls(len(latitude), placed, haversine_m_arrays(lat[:-1], lon[:-1], lat[1:], lon[1:]))
 
     def cumulative(self, steps: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
         """The running total at each sample of `steps` (one per placed sample; by default the legs)."""
@@ -86,19 +86,6 @@ class _Track:
 
 def _floats(values: Sequence[float | None]) -> npt.NDArray[np.float64]:
     return np.array(values, dtype=np.float64)  # None is NaN
-
-
-def _haversine_m(
-    lat1: npt.NDArray[np.float64],
-    lon1: npt.NDArray[np.float64],
-    lat2: npt.NDArray[np.float64],
-    lon2: npt.NDArray[np.float64],
-) -> npt.NDArray[np.float64]:
-    """`haversine_m` of each pair of positions at once."""
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    dphi, dlambda = phi2 - phi1, np.radians(lon2 - lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
 def cleaned_distance(
