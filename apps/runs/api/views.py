@@ -161,7 +161,7 @@ class RunListApi(APIView):
             ref_name = "ManualRun"
 
         def validate_start(self, value: datetime.datetime) -> datetime.datetime:
-            if value > datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=1):
+            if value > contracts.latest_start():
                 raise serializers.ValidationError("A run cannot start in the future.")
             if value < contracts.EARLIEST_START:
                 raise serializers.ValidationError(f"A run cannot start before {contracts.EARLIEST_START.year}.")
