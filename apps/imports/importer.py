@@ -33,10 +33,14 @@ class ImportRefused(ValueError):
 @dataclass(frozen=True)
 class ItemResult:
     name: str
-    status: str  # "imported", "duplicate" or "failed" (ImportItem.Status)
+    status: contracts.ItemStatus
     run_id: int | None = None
     message: str = ""
     already_there: bool = False  # "already imported": the run was stored under this file before this call
+
+
+def _failed(name: str, message: str) -> ItemResult:
+    return ItemResult(name=name, status=contracts.ItemStatus.FAILED, message=message)
 
 
 @dataclass(frozen=True)
@@ -211,9 +215,9 @@ def _source_id(digest: str, activity: parsers.Activity, *, alone: bool) -> str:
 def import_entry(*, user_id: int, entry: Entry) -> list[ItemResult]:
     """What became of one file of an upload (see `import_file`); a file that is not an activity fails."""
     if entry.problem:
-        return [ItemResult(name=entry.name, status="failed", message=entry.problem)]
+        return [_failed(entry.name, entry.problem)]
     if extension_of(entry.name) not in parsers.EXTENSIONS:
-        return [ItemResult(name=entry.name, status="failed", message=f"{entry.name}: not a .gpx, .tcx or .fit file")]
+        return [_failed(entry.name, f"{entry.name}: not a .gpx, .tcx or .fit file")]
     return import_file(user_id=user_id, name=entry.name, data=entry.data)
 
 
@@ -226,28 +230,28 @@ def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
     try:
         activities = parsers.parse(name, data)
     except parsers.ParseError as error:
-        return [ItemResult(name=name, status="failed", message=str(error))]
+        return [_failed(name, str(error))]
     except Exception:  # a file no parser foresaw must not stop the job: it fails alone
         logger.exception("imports.file_unreadable", extra={"file_name": name})
         message = f"{name}: the file could not be read (its content is not what its extension says, or damaged)"
-        return [ItemResult(name=name, status="failed", message=message)]
+        return [_failed(name, message)]
     digest = hashlib.sha256(data).hexdigest()
     results = []
     for index, activity in enumerate(activities):
         label = name if len(activities) == 1 else f"{name} #{index + 1} ({_what(activity)})"
         source_id = _source_id(digest, activity, alone=len(activities) == 1)
         if activity.problem:
-            results.append(ItemResult(name=label, status="failed", message=f"{label}: {activity.problem}"))
+            results.append(_failed(label, f"{label}: {activity.problem}"))
             continue
         try:
             recorded = runs_service.record_run(draft=_draft(user_id=user_id, activity=activity, source_id=source_id))
         except runs_errors.InvalidRun as error:
-            results.append(ItemResult(name=label, status="failed", message=f"{label}: {error.message}"))
+            results.append(_failed(label, f"{label}: {error.message}"))
             continue
         except Exception:  # a value no check foresaw must not stop the job: this activity fails alone
             logger.exception("imports.activity_not_stored", extra={"file_name": name})
             message = f"{label}: could not be stored (a value in it is out of range or malformed)"
-            results.append(ItemResult(name=label, status="failed", message=message))
+            results.append(_failed(label, message))
             continue
         duplicate = not recorded.created or recorded.duplicate_of_id is not None
         if not recorded.created:
@@ -256,7 +260,7 @@ def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
             message = f"{label}: the same run is already there (kept hidden as a duplicate)"
         else:
             message = f"{label}: {'; '.join(activity.notes)}" if activity.notes else ""
-        status = "duplicate" if duplicate else "imported"
+        status = contracts.ItemStatus.DUPLICATE if duplicate else contracts.ItemStatus.IMPORTED
         already_there = not recorded.created and recorded.duplicate_of_id is None
         results.append(ItemResult(label, status, recorded.run.id, message, already_there=already_there))
     return results

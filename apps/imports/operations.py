@@ -200,7 +200,9 @@ def _as_own(job: ImportJob, results: list[importer.ItemResult]) -> list[importer
     then, and did not live to record, are this job's imports, not duplicates."""
     recorded = set(job.items.exclude(run_id=None).values_list("run_id", flat=True))
     return [
-        dataclasses.replace(r, status="imported", message="") if r.already_there and r.run_id not in recorded else r
+        dataclasses.replace(r, status=contracts.ItemStatus.IMPORTED, message="")
+        if r.already_there and r.run_id not in recorded
+        else r
         for r in results
     ]
 
@@ -211,9 +213,9 @@ def _record(job: ImportJob, results: list[importer.ItemResult]) -> None:
     )
     ImportJob.objects.filter(pk=job.pk).update(
         processed_files=F("processed_files") + 1,
-        imported=F("imported") + sum(r.status == "imported" for r in results),
-        duplicates=F("duplicates") + sum(r.status == "duplicate" for r in results),
-        failed=F("failed") + sum(r.status == "failed" for r in results),
+        imported=F("imported") + sum(r.status == contracts.ItemStatus.IMPORTED for r in results),
+        duplicates=F("duplicates") + sum(r.status == contracts.ItemStatus.DUPLICATE for r in results),
+        failed=F("failed") + sum(r.status == contracts.ItemStatus.FAILED for r in results),
         heartbeat_at=timezone.now(),
     )
 

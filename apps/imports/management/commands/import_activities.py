@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.accounts.interface import errors as accounts_errors
 from apps.accounts.interface.service import accounts_service
 from apps.imports import importer
+from apps.imports.interface.contracts import ItemStatus
 
 
 class Command(BaseCommand):
@@ -23,26 +24,27 @@ class Command(BaseCommand):
         files = self._files(paths)
         if not files:
             raise CommandError("no .gpx, .tcx, .fit or .zip files in " + ", ".join(paths))
-        counts = {"imported": 0, "duplicate": 0, "failed": 0}
+        counts = dict.fromkeys(ItemStatus, 0)
         failures, notes = [], []
         for done, path in enumerate(files, start=1):
             try:
                 for entry in importer.entries(path.name, path.read_bytes()):
                     for result in importer.import_entry(user_id=user_id, entry=entry):
                         counts[result.status] += 1
-                        if result.status == "failed":
+                        if result.status == ItemStatus.FAILED:
                             failures.append(result.message)
-                        elif result.status == "imported" and result.message:
+                        elif result.status == ItemStatus.IMPORTED and result.message:
                             notes.append(result.message)
             except importer.ImportRefused as error:
-                counts["failed"] += 1
+                counts[ItemStatus.FAILED] += 1
                 failures.append(str(error))
             except Exception as error:  # noqa: BLE001 - one file's surprise is a failure in the summary, not a traceback
-                counts["failed"] += 1
+                counts[ItemStatus.FAILED] += 1
                 failures.append(f"{path.name}: could not be imported ({type(error).__name__}: {error})")
             self._progress(done, len(files), path.name)
         self.stdout.write(
-            f"Imported {counts['imported']}, duplicates {counts['duplicate']}, failed {counts['failed']}."
+            f"Imported {counts[ItemStatus.IMPORTED]}, duplicates {counts[ItemStatus.DUPLICATE]}, "
+            f"failed {counts[ItemStatus.FAILED]}."
         )
         for message in notes:
             self.stdout.write(self.style.WARNING(f"  note: {message}"))
