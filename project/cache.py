@@ -84,11 +84,13 @@ class _RedisCacheClient(django_redis.RedisCacheClient):
         super().__init__(*args, **kwargs)
         self._clients: dict[int, object] = {}
 
+    # Django's RedisCacheClient internals (untyped in django-stubs): one client per connection pool.
     def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
         client = self._clients.get(index)
         if client is None:
-            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+            pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+            client = self._clients[index] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
     def _guard(self, fallback: Any, operation: Callable[..., Any], *args: Any, deletes: Iterable[str] = ()) -> Any:
@@ -147,4 +149,4 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = _RedisCacheClient
-        self._options = {**SOCKET_OPTIONS, **self._options}
+        self._options = {**SOCKET_OPTIONS, **self._options}  # type: ignore[has-type]

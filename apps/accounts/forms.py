@@ -1,4 +1,5 @@
 import secrets
+import typing
 
 from allauth.account import forms as allauth_forms
 from django import forms
@@ -51,10 +52,13 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = time_zones.choices(current=self.instance.timezone)  # an old zone stays
+        typing.cast(forms.ChoiceField, self.fields["timezone"]).choices = time_zones.choices(
+            current=self.instance.timezone
+        )  # an old zone stays
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         resting, maximum = cleaned.get("resting_heart_rate"), cleaned.get("max_heart_rate")
         if resting and maximum and resting >= maximum:
             self.add_error("resting_heart_rate", "Your resting heart rate must be lower than your maximum.")

@@ -15,7 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts import operations, queries
 from apps.accounts.forms import ApiTokenForm, DeleteAccountForm, ProfileForm, SignupForm
-from apps.accounts.models import ApiToken, DataExport
+from apps.accounts.models import ApiToken, DataExport, User
+
+
+class _SignedIn(HttpRequest):
+    """`request` in a view behind `login_required`: accounts' own pages see the user model itself."""
+
+    user: User  # type: ignore[assignment]
 
 
 @require_GET
@@ -27,7 +33,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: _SignedIn) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         operations.profile_update(
@@ -40,7 +46,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: _SignedIn) -> HttpResponse:
     if request.method == "POST":
         operations.export_request(user_id=request.user.pk)
         return redirect("accounts:export")
@@ -48,7 +54,7 @@ def export(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/export.html", context)
 
 
-def _own_export(request: HttpRequest, export_id: uuid.UUID) -> DataExport:
+def _own_export(request: _SignedIn, export_id: uuid.UUID) -> DataExport:
     export = queries.export_of(user_id=request.user.pk, export_id=export_id)
     if export is None:
         raise Http404("No such export.")
@@ -57,7 +63,7 @@ def _own_export(request: HttpRequest, export_id: uuid.UUID) -> DataExport:
 
 @login_required
 @require_GET
-def export_status(request: HttpRequest, export_id: uuid.UUID) -> JsonResponse:
+def export_status(request: _SignedIn, export_id: uuid.UUID) -> JsonResponse:
     """What the export page polls until the export is finished."""
     export = _own_export(request, export_id)
     return JsonResponse(
@@ -67,7 +73,7 @@ def export_status(request: HttpRequest, export_id: uuid.UUID) -> JsonResponse:
 
 @login_required
 @require_GET
-def export_download(request: HttpRequest, export_id: uuid.UUID) -> FileResponse:
+def export_download(request: _SignedIn, export_id: uuid.UUID) -> FileResponse:
     export = _own_export(request, export_id)
     if export.status != DataExport.Status.READY:
         raise Http404("This export is not ready.")
@@ -77,7 +83,7 @@ def export_download(request: HttpRequest, export_id: uuid.UUID) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest) -> HttpResponse:
+def delete(request: _SignedIn) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user_id = request.user.pk
@@ -91,7 +97,7 @@ def delete(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache  # the page that shows a new token must not be kept by the browser or a proxy
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: _SignedIn) -> HttpResponse:
     form = ApiTokenForm(request.POST or None, user=request.user)
     created = None
     if request.method == "POST" and form.is_valid():
@@ -109,7 +115,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: _SignedIn, token_id: int) -> HttpResponse:
     try:
         token = operations.api_token_revoke(user_id=request.user.pk, token_id=token_id)
     except ApiToken.DoesNotExist:
@@ -133,6 +139,7 @@ def login(request: HttpRequest) -> HttpResponse:
     form = (getattr(response, "context_data", None) or {}).get("form")
     refused = form is not None and form.is_bound and form.has_error(NON_FIELD_ERRORS, "too_many_login_attempts")
     if refused:
+        assert form is not None
         seconds = _lockout_seconds()
         minutes = math.ceil(seconds / 60)
         form.errors[NON_FIELD_ERRORS] = form.error_class(

@@ -6,7 +6,7 @@ import datetime
 import zoneinfo
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -17,11 +17,12 @@ from apps.reports.interface.service import reports_service
 from apps.runs.interface import contracts as runs_contracts
 from apps.runs.interface.service import runs_service
 from project.web.sections import Section, load_sections
+from project.web.signed_in import SignedInRequest
 
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     user_id = request.user.pk
     today = datetime.datetime.now(zoneinfo.ZoneInfo(request.user.timezone)).date()
     last_month = today.replace(day=1) - datetime.timedelta(days=1)

@@ -1,3 +1,5 @@
+import typing
+
 from django import forms
 
 from project.web.templatetags import dates
@@ -36,7 +38,8 @@ class LongRunDayField(forms.TypedChoiceField):
 
 class _DaysForm(forms.Form):
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         days, long_run_day = cleaned.get("training_days"), cleaned.get("long_run_day")
         if days and long_run_day is not None and long_run_day not in days:
             self.add_error("long_run_day", "Your long-run day must be one of your training days.")
@@ -51,8 +54,10 @@ class PlanForm(_DaysForm):
 
     def __init__(self, *args, races, templates, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["race"].choices = [(race.id, f"{race.name} — {dates.day(race.race_date)}") for race in races]
-        self.fields["template"].choices = [
+        typing.cast(forms.ChoiceField, self.fields["race"]).choices = [
+            (race.id, f"{race.name} — {dates.day(race.race_date)}") for race in races
+        ]
+        typing.cast(forms.ChoiceField, self.fields["template"]).choices = [
             (t.slug, f"{t.name} ({t.weeks} weeks, {t.sessions} runs)") for t in templates
         ]
 

@@ -8,8 +8,10 @@ answers 503 with that message, and nothing is changed.
 from __future__ import annotations
 
 import datetime
+import typing
 import zoneinfo
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -27,6 +29,7 @@ from apps.plans.interface.service import plans_service
 from apps.races.interface.service import races_service
 from apps.runs.interface import contracts as runs_contracts
 from project.rpc.errors import RemoteServiceError
+from project.web.signed_in import SignedInRequest
 from project.web.site import site_domain
 from project.web.templatetags import dates
 from project.web.templatetags.units import distance, distance_name, duration
@@ -45,7 +48,7 @@ def _apply_errors(form, error: errors.InvalidPlan) -> None:
 @login_required
 @require_GET
 @PLANS.degrades(get_status=200)
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "plans/list.html",
@@ -56,12 +59,12 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @PLANS.degrades(get_status=200)
-def plan_new(request: HttpRequest) -> HttpResponse:
+def plan_new(request: SignedInRequest) -> HttpResponse:
     mine = races_service.races_of_runner(user_id=request.user.pk)
     others = races_service.find_races(limit=100).races
     races = mine + [race for race in others if race.id not in {r.id for r in mine}]
     templates = plans_service.list_templates()
-    initial = {}
+    initial: dict[str, object] = {}
     # Matched as text: whatever `?race=` holds (not a number, 5,000 digits) picks no race rather than failing.
     race = next((r for r in races if str(r.id) == request.GET.get("race")), None)
     if race is not None:
@@ -70,8 +73,10 @@ def plan_new(request: HttpRequest) -> HttpResponse:
         if matching:
             initial["template"] = matching[0].slug
     form = PlanForm(request.POST or None, races=races, templates=templates, initial=initial)
-    form.fields["template"].choices = [  # "10K for beginners" to a runner in imperial
-        (slug, distance_name(label, request.user.units)) for slug, label in form.fields["template"].choices
+    template = typing.cast(forms.ChoiceField, form.fields["template"])
+    template.choices = [  # "10K for beginners" to a runner in imperial
+        (slug, distance_name(label, request.user.units))
+        for slug, label in typing.cast(list[tuple[str, str]], template.choices)
     ]
     if request.method == "POST" and form.is_valid():
         try:
@@ -91,7 +96,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/new.html", {"form": form, "has_races": bool(races)})
 
 
-def _plan_or_404(request: HttpRequest, plan_id: int):
+def _plan_or_404(request: SignedInRequest, plan_id: int):
     try:
         return plans_service.get_plan(user_id=request.user.pk, plan_id=plan_id)
     except errors.PlanNotFound:
@@ -101,7 +106,7 @@ def _plan_or_404(request: HttpRequest, plan_id: int):
 @login_required
 @require_GET
 @PLANS.degrades(get_status=503)
-def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_detail(request: SignedInRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(request, plan_id)
     today = datetime.datetime.now(zoneinfo.ZoneInfo(request.user.timezone)).date()
     weeks = schedule.plan_weeks(plan.sessions, weeks=plan.template.weeks, race_date=plan.race_date, today=today)
@@ -129,7 +134,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 CHANGES = "plans.changes"  # the session key: what the last change of training days moved, shown once
 
 
-def _changes_shown(request: HttpRequest, plan_id: int) -> list[str]:
+def _changes_shown(request: SignedInRequest, plan_id: int) -> list[str]:
     stored = request.session.get(CHANGES)
     if not stored or stored.get("plan_id") != plan_id:
         return []
@@ -152,6 +157,7 @@ def change_line(change: schedule.Change, units: str) -> str:
     """ "Tue 12 May 2026: Long 18.00 km → Sun 17 May 2026", "Thu 14 May 2026: Easy 5.00 km dropped"."""
     before, after = change.before, change.after
     if before is None:
+        assert after is not None  # a change has at least one side
         return f"{dates.day(after.date)}: {_session_name(after, units)} added"
     if after is None:
         return f"{dates.day(before.date)}: {_session_name(before, units)} dropped"
@@ -168,11 +174,11 @@ def change_line(change: schedule.Change, units: str) -> str:
 @login_required
 @require_POST
 @PLANS.degrades(get_status=503)
-def plan_days(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_days(request: SignedInRequest, plan_id: int) -> HttpResponse:
     before = _plan_or_404(request, plan_id)
     form = TrainingDaysForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(problem for problems in form.errors.values() for problem in problems))
+        messages.error(request, " ".join(str(problem) for problems in form.errors.values() for problem in problems))
         return redirect("plans:detail", plan_id=plan_id)
     try:
         after = plans_service.set_training_days(
@@ -201,7 +207,7 @@ def plan_days(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 @PLANS.degrades(get_status=503)
-def plan_delete(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_delete(request: SignedInRequest, plan_id: int) -> HttpResponse:
     try:
         plans_service.delete_plan(user_id=request.user.pk, plan_id=plan_id)
     except errors.PlanNotFound:

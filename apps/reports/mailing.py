@@ -61,11 +61,11 @@ def due(now: datetime.datetime) -> Iterator[tuple[int, int, int]]:
     after_id = 0
     while True:
         page = accounts_service.list_report_recipients(after_id=after_id, limit=500)
-        candidates = {}
+        candidates: dict[int, tuple[int, int]] = {}
         for recipient in page.recipients:
-            month = report_month_for(now.astimezone(zoneinfo.ZoneInfo(recipient.timezone)))
-            if month is not None:
-                candidates[recipient.id] = month
+            due_month = report_month_for(now.astimezone(zoneinfo.ZoneInfo(recipient.timezone)))
+            if due_month is not None:
+                candidates[recipient.id] = due_month
         done = set(
             ReportDelivery.objects.filter(user_id__in=candidates)
             .exclude(status=ReportDelivery.Status.FAILED, attempts__lt=operations.MAX_SEND_ATTEMPTS)
@@ -121,7 +121,7 @@ def build_message(profile: accounts_contracts.UserProfile, report: contracts.Mon
         },
     )
     message.attach_alternative(render_to_string("reports/email.html", context), "text/html")
-    message.mixed_subtype = "related"  # the charts are parts of the HTML, referenced by Content-ID
+    message.mixed_subtype = "related"  # type: ignore[attr-defined]  # the charts are parts of the HTML, referenced by Content-ID
     for name, figure in (  # the drawings of the page's phone layout: most mail is read on a phone
         ("weekly", charts.weekly_distance(summary.weekly, units=units, layout=charts.EMAIL_LAYOUT)),
         ("pace", charts.pace_trend(report.pace_trend, units=units, layout=charts.EMAIL_LAYOUT)),

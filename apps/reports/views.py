@@ -23,6 +23,7 @@ from apps.reports.interface import errors
 from apps.reports.interface.service import reports_service
 from apps.runs.interface import contracts as runs_contracts
 from project.rpc.contracts import Contract
+from project.web.signed_in import SignedInRequest
 from project.web.unavailable import Unavailable
 
 CHART_CACHE_SECONDS = 24 * 3600
@@ -32,14 +33,14 @@ REPORTS = Unavailable(
 )
 
 
-def _today(request: HttpRequest) -> datetime.date:
+def _today(request: SignedInRequest) -> datetime.date:
     return datetime.datetime.now(zoneinfo.ZoneInfo(request.user.timezone)).date()
 
 
 @login_required
 @require_GET
 @REPORTS.degrades(get_status=200)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     today = _today(request)
     try:
         year = int(request.GET.get("year", today.year))
@@ -76,7 +77,7 @@ def _chart(kind: str, items: Sequence[Contract], units: str) -> str:
 @login_required
 @require_GET
 @REPORTS.degrades(get_status=200)  # the reports service is down: say so, keep the rest of the site working
-def month(request: HttpRequest, year: str, month: str) -> HttpResponse:
+def month(request: SignedInRequest, year: str, month: str) -> HttpResponse:
     today = _today(request)
     if (int(year), int(month)) > (today.year, today.month):
         raise Http404("This month has not started yet")

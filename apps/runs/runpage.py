@@ -35,7 +35,8 @@ FRAGMENT = "runs/_drawn.html"  # the charts, zones, splits, best efforts and lap
 def _drawing() -> str:
     """The code that draws and writes them: a change to it changes the key, so no page shows an older drawing."""
     sources = [Path(module.__file__ or "").read_bytes() for module in (charts, stats, project.units, shown_in)]
-    sources += [Path(__file__).read_bytes(), Path(get_template(FRAGMENT).origin.name).read_bytes()]
+    fragment = get_template(FRAGMENT).origin.name  # type: ignore[attr-defined]
+    sources += [Path(__file__).read_bytes(), Path(fragment).read_bytes()]
     return hashlib.sha256(b"".join(sources)).hexdigest()[:16]
 
 

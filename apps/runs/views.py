@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,6 +24,7 @@ from apps.runs.interface import contracts, errors
 from apps.runs.interface.service import runs_service
 from project.rpc.errors import RemoteServiceError
 from project.units import units_of
+from project.web.signed_in import SignedInRequest
 from project.web.unavailable import Unavailable
 
 RUNS = Unavailable("runs", what="Your runs")
@@ -35,7 +37,7 @@ def _date(value: str | None) -> datetime.date | None:
         return None
 
 
-def _owned(request: HttpRequest, run_id: int) -> contracts.RunDetail:
+def _owned(request: SignedInRequest, run_id: int) -> contracts.RunDetail:
     try:
         return runs_service.get_run(user_id=request.user.pk, run_id=run_id)
     except errors.RunNotFound:
@@ -44,7 +46,7 @@ def _owned(request: HttpRequest, run_id: int) -> contracts.RunDetail:
 
 @login_required
 @require_GET
-def run_list(request: HttpRequest) -> HttpResponse:
+def run_list(request: SignedInRequest) -> HttpResponse:
     sport = request.GET.get("sport", "")
     start_date, end_date = _date(request.GET.get("from")), _date(request.GET.get("to"))
     if sport in contracts.Sport.__members__.values():
@@ -82,7 +84,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @RUNS.degrades(get_status=503)
-def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_detail(request: SignedInRequest, run_id: int) -> HttpResponse:
     run = _owned(request, run_id)
     runner = request.user  # the profile the page needs (units, heart rates) came with the session: no query
     units = runner.units
@@ -120,7 +122,7 @@ def _map(route: list[list[float]]) -> dict[str, object] | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def run_new(request: HttpRequest) -> HttpResponse:
+def run_new(request: SignedInRequest) -> HttpResponse:
     form = ManualRunForm(request.POST or None, units=request.user.units, timezone=request.user.timezone)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -155,9 +157,10 @@ def run_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @RUNS.degrades(get_status=503)
-def run_edit(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_edit(request: SignedInRequest, run_id: int) -> HttpResponse:
     run = _owned(request, run_id)
     manual = run.source == contracts.Source.MANUAL
+    form: forms.Form
     if not manual:
         form = RunEditForm(request.POST or None, initial={"name": run.name, "sport": run.sport, "notes": run.notes})
     else:  # entered by hand: all of it may be corrected, in the run's own time zone
@@ -190,7 +193,7 @@ def run_edit(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_POST
 @RUNS.degrades(get_status=503)
-def run_keep(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_keep(request: SignedInRequest, run_id: int) -> HttpResponse:
     """Resolve a suspected duplicate by keeping it as a run of its own."""
     try:
         runs_service.update_run(user_id=request.user.pk, run_id=run_id, hidden=False)
@@ -203,7 +206,7 @@ def run_keep(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_POST
 @RUNS.degrades(get_status=503)
-def run_delete(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_delete(request: SignedInRequest, run_id: int) -> HttpResponse:
     try:
         runs_service.delete_run(user_id=request.user.pk, run_id=run_id)
     except errors.RunNotFound:
@@ -214,7 +217,7 @@ def run_delete(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def records(request: HttpRequest) -> HttpResponse:
+def records(request: SignedInRequest) -> HttpResponse:
     try:
         found = runs_service.personal_records(user_id=request.user.pk)
     except RemoteServiceError:  # the page still says what records are; they come back with the service

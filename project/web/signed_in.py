@@ -18,6 +18,9 @@ class SignedInUser(Protocol):
     timezone: str
     is_staff: bool
     is_authenticated: bool
+    resting_heart_rate: int | None
+    max_heart_rate: int | None
+    birth_year: int | None
 
     def get_short_name(self) -> str: ...
 
