@@ -249,6 +249,7 @@ def test_every_app_as_its_own_service_through_a_runners_life_and_each_one_stoppe
         assert profile.status_code == 200, profile.status_code
         now = datetime.datetime.now(datetime.UTC)
         runner_today = (now - datetime.timedelta(hours=12)).date()
+        tomorrow = runner_today + datetime.timedelta(days=1)
         templates = requests.get(f"{monolith.url}/api/v1/plan-templates/", headers=api).json()["templates"]
         template = min(templates, key=lambda t: t["weeks"])
         race = requests.post(
@@ -269,17 +270,19 @@ def test_every_app_as_its_own_service_through_a_runners_life_and_each_one_stoppe
         assert "Split City 10K" in browser.get(f"{monolith.url}/races/").text
         plan = requests.post(
             f"{monolith.url}/api/v1/plans/",
-            json={"race_id": race.json()["id"], "template": template["slug"], "training_days": list(range(7))},
+            json={
+                "race_id": race.json()["id"],
+                "template": template["slug"],
+                "training_days": list(range(7)),
+                "long_run_day": tomorrow.weekday(),  # the long run is always on it: a session tomorrow
+            },
             headers=api,
         )
         assert plan.status_code == 201, plan.text
         sessions_url = f"{monolith.url}/api/v1/plans/{plan.json()['id']}/sessions/"
         sessions = requests.get(sessions_url, headers=api).json()["sessions"]
-        session = sessions[0]
-        assert (session["date"], session["status"]) == (
-            (runner_today + datetime.timedelta(days=1)).isoformat(),
-            "upcoming",
-        )
+        session = next(s for s in sessions if s["date"] == tomorrow.isoformat())
+        assert (session["kind"], session["status"]) == ("long", "upcoming")
         distance_m = session["distance_m"] or 8000
         elapsed_s = session["duration_s"] or round(distance_m * 0.36)  # 6:00 per km
         assert elapsed_s < 7200
