@@ -44,6 +44,7 @@ export DJANGO_SECURE_SSL_REDIRECT=false
 export DJANGO_LOG_LEVEL=WARNING
 export CELERY_TASK_ALWAYS_EAGER=true
 export RUNNERLY_BIND="127.0.0.1:${PORT}" RUNNERLY_WEB_WORKERS="${WORKERS}" RUNNERLY_WEB_THREADS="${THREADS}"
+.venv/bin/python manage.py collectstatic --noinput -v0  # the pages need the manifest in production
 
 if [ "${seed}" = yes ]; then
   .venv/bin/python manage.py migrate -v0
