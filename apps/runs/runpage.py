@@ -43,34 +43,34 @@ def _drawing() -> str:
 _drawing_once = functools.cache(_drawing)
 
 
-def shown(
-    run: contracts.RunDetail,
-    *,
-    units: str,
-    resting: int | None,
-    maximum: int | None,
-    birth_year: int | None,
-    year: int,
-    with_map: bool,
-) -> dict[str, Any]:
+@dataclasses.dataclass(frozen=True)
+class Viewer:
+    """What the drawing depends on besides the run: the runner's units and heart rates, the run's year (an age
+    from the birth year), and whether a map is drawn. Part of the cache key."""
+
+    units: str
+    resting: int | None
+    maximum: int | None
+    birth_year: int | None
+    year: int
+    with_map: bool
+
+
+def shown(run: contracts.RunDetail, viewer: Viewer) -> dict[str, Any]:
     """What the page draws from the samples: `route` (SVG path) and `route_ends`, `map_route` (the points, when
     `with_map`), `cadence`, `has_charts`, and `drawn` (FRAGMENT, safe HTML); from the cache when this version of
     the runner's runs was drawn before."""
     params = {
         "run_page": run.id,
         "sport": run.sport.value,
-        "units": units,
-        "heart_rates": (resting, maximum, birth_year, year),
-        "map": with_map,
+        "viewer": dataclasses.astuple(viewer),
         "drawing": _drawing_once(),
     }
     cached, version = listcache.cached_list(user_id=run.user_id, **params)
     if cached is not None:
         drawn = json.loads(cached)
     else:
-        drawn = _drawn(
-            run, units=units, resting=resting, maximum=maximum, birth_year=birth_year, year=year, with_map=with_map
-        )
+        drawn = _drawn(run, viewer)
         if version:
             listcache.store_list(user_id=run.user_id, version=version, value=json.dumps(drawn), **params)
     # Rendered by FRAGMENT (escaped as any template is), and kept only in the cache the runs' own lists are kept in.
@@ -78,23 +78,17 @@ def shown(
     return drawn
 
 
-def _drawn(
-    run: contracts.RunDetail,
-    *,
-    units: str,
-    resting: int | None,
-    maximum: int | None,
-    birth_year: int | None,
-    year: int,
-    with_map: bool,
-) -> dict[str, Any]:
+def _drawn(run: contracts.RunDetail, viewer: Viewer) -> dict[str, Any]:
+    units, with_map = viewer.units, viewer.with_map
     family = run.family.value
     streams = runs_service.get_run_streams(user_id=run.user_id, run_id=run.id) if run.has_streams else None
     samples = charts.samples_of(streams, family=family) if streams else None
     drawn = charts.profile(samples, family=family, units=units) if samples else None
     zones = None
     if streams and streams.heart_rate:
-        zones = charts.heart_rate_zones(streams, resting=resting, maximum=maximum, birth_year=birth_year, year=year)
+        zones = charts.heart_rate_zones(
+            streams, resting=viewer.resting, maximum=viewer.maximum, birth_year=viewer.birth_year, year=viewer.year
+        )
     cadence = charts.cadence_summary(streams, family=family)
     route = charts.route_points(run.polyline) if with_map else []
     html = render_to_string(

@@ -89,8 +89,7 @@ def run_detail(request: SignedInRequest, run_id: int) -> HttpResponse:
     runner = request.user  # the profile the page needs (units, heart rates) came with the session: no query
     units = runner.units
     start = run.start.astimezone(zoneinfo.ZoneInfo(run.timezone))
-    drawn = runpage.shown(
-        run,
+    viewer = runpage.Viewer(
         units=units,
         resting=runner.resting_heart_rate,
         maximum=runner.max_heart_rate,
@@ -98,6 +97,7 @@ def run_detail(request: SignedInRequest, run_id: int) -> HttpResponse:
         year=start.year,
         with_map=bool(settings.MAP_TILES_URL),
     )
+    drawn = runpage.shown(run, viewer)
     route = drawn.pop("map_route")
     return render(
         request,
