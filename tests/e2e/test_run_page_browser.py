@@ -92,7 +92,9 @@ def _nearest(distance: list[float], fraction: float) -> int:
 
 
 def _watch(page):
-    """The console errors and failed requests of the page, as they happen."""
+    """The console errors and failed requests of the page from now on, as they happen. The current page's own
+    requests (its favicon comes after "load") finish first, so leaving it does not count as a failure."""
+    page.wait_for_load_state("networkidle")
     problems: list[str] = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("requestfailed", lambda request: problems.append(f"{request.url}: {request.failure}"))
@@ -104,8 +106,8 @@ def test_the_pointer_over_the_pace_chart_reads_out_pace_distance_and_heart_rate(
 ):
     settings.MAP_TILES_URL = ""
     page.set_viewport_size({"width": 1280, "height": 900})
-    problems = _watch(page)
     log_in("ada@example.com", PASSWORD)
+    problems = _watch(page)
     page.goto(f"{live_server.url}/runs/{run_id}/")
     data = json.loads(page.locator("#run-chart-points").text_content())
     points = data["points"]
@@ -171,8 +173,8 @@ def test_with_a_tile_server_the_map_loads_its_tiles_and_marks_start_and_finish(
     base, asked = tile_server
     settings.MAP_TILES_URL = base + "/{z}/{x}/{y}.png"
     settings.MAP_TILES_ATTRIBUTION = "Tiles from the stub"
-    problems = _watch(page)
     log_in("ada@example.com", PASSWORD)
+    problems = _watch(page)
     page.goto(f"{live_server.url}/runs/{run_id}/")
     page.wait_for_function("document.querySelectorAll('#run-map img.leaflet-tile-loaded').length > 0")
     assert asked
@@ -187,8 +189,8 @@ def test_with_a_tile_server_the_map_loads_its_tiles_and_marks_start_and_finish(
 
 def test_without_a_tile_server_the_route_is_drawn_with_start_and_finish(live_server, page, log_in, run_id, settings):
     settings.MAP_TILES_URL = ""
-    problems = _watch(page)
     log_in("ada@example.com", PASSWORD)
+    problems = _watch(page)
     page.goto(f"{live_server.url}/runs/{run_id}/")
     route = page.locator("svg[aria-label='The route']")
     assert route.is_visible()
