@@ -1,7 +1,7 @@
 """Peak memory of one import: the 10-hour GPX, the largest file the point limit accepts, and 2,000,000 points.
 
 Each upload goes alone through the whole path of a runner's upload in a child process on a fresh test
-database (`upload_create`, whose job runs eagerly under the test settings: unpack, parse, stats,
+database (`create_upload`, whose job runs eagerly under the test settings: unpack, parse, stats,
 storage); its peak is the child's high-water resident set as the kernel keeps it for the child's own
 address space (`VmHWM` in /proc/self/status, read by the child as it ends). Not `getrusage`'s
 `ru_maxrss` (what `/usr/bin/time -v` prints): Linux carries into it the memory of the process that
@@ -45,7 +45,7 @@ def child(path: str, limit: int | None) -> None:
         user = accounts_testing.create_user(email="bench@example.com")
         if path:
             started = time.perf_counter()
-            job = operations.upload_create(user_id=user.id, name=Path(path).name, data=Path(path).read_bytes())
+            job = operations.create_upload(user_id=user.id, name=Path(path).name, data=Path(path).read_bytes())
             job.refresh_from_db()
             seconds = time.perf_counter() - started
             print(f"{seconds:.1f}|{job.status}, {job.imported} imported; {job.message[:120]}")

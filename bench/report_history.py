@@ -1,7 +1,7 @@
 """A monthly report for a runner with ten years of daily runs: from kept summaries, against computing
 it from the runs, in one run.
 
-  report      ReportsService.month_report, which reads the kept month summaries (one query);
+  report      ReportsService.get_month_report, which reads the kept month summaries (one query);
   from runs   what a report costs without them: every run and best effort of the history through
               RunsService (pages of 200, a year of efforts at a time, runs' page cache cleared first),
               each month summarised again.
@@ -123,13 +123,13 @@ def main() -> None:
         last_day = datetime.date(2026, 10, 31)
         runs = daily_runs(user.id, last_day)
         started = time.perf_counter()
-        months = operations.summaries_rebuild(user_id=user.id)
+        months = operations.rebuild_summaries(user_id=user.id)
         rebuild_s = time.perf_counter() - started
         with CaptureQueriesContext(connection) as report_queries:
-            reports_service.month_report(user_id=user.id, year=2026, month=10)
+            reports_service.get_month_report(user_id=user.id, year=2026, month=10)
         with CaptureQueriesContext(connection) as runs_queries:
             report_from_runs(user.id, 2026, 10)
-        report_s, report = best_of(lambda: reports_service.month_report(user_id=user.id, year=2026, month=10))
+        report_s, report = best_of(lambda: reports_service.get_month_report(user_id=user.id, year=2026, month=10))
         runs_s, from_runs = best_of(lambda: report_from_runs(user.id, 2026, 10))
         assert (report.summary.runs, report.summary.distance_m) == (from_runs["runs"], from_runs["distance_m"])
         assert [e.model_dump(mode="json") for e in report.summary.best_efforts] == from_runs["best_efforts"]
@@ -141,8 +141,8 @@ def main() -> None:
         print(f"{'from runs':12} {len(runs_queries):>8} {runs_s * 1000:>9.2f}")
         print(f"ratio report / from runs: {report_s / runs_s:.4f} ({runs_s / report_s:.0f}x faster from summaries)")
         with CaptureQueriesContext(connection) as refresh_queries:
-            operations.summaries_refresh(user_id=user.id, months=[(2026, 10)])
-        refresh_s, _ = best_of(lambda: operations.summaries_refresh(user_id=user.id, months=[(2026, 10)]))
+            operations.refresh_summaries(user_id=user.id, months=[(2026, 10)])
+        refresh_s, _ = best_of(lambda: operations.refresh_summaries(user_id=user.id, months=[(2026, 10)]))
         print(f"keeping it: one event's refresh of a month: {len(refresh_queries)} queries, {refresh_s * 1000:.2f} ms")
         print(f"database: {connection.vendor}; best of {REPEATS}")
     finally:

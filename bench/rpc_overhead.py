@@ -45,7 +45,7 @@ def main() -> None:
         user = accounts_testing.create_user(email="bench@example.com")
 
         def call():
-            return reports_service.month_report(user_id=user.id, year=2026, month=10)
+            return reports_service.get_month_report(user_id=user.id, year=2026, month=10)
 
         figures = {"in-process": p50_ms(call)}
         remote = {

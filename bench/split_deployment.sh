@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every app lifted out, against the monolith alone, in one run (PostgreSQL, Redis, gunicorn, wrk):
-#   1. one interface call (ReportsService.month_report), in-process and over HTTP (keep-alive, JWT), alternated
+#   1. one interface call (ReportsService.get_month_report), in-process and over HTTP (keep-alive, JWT), alternated
 #      call by call in one process so that both see the same machine: p50 and p99, and the difference;
 #   2. the dashboard's request rate: every app in-process, and with runs, imports, races, plans, reports and
 #      strava each its own service (its own gunicorn and database, data copied with copy_app_data);
@@ -111,9 +111,9 @@ from apps.reports.interface.service import reports_service
 from project.rpc import routing
 def local():
     with override_settings(EXTRACTED_APPS=[], SERVICE_ROUTING={}):  # the same rows, in the monolith database
-        reports_service.month_report(user_id=USER, year=2026, month=10)
+        reports_service.get_month_report(user_id=USER, year=2026, month=10)
 def remote():
-    reports_service.month_report(user_id=USER, year=2026, month=10)
+    reports_service.get_month_report(user_id=USER, year=2026, month=10)
 local(); remote()
 times = {local: [], remote: []}
 for _ in range(CALLS):
@@ -142,7 +142,7 @@ load() {  # wrk's summary of one URL under load on the split deployment, and its
 dashboard_load=$(load -H "Cookie: sessionid=${cookie}" http://127.0.0.1:8097/dashboard/)
 api_load=$(load -H "Authorization: Token ${token}" "http://127.0.0.1:8097/api/v1/runs/?limit=50")
 
-echo "ReportsService.month_report, ${CALLS} calls each, alternated (ms):   p50      p99"
+echo "ReportsService.get_month_report, ${CALLS} calls each, alternated (ms):   p50      p99"
 printf "  in-process                                     %8s %8s\n" ${figures[0]}
 printf "  over HTTP (keep-alive, JWT)                    %8s %8s\n" ${figures[1]}
 python3 -c "print(f'  a remote call adds (p50)                       {${figures[1]%% *} - ${figures[0]%% *}:8.3f}')"

@@ -118,7 +118,7 @@ def upload(runner, django_capture_on_commit_callbacks):
 
     def send(name, data):
         with django_capture_on_commit_callbacks(execute=True):
-            job = operations.upload_create(user_id=runner.id, name=name, data=data)
+            job = operations.create_upload(user_id=runner.id, name=name, data=data)
         return imports_service.get_job(user_id=runner.id, job_id=job.id)
 
     return send

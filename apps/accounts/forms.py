@@ -34,7 +34,7 @@ class SignupForm(allauth_forms.SignupForm):
 
     def signup(self, request, user: User) -> None:  # allauth calls it once the user is saved
         if self.cleaned_data["timezone"] != user.timezone:
-            operations.profile_update(user_id=user.pk, changes={"timezone": self.cleaned_data["timezone"]})
+            operations.update_profile(user_id=user.pk, changes={"timezone": self.cleaned_data["timezone"]})
             user.timezone = self.cleaned_data["timezone"]
 
 
@@ -110,7 +110,7 @@ class ApiTokenForm(forms.Form):
             raise forms.ValidationError(
                 "This form was sent already: the token it made is in the list above (its value was shown once)."
             )
-        if queries.api_tokens_of_user(user_id=self.user.pk).count() >= operations.MAX_API_TOKENS_PER_USER:
+        if queries.list_api_tokens_of_user(user_id=self.user.pk).count() >= operations.MAX_API_TOKENS_PER_USER:
             raise forms.ValidationError(
                 f"You have {operations.MAX_API_TOKENS_PER_USER} tokens, the most you can have. Revoke one first."
             )

@@ -5,6 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
+from apps.accounts.interface import contracts
+from project import choices
 from project.authentication import TokenScope
 from project.validators import validate_timezone  # also the name migration 0001 imports
 
@@ -47,9 +49,7 @@ PROFILE_FIELDS = (
 class User(AbstractUser):
     """A runner. Email is the identity; the profile fields live here to keep reads to one row."""
 
-    class Units(models.TextChoices):
-        METRIC = "metric", "Metric (km, kg)"
-        IMPERIAL = "imperial", "Imperial (miles, lb)"
+    Units = choices.labelled(contracts.Units, METRIC="Metric (km, kg)", IMPERIAL="Imperial (miles, lb)")
 
     username = None
     first_name = None

@@ -31,7 +31,7 @@ def _user(user_id: int) -> User:
         raise errors.UserNotFound(f"no user with id {user_id}") from None
 
 
-def profile_update(*, user_id: int, changes: dict[str, Any]) -> User:
+def update_profile(*, user_id: int, changes: dict[str, Any]) -> User:
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
@@ -45,7 +45,7 @@ def profile_update(*, user_id: int, changes: dict[str, Any]) -> User:
     return user
 
 
-def monthly_report_opt_in_set(*, user_id: int, enabled: bool) -> User:
+def set_monthly_report_opt_in(*, user_id: int, enabled: bool) -> User:
     with transaction.atomic():
         user = _user(user_id)
         if user.wants_monthly_report != enabled:
@@ -54,7 +54,7 @@ def monthly_report_opt_in_set(*, user_id: int, enabled: bool) -> User:
     return user
 
 
-def account_delete(*, user_id: int) -> None:
+def delete_account(*, user_id: int) -> None:
     """Delete the user; `UserDeleted` goes out in the same transaction so every app cleans up."""
     with transaction.atomic():
         user = _user(user_id)
@@ -63,7 +63,7 @@ def account_delete(*, user_id: int) -> None:
     logger.info("accounts.account_deleted", extra={"user_id": user_id})
 
 
-def demo_user_ensure(*, email: str, password: str) -> tuple[User, bool]:
+def ensure_demo_user(*, email: str, password: str) -> tuple[User, bool]:
     """The demo runner with a confirmed address and a filled-in profile (for `seed_demo`)."""
     from allauth.account.models import EmailAddress
 
@@ -86,7 +86,7 @@ def _export_expiry(moment: datetime.datetime) -> datetime.datetime:
     return moment + datetime.timedelta(days=settings.ACCOUNTS_EXPORT_DAYS)
 
 
-def export_request(*, user_id: int) -> tuple[DataExport, bool]:
+def request_export(*, user_id: int) -> tuple[DataExport, bool]:
     """The user's export being prepared, or a new one queued for the `accounts.build_export` task; and whether
     it is new. Asked twice at once, both get the same export (one unfinished export per user)."""
     unfinished = [DataExport.Status.QUEUED, DataExport.Status.RUNNING]
@@ -98,7 +98,7 @@ def export_request(*, user_id: int) -> tuple[DataExport, bool]:
     except IntegrityError:
         existing = DataExport.objects.filter(user_id=user_id, status__in=unfinished).first()
         if existing is None:  # finished between the insert and this read: ask again
-            return export_request(user_id=user_id)
+            return request_export(user_id=user_id)
         return existing, False
     logger.info("accounts.export_requested", extra={"user_id": user_id, "export_id": str(export.pk)})
     return export, True
@@ -137,10 +137,10 @@ def _take_on(export_id: str) -> DataExport | None:
     return export
 
 
-def export_build(*, export_id: str) -> DataExport | None:
+def build_export(*, export_id: str) -> DataExport | None:
     """Write the export's zip to storage (a temporary file first, never all in memory); it ends ready or failed.
 
-    Run again after a worker died (`exports_sweep`), it starts over. The user's previous exports go once this
+    Run again after a worker died (`sweep_exports`), it starts over. The user's previous exports go once this
     one is ready.
     """
     export = _take_on(export_id)
@@ -194,12 +194,12 @@ def _exports_delete(exports: Iterable[DataExport]) -> int:
     return count
 
 
-def exports_expire(*, now: datetime.datetime | None = None) -> int:
+def expire_exports(*, now: datetime.datetime | None = None) -> int:
     """Delete the exports whose time is up, with their files (beat, hourly); how many."""
     return _exports_delete(DataExport.objects.filter(expires_at__lte=now or timezone.now()))
 
 
-def exports_sweep(*, batch_size: int = 100) -> int:
+def sweep_exports(*, batch_size: int = 100) -> int:
     """Send again the exports no worker is seen building (beat, every minute); how many were sent.
 
     An export never handed to the broker (it was down) is sent once `ACCOUNTS_EXPORT_QUEUED_GRACE_SECONDS`
@@ -222,11 +222,11 @@ def exports_sweep(*, batch_size: int = 100) -> int:
     return len(export_ids)
 
 
-def user_exports_delete(*, user_id: int) -> int:
+def delete_user_exports(*, user_id: int) -> int:
     return _exports_delete(DataExport.objects.filter(user_id=user_id))
 
 
-def api_token_create(
+def create_api_token(
     *, user_id: int, name: str, scope: authentication.TokenScope, expires_in_days: int | None
 ) -> tuple[ApiToken, str]:
     """A runner's new personal API token and its plain value, which is not kept anywhere: the caller
@@ -240,7 +240,7 @@ def api_token_create(
     return token, plain
 
 
-def api_token_revoke(*, user_id: int, token_id: int) -> ApiToken:
+def revoke_api_token(*, user_id: int, token_id: int) -> ApiToken:
     """Delete the token; it stops working at once (its cache entry goes with it). Raises `ApiToken.DoesNotExist`
     for a token of someone else."""
     token = ApiToken.objects.get(pk=token_id, user_id=user_id)

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from apps.accounts.models import ApiToken, DataExport, User
 
 
-def report_recipients(*, after_id: int) -> QuerySet[User]:
+def list_report_recipients(*, after_id: int) -> QuerySet[User]:
     confirmed = EmailAddress.objects.filter(user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True)
     return (
         User.objects.filter(is_active=True, wants_monthly_report=True, pk__gt=after_id)
@@ -19,22 +19,22 @@ def report_recipients(*, after_id: int) -> QuerySet[User]:
     )
 
 
-def email_addresses(*, user_id: int) -> QuerySet[EmailAddress]:
+def list_email_addresses(*, user_id: int) -> QuerySet[EmailAddress]:
     return EmailAddress.objects.filter(user_id=user_id).order_by("email")
 
 
-def latest_export(*, user_id: int) -> DataExport | None:
+def get_latest_export(*, user_id: int) -> DataExport | None:
     return DataExport.objects.filter(user_id=user_id).order_by("-created_at").first()
 
 
-def exports_of_user(*, user_id: int, limit: int) -> list[DataExport]:
+def list_exports_of_user(*, user_id: int, limit: int) -> list[DataExport]:
     return list(DataExport.objects.filter(user_id=user_id).order_by("-created_at")[:limit])
 
 
-def export_of(*, user_id: int, export_id: uuid.UUID) -> DataExport | None:
+def get_export(*, user_id: int, export_id: uuid.UUID) -> DataExport | None:
     """One of the user's exports; None for another user's, whoever asks."""
     return DataExport.objects.filter(pk=export_id, user_id=user_id).first()
 
 
-def api_tokens_of_user(*, user_id: int) -> QuerySet[ApiToken]:
+def list_api_tokens_of_user(*, user_id: int) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user_id=user_id)

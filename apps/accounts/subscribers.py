@@ -5,4 +5,4 @@ from project.events import registry
 
 @registry.subscriber(events.UserDeleted, name="accounts.delete_exports_of_deleted_user")
 def delete_exports_of_deleted_user(event: events.UserDeleted) -> None:
-    operations.user_exports_delete(user_id=event.user_id)
+    operations.delete_user_exports(user_id=event.user_id)

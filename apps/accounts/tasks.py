@@ -5,15 +5,15 @@ from apps.accounts import operations
 
 @shared_task(name="accounts.build_export", acks_late=True)
 def build_export(*, export_id: str) -> str | None:
-    export = operations.export_build(export_id=export_id)
+    export = operations.build_export(export_id=export_id)
     return export.status if export else None
 
 
 @shared_task(name="accounts.expire_exports")
 def expire_exports() -> int:
-    return operations.exports_expire()
+    return operations.expire_exports()
 
 
 @shared_task(name="accounts.sweep_exports")
 def sweep_exports() -> int:
-    return operations.exports_sweep()
+    return operations.sweep_exports()

@@ -36,7 +36,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 def profile(request: _SignedIn) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        operations.profile_update(
+        operations.update_profile(
             user_id=request.user.pk, changes={name: form.cleaned_data[name] for name in form.changed_data}
         )
         messages.success(request, "Your profile is saved.")
@@ -48,14 +48,14 @@ def profile(request: _SignedIn) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def export(request: _SignedIn) -> HttpResponse:
     if request.method == "POST":
-        operations.export_request(user_id=request.user.pk)
+        operations.request_export(user_id=request.user.pk)
         return redirect("accounts:export")
-    context = {"export": queries.latest_export(user_id=request.user.pk), "days": settings.ACCOUNTS_EXPORT_DAYS}
+    context = {"export": queries.get_latest_export(user_id=request.user.pk), "days": settings.ACCOUNTS_EXPORT_DAYS}
     return render(request, "accounts/export.html", context)
 
 
 def _own_export(request: _SignedIn, export_id: uuid.UUID) -> DataExport:
-    export = queries.export_of(user_id=request.user.pk, export_id=export_id)
+    export = queries.get_export(user_id=request.user.pk, export_id=export_id)
     if export is None:
         raise Http404("No such export.")
     return export
@@ -88,7 +88,7 @@ def delete(request: _SignedIn) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user_id = request.user.pk
         logout(request)
-        operations.account_delete(user_id=user_id)
+        operations.delete_account(user_id=user_id)
         messages.success(request, "Your account and everything in it have been deleted.")
         return redirect("accounts:landing")
     return render(request, "accounts/delete.html", {"form": form})
@@ -102,14 +102,14 @@ def tokens(request: _SignedIn) -> HttpResponse:
     created = None
     if request.method == "POST" and form.is_valid():
         # Shown in this response only: a redirect would have to keep the token somewhere (the session is in the DB).
-        created = operations.api_token_create(
+        created = operations.create_api_token(
             user_id=request.user.pk,
             name=form.cleaned_data["name"],
             scope=form.cleaned_data["scope"],
             expires_in_days=form.cleaned_data["expires_in_days"],
         )
         form = ApiTokenForm(user=request.user)
-    context = {"form": form, "created": created, "tokens": queries.api_tokens_of_user(user_id=request.user.pk)}
+    context = {"form": form, "created": created, "tokens": queries.list_api_tokens_of_user(user_id=request.user.pk)}
     return render(request, "accounts/tokens.html", context)
 
 
@@ -117,7 +117,7 @@ def tokens(request: _SignedIn) -> HttpResponse:
 @require_POST
 def token_revoke(request: _SignedIn, token_id: int) -> HttpResponse:
     try:
-        token = operations.api_token_revoke(user_id=request.user.pk, token_id=token_id)
+        token = operations.revoke_api_token(user_id=request.user.pk, token_id=token_id)
     except ApiToken.DoesNotExist:
         raise Http404("No such token.") from None
     messages.success(request, f"The token “{token.name}” is revoked: nothing can use it any more.")

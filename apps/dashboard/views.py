@@ -36,10 +36,12 @@ def home(request: SignedInRequest) -> HttpResponse:
             ),
             "report": Section(
                 "reports",
-                lambda: reports_service.month_report(user_id=user_id, year=last_month.year, month=last_month.month),
+                lambda: reports_service.get_month_report(
+                    user_id=user_id, year=last_month.year, month=last_month.month
+                ),
             ),
             "sessions": Section(
-                "plans", lambda: plans_service.upcoming_sessions(user_id=user_id, limit=5, today=today)
+                "plans", lambda: plans_service.list_upcoming_sessions(user_id=user_id, limit=5, today=today)
             ),
             "races": Section("races", lambda: races_service.get_overview(user_id=user_id)),
             "imports": Section(

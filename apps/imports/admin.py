@@ -36,7 +36,7 @@ class ImportJobAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
     @admin.action(description="Run the selected failed jobs again")
     def retry(self, request, queryset):
         job_ids = list(queryset.values_list("pk", flat=True))
-        retried = sum(operations.job_retry(job_id=job_id) for job_id in job_ids)
+        retried = sum(operations.retry_job(job_id=job_id) for job_id in job_ids)
         self.message_user(request, f"Sent {retried} job(s) again.", messages.SUCCESS)
         if retried < len(job_ids):
             self.message_user(request, f"Left {len(job_ids) - retried} job(s) alone: not failed.", messages.WARNING)

@@ -13,12 +13,14 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        single = super().clean
-        return [single(item, initial) for item in data] if isinstance(data, list | tuple) else [single(data, initial)]
+        items = list(data) if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items or [None]]  # none: required
 
 
 class UploadForm(forms.Form):
     # Django's form metaclass moves declared fields into base_fields: this does not replace BaseForm.files.
     files = MultipleFileField(  # type: ignore[assignment]
-        label="Activity files", help_text="GPX, TCX or FIT files, or a zip of them (an export of your watch or app)."
+        label="Activity files",
+        help_text="GPX, TCX or FIT files, or a zip of them (an export of your watch or app).",
+        error_messages={"required": "Choose at least one file to upload."},
     )

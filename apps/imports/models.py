@@ -2,6 +2,9 @@ import uuid
 
 from django.db import models
 
+from apps.imports.interface import contracts
+from project import choices
+
 
 class Upload(models.Model):
     """A file as the runner sent it, kept so that its runs can be derived again."""
@@ -19,11 +22,7 @@ class Upload(models.Model):
 
 
 class ImportJob(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+    Status = choices.labelled(contracts.JobStatus, QUEUED="Waiting", RUNNING="Importing", DONE="Done", FAILED="Failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user_id = models.BigIntegerField(verbose_name="runner (user id)")
@@ -65,10 +64,7 @@ class ImportJob(models.Model):
 class ImportItem(models.Model):
     """What became of one file (or one activity of a file) of a job."""
 
-    class Status(models.TextChoices):
-        IMPORTED = "imported", "Imported"
-        DUPLICATE = "duplicate", "Already there"
-        FAILED = "failed", "Failed"
+    Status = choices.labelled(contracts.ItemStatus, IMPORTED="Imported", DUPLICATE="Already there", FAILED="Failed")
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="items")
     name = models.CharField(max_length=255)

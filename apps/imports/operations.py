@@ -33,32 +33,32 @@ UploadRefused = errors.UploadRefused  # refused at the door (wrong type, too big
 _HASH_CHUNK_BYTES = 1 << 20
 
 
-def upload_check(*, name: str, size: int) -> None:
+def check_upload(*, name: str, size: int) -> None:
     refusal = contracts.upload_refusal(name=name, size=size, max_bytes=settings.IMPORTS_MAX_UPLOAD_BYTES)
     if refusal:
         raise UploadRefused(refusal)
 
 
-def upload_create(*, user_id: int, name: str, data: bytes) -> ImportJob:
-    """Keep bytes in hand (scripts, tests) as the web side keeps an upload, and queue its import (`upload_take`)."""
-    upload_check(name=name, size=len(data))
+def create_upload(*, user_id: int, name: str, data: bytes) -> ImportJob:
+    """Keep bytes in hand (scripts, tests) as the web side keeps an upload, and queue its import (`take_upload`)."""
+    check_upload(name=name, size=len(data))
     storage_name = uploads.store(name, ContentFile(data))
     try:
-        return upload_take(user_id=user_id, storage_name=storage_name, size=len(data), original_name=name)
+        return take_upload(user_id=user_id, storage_name=storage_name, size=len(data), original_name=name)
     except BaseException:
         _storage().delete(storage_name)
         raise
 
 
-def upload_take(*, user_id: int, storage_name: str, size: int, original_name: str) -> ImportJob:
+def take_upload(*, user_id: int, storage_name: str, size: int, original_name: str) -> ImportJob:
     """Take a file saved in the default storage under `uploads/` (`uploads.store`) and queue its import.
 
     The parsing happens in a Celery task, never here. With the broker down the upload is kept all the
-    same and its job stays queued: `jobs_sweep` sends it. The same storage name again (a retried call)
+    same and its job stays queued: `sweep_jobs` sends it. The same storage name again (a retried call)
     answers the job it already has. Raises `UploadRefused`, and then stores nothing and deletes nothing:
     the file is its sender's to delete (a name that is not a fresh upload's may be anyone's file).
     """
-    upload_check(name=original_name, size=size)
+    check_upload(name=original_name, size=size)
     if not _is_upload_name(storage_name):
         raise UploadRefused(f"{original_name}: not a stored upload ({storage_name!r})")
     taken = ImportJob.objects.select_related("upload").filter(upload__file=storage_name).first()
@@ -116,12 +116,12 @@ class LeaseLost(Exception):
     """A later execution has taken the job on (this one was thought dead); this one stops, recording nothing."""
 
 
-def job_process(*, job_id: str) -> ImportJob | None:
+def process_job(*, job_id: str) -> ImportJob | None:
     """Import every file of a job, one at a time, recording progress. Safe to run again, and twice at once.
 
     An execution takes the job on (`_take_on`) unless another one is alive; a job taken on again
     (its worker died) goes on from the first file it has not recorded. Whatever happens, the job
-    ends `done` or `failed` with a message, unless its worker dies: then `jobs_sweep` sends it again.
+    ends `done` or `failed` with a message, unless its worker dies: then `sweep_jobs` sends it again.
     """
     job, taken = _take_on(job_id)
     if not taken:
@@ -238,7 +238,7 @@ def _stale() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.IMPORTS_STALE_SECONDS)
 
 
-def jobs_sweep(*, batch_size: int = 500) -> int:
+def sweep_jobs(*, batch_size: int = 500) -> int:
     """Send again the jobs no worker is seen working on; how many were sent.
 
     A job never handed to the broker (it was down) is sent once `IMPORTS_QUEUED_GRACE_SECONDS` have
@@ -264,7 +264,7 @@ def jobs_sweep(*, batch_size: int = 500) -> int:
     return len(job_ids)
 
 
-def job_retry(*, job_id: uuid.UUID | str) -> bool:
+def retry_job(*, job_id: uuid.UUID | str) -> bool:
     """Run a failed job again from its first file (staff, after a fix); False if the job is not failed.
 
     Its items and counts start afresh; runs it imported the first time are found again as duplicates.
@@ -292,7 +292,7 @@ def job_retry(*, job_id: uuid.UUID | str) -> bool:
     return True
 
 
-def user_uploads_delete(*, user_id: int) -> int:
+def delete_user_uploads(*, user_id: int) -> int:
     """Every upload of a deleted user, its file in storage and its job (on `accounts.user_deleted`).
 
     Files go after the rows are gone, so a retry after a failure deletes what is left, never a file
@@ -308,7 +308,7 @@ def user_uploads_delete(*, user_id: int) -> int:
     return len(uploads)
 
 
-def upload_reread(*, upload: Upload) -> list[importer.Reread]:
+def reread_upload(*, upload: Upload) -> list[importer.Reread]:
     """Read a stored upload again with this version's rules (`importer.reread_file`); what it did.
 
     Nothing for the upload of a runner whose account is gone (their uploads go with it).

@@ -5,4 +5,4 @@ from project.events import registry
 
 @registry.subscriber(accounts_events.UserDeleted, name="imports.delete_uploads_of_deleted_user")
 def delete_uploads_of_deleted_user(event: accounts_events.UserDeleted) -> None:
-    operations.user_uploads_delete(user_id=event.user_id)
+    operations.delete_user_uploads(user_id=event.user_id)

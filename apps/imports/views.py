@@ -24,8 +24,8 @@ IMPORTS = Unavailable("imports", what="Imports", note="The files you sent are sa
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: SignedInRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    if form.is_bound and form.is_valid():
         jobs: list[contracts.ImportJobStatus] = []
         refused: list[str] = []
         for file in form.cleaned_data["files"]:

@@ -24,7 +24,7 @@ RACE_TOLERANCE = 0.05
 PACE_HISTORY_DAYS = 180
 
 
-def runner_today(user_id: int) -> datetime.date:
+def get_runner_today(user_id: int) -> datetime.date:
     zone = accounts_service.get_user(user_id=user_id).timezone
     return datetime.datetime.now(zoneinfo.ZoneInfo(zone)).date()
 
@@ -71,7 +71,7 @@ def _long_run_day(long_run_day: int | None, days: list[int], current: int | None
     return current if current in days else schedule.default_long_run_day(days)
 
 
-def plan_create(
+def create_plan(
     *, user_id: int, race_id: int, template_slug: str, training_days: list[int], long_run_day: int | None = None
 ) -> Plan:
     days = _days(training_days)
@@ -83,7 +83,7 @@ def plan_create(
     template = PlanTemplate.objects.filter(slug=template_slug).prefetch_related("sessions").first()
     if template is None:
         raise errors.InvalidPlan(f"no plan template {template_slug!r}", fields={"template": ["No such plan."]})
-    today = runner_today(user_id)
+    today = get_runner_today(user_id)
     if race.race_date <= today:
         raise errors.InvalidPlan("the race is today or over", fields={"race_id": ["Choose a race after today."]})
     slots = _slots(template)
@@ -144,7 +144,7 @@ def _session(plan: Plan, source: TemplateSession, layout: schedule.Layout, key: 
     )
 
 
-def plan_reschedule(
+def reschedule_plan(
     *,
     plan: Plan,
     race_date: datetime.date | None = None,
@@ -159,7 +159,7 @@ def plan_reschedule(
     days = _days(training_days) if training_days is not None else plan.training_days
     long_day = _long_run_day(long_run_day, days, current=plan.long_run_day)
     new_race_date = race_date or plan.race_date
-    today = runner_today(plan.user_id)
+    today = get_runner_today(plan.user_id)
     slots = _slots(plan.template)
     layout = _lay_out(plan.template, slots, new_race_date, days, long_day, today)
     sources = _sources(slots)
@@ -195,7 +195,7 @@ def _fits(session: PlannedSession, run: runs_contracts.RunSummary) -> bool:
     return False
 
 
-def sessions_tick(*, user_id: int, local_date: datetime.date) -> int:
+def tick_sessions(*, user_id: int, local_date: datetime.date) -> int:
     """Match the runner's runs of one local day to that day's sessions, from scratch. Returns how many are done.
 
     Each session takes the first run (by start) that fits it and no other session took, so a second run
@@ -222,23 +222,23 @@ def sessions_tick(*, user_id: int, local_date: datetime.date) -> int:
     return len(taken)
 
 
-def race_rescheduled(*, race_id: int, race_date: datetime.date) -> None:
+def move_to_race_date(*, race_id: int, race_date: datetime.date) -> None:
     for plan in Plan.objects.filter(race_id=race_id).select_related("template"):
         if plan.race_date != race_date:
-            plan_reschedule(plan=plan, race_date=race_date)
+            reschedule_plan(plan=plan, race_date=race_date)
 
 
-def race_merged(*, race_id: int, into_id: int) -> None:
+def follow_merged_race(*, race_id: int, into_id: int) -> None:
     for plan in Plan.objects.filter(race_id=race_id):
         if not Plan.objects.filter(user_id=plan.user_id, race_id=into_id).exists():
             Plan.objects.filter(pk=plan.pk).update(race_id=into_id)
 
 
-def plan_delete(*, user_id: int, plan_id: int) -> None:
+def delete_plan(*, user_id: int, plan_id: int) -> None:
     deleted, _ = Plan.objects.filter(pk=plan_id, user_id=user_id).delete()
     if not deleted:
         raise errors.PlanNotFound(f"no plan {plan_id} for this user")
 
 
-def user_data_delete(*, user_id: int) -> None:
+def delete_user_data(*, user_id: int) -> None:
     Plan.objects.filter(user_id=user_id).delete()

@@ -16,29 +16,29 @@ def _day_of(event: runs_events.RunRecorded | runs_events.RunUpdated | runs_event
     runs_events.RunRecorded, name="plans.tick_on_run_recorded", in_transaction=False, coalesce=_day_of
 )
 def tick_on_run_recorded(event: runs_events.RunRecorded) -> None:
-    operations.sessions_tick(user_id=event.user_id, local_date=event.local_date)
+    operations.tick_sessions(user_id=event.user_id, local_date=event.local_date)
 
 
 @registry.subscriber(runs_events.RunUpdated, name="plans.tick_on_run_updated", in_transaction=False, coalesce=_day_of)
 def tick_on_run_updated(event: runs_events.RunUpdated) -> None:
-    operations.sessions_tick(user_id=event.user_id, local_date=event.local_date)
+    operations.tick_sessions(user_id=event.user_id, local_date=event.local_date)
 
 
 @registry.subscriber(runs_events.RunDeleted, name="plans.tick_on_run_deleted", in_transaction=False, coalesce=_day_of)
 def tick_on_run_deleted(event: runs_events.RunDeleted) -> None:
-    operations.sessions_tick(user_id=event.user_id, local_date=event.local_date)
+    operations.tick_sessions(user_id=event.user_id, local_date=event.local_date)
 
 
 @registry.subscriber(races_events.RaceRescheduled, name="plans.move_on_race_rescheduled", in_transaction=False)
 def move_on_race_rescheduled(event: races_events.RaceRescheduled) -> None:
-    operations.race_rescheduled(race_id=event.race_id, race_date=event.race_date)
+    operations.move_to_race_date(race_id=event.race_id, race_date=event.race_date)
 
 
 @registry.subscriber(races_events.RaceMerged, name="plans.follow_merged_race")
 def follow_merged_race(event: races_events.RaceMerged) -> None:
-    operations.race_merged(race_id=event.race_id, into_id=event.into_id)
+    operations.follow_merged_race(race_id=event.race_id, into_id=event.into_id)
 
 
 @registry.subscriber(accounts_events.UserDeleted, name="plans.delete_data_of_deleted_user")
 def delete_data_of_deleted_user(event: accounts_events.UserDeleted) -> None:
-    operations.user_data_delete(user_id=event.user_id)
+    operations.delete_user_data(user_id=event.user_id)

@@ -60,7 +60,7 @@ def plan_list(request: SignedInRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @PLANS.degrades(get_status=200)
 def plan_new(request: SignedInRequest) -> HttpResponse:
-    mine = races_service.races_of_runner(user_id=request.user.pk)
+    mine = races_service.list_races_of_runner(user_id=request.user.pk)
     others = races_service.find_races(limit=100).races
     races = mine + [race for race in others if race.id not in {r.id for r in mine}]
     templates = plans_service.list_templates()

@@ -49,7 +49,7 @@ class RaceAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
             self.message_user(request, "Select at least two races to merge.", messages.ERROR)
             return
         for duplicate in races[1:]:
-            operations.race_merge(duplicate=duplicate, into=races[0])
+            operations.merge_races(duplicate=duplicate, into=races[0])
         self.message_user(request, f"Merged {len(races) - 1} race(s) into “{races[0].name}”.", messages.SUCCESS)
 
     @admin.action(description="Hide the selected races (spam)")

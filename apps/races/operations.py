@@ -31,7 +31,7 @@ def _invalid_race(error: ValidationError) -> errors.InvalidRace:
     return errors.InvalidRace(fields=fields)
 
 
-def race_day_over(race: Race) -> bool:
+def is_race_day_over(race: Race) -> bool:
     """Whether the race's local date has come, where it is run."""
     return race.race_date <= timezone.now().astimezone(zoneinfo.ZoneInfo(race.timezone)).date()
 
@@ -54,7 +54,7 @@ def _place_in_time(race: Race, local_date: datetime.date, local_time: datetime.t
         raise ValidationError({"race_date": ["The start does not fit in the calendar; check the date."]}) from None
 
 
-def race_create(
+def create_race(
     *, added_by_id: int, local_date: datetime.date, local_time: datetime.time, zone: str | None, **fields: Any
 ) -> Race:
     """Add a race. Raises InvalidRace with per-field messages."""
@@ -73,7 +73,7 @@ def may_edit(race: Race, *, user_id: int, is_staff: bool) -> bool:
     return is_staff or (race.added_by_id is not None and race.added_by_id == user_id)
 
 
-def race_update(
+def update_race(
     *,
     race_id: int,
     user_id: int,
@@ -106,7 +106,7 @@ def race_update(
     return race
 
 
-def running_set(*, user_id: int, race_id: int, running: bool) -> None:
+def set_running(*, user_id: int, race_id: int, running: bool) -> None:
     race = Race.objects.filter(pk=race_id, hidden=False).first()
     if race is None:
         raise errors.RaceNotFound(f"no race {race_id}")
@@ -120,7 +120,7 @@ def running_set(*, user_id: int, race_id: int, running: bool) -> None:
         Registration.objects.filter(race=race, user_id=user_id).delete()
 
 
-def race_merge(*, duplicate: Race, into: Race) -> None:
+def merge_races(*, duplicate: Race, into: Race) -> None:
     """Staff: `duplicate` disappears into `into`; its runners and their results move, without doubles."""
     if duplicate.pk == into.pk:
         raise ValueError("a race cannot be merged into itself")
@@ -134,7 +134,7 @@ def race_merge(*, duplicate: Race, into: Race) -> None:
     logger.info("races.race_merged", extra={"race_id": duplicate.pk, "into_id": into.pk})
 
 
-def result_candidates(*, user_id: int, race: Race) -> list[runs_contracts.RunSummary]:
+def list_result_candidates(*, user_id: int, race: Race) -> list[runs_contracts.RunSummary]:
     """The runner's runs on race day whose distance is within 5% of the race's, closest first."""
     page = runs_service.list_runs(
         user_id=user_id,
@@ -155,18 +155,18 @@ def _invalid_result(message: str) -> errors.InvalidResult:
     return errors.InvalidResult(message, fields={"run_id": [message]})
 
 
-def result_confirm(*, user_id: int, race_id: int, run_id: int, shared: bool = True) -> Registration:
+def confirm_result(*, user_id: int, race_id: int, run_id: int, shared: bool = True) -> Registration:
     """Keep one of the runner's runs as their result. Raises RaceNotFound or InvalidResult."""
     race = Race.objects.filter(pk=race_id, hidden=False).first()
     if race is None:
         raise errors.RaceNotFound(f"no race {race_id}")
-    if not race_day_over(race):
+    if not is_race_day_over(race):
         raise _invalid_result("The race has not happened yet.")
     try:
         run = runs_service.get_run(user_id=user_id, run_id=run_id)
     except runs_errors.RunNotFound:
         raise _invalid_result("That is not one of your runs.") from None
-    if run.id not in {candidate.id for candidate in result_candidates(user_id=user_id, race=race)}:
+    if run.id not in {candidate.id for candidate in list_result_candidates(user_id=user_id, race=race)}:
         raise _invalid_result("That run is not on race day, or its distance is not the race's.")
     with transaction.atomic():
         registration, _ = Registration.objects.get_or_create(race=race, user_id=user_id)
@@ -179,7 +179,7 @@ def result_confirm(*, user_id: int, race_id: int, run_id: int, shared: bool = Tr
     return registration
 
 
-def user_data_delete(*, user_id: int) -> None:
+def delete_user_data(*, user_id: int) -> None:
     with transaction.atomic():
         Registration.objects.filter(user_id=user_id).delete()
         Race.objects.filter(added_by_id=user_id).update(added_by_id=None)  # the race stays: others may run it

@@ -13,7 +13,7 @@ from project import geo
 DISTANCE_TOLERANCE = 0.05
 
 
-def visible() -> QuerySet[Race]:
+def list_visible_races() -> QuerySet[Race]:
     return Race.objects.filter(hidden=False).annotate(runners=Count("registrations"))
 
 
@@ -35,23 +35,23 @@ RACE_FIELDS = (
 )
 
 
-def overview(*, user_id: int, today: datetime.date, others: int) -> tuple[list[dict], list[dict]]:
+def get_overview(*, user_id: int, today: datetime.date, others: int) -> tuple[list[dict], list[dict]]:
     """A runner's home page's races, in two queries, as rows of RACE_FIELDS, soonest first: the upcoming races
     they are running, and the next `others` upcoming ones added by someone else (no count of them all)."""
-    upcoming = visible().filter(race_date__gte=today).order_by("starts_at", "id")
+    upcoming = list_visible_races().filter(race_date__gte=today).order_by("starts_at", "id")
     running = upcoming.filter(pk__in=Registration.objects.filter(user_id=user_id).values("race_id"))
     added_by_others = upcoming.exclude(added_by_id=user_id)
     return list(running.values(*RACE_FIELDS)), list(added_by_others.values(*RACE_FIELDS)[:others])
 
 
-def added_by(*, user_id: int) -> QuerySet[Race]:
+def list_races_added_by(*, user_id: int) -> QuerySet[Race]:
     """Every race the user added, hidden ones too, soonest first."""
     return (
         Race.objects.filter(added_by_id=user_id).annotate(runners=Count("registrations")).order_by("starts_at", "id")
     )
 
 
-def registrations_of(*, user_id: int) -> list[Registration]:
+def list_registrations_of(*, user_id: int) -> list[Registration]:
     """The user's registrations with their races (each annotated with its runners), soonest race first."""
     registrations = list(Registration.objects.filter(user_id=user_id).order_by("race__starts_at", "race_id"))
     races = Race.objects.annotate(runners=Count("registrations")).in_bulk([r.race_id for r in registrations])
@@ -71,7 +71,7 @@ def _bounding_box(latitude: float, longitude: float, radius_km: float) -> Q:
     return box & Q(longitude__isnull=False)
 
 
-def find(
+def find_races(
     *,
     text: str = "",
     start_date: datetime.date | None = None,
@@ -82,7 +82,7 @@ def find(
     exclude_added_by: int | None = None,
 ) -> QuerySet[Race]:
     """Visible races matching the filters, soonest first (the position is `within`'s job)."""
-    races = visible()
+    races = list_visible_races()
     if not include_past:
         races = races.filter(race_date__gte=today)
     if start_date:
@@ -101,7 +101,7 @@ def find(
     return races.order_by("starts_at", "id")
 
 
-def within(races: QuerySet[Race], *, latitude: float, longitude: float, radius_km: float) -> list[Race]:
+def filter_within(races: QuerySet[Race], *, latitude: float, longitude: float, radius_km: float) -> list[Race]:
     """The races whose position is at most `radius_km` from the point, by great-circle distance."""
     return [
         race
@@ -112,11 +112,11 @@ def within(races: QuerySet[Race], *, latitude: float, longitude: float, radius_k
     ]
 
 
-def registration(*, user_id: int, race_id: int) -> Registration | None:
+def get_registration(*, user_id: int, race_id: int) -> Registration | None:
     return Registration.objects.filter(user_id=user_id, race_id=race_id).first()
 
 
-def shared_results(*, race_id: int) -> list[Registration]:
+def list_shared_results(*, race_id: int) -> list[Registration]:
     return list(
         Registration.objects.filter(race_id=race_id, result_confirmed_at__isnull=False, result_shared=True).order_by(
             "finish_s", "user_id"

@@ -5,4 +5,4 @@ from project.events import registry
 
 @registry.subscriber(accounts_events.UserDeleted, name="races.delete_data_of_deleted_user")
 def delete_data_of_deleted_user(event: accounts_events.UserDeleted) -> None:
-    operations.user_data_delete(user_id=event.user_id)
+    operations.delete_user_data(user_id=event.user_id)

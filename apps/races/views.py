@@ -79,7 +79,7 @@ def race_list(request: SignedInRequest) -> HttpResponse:
     page, mine, unavailable = None, set(), False
     try:
         page = races_service.find_races(**params, offset=offset, limit=PAGE) if not form.errors else None
-        mine = {race.id for race in races_service.races_of_runner(user_id=request.user.pk, include_past=True)}
+        mine = {race.id for race in races_service.list_races_of_runner(user_id=request.user.pk, include_past=True)}
     except RemoteServiceError:
         RACES.log(request)
         page, unavailable = None, True

@@ -24,9 +24,10 @@ from django.urls import reverse
 from apps.accounts.interface import contracts as accounts_contracts
 from apps.accounts.interface import errors as accounts_errors
 from apps.accounts.interface.service import accounts_service
-from apps.reports import charts, operations, queries, summaries
+from apps.reports import charts, operations, summaries
 from apps.reports.interface import contracts
-from apps.reports.models import ReportDelivery
+from apps.reports.interface.local import LocalReportsService
+from apps.reports.models import RETRYABLE, ReportDelivery
 from apps.runs.interface import contracts as runs_contracts
 from project.web.site import site_domain
 from project.web.templatetags import dates
@@ -68,7 +69,7 @@ def due(now: datetime.datetime) -> Iterator[tuple[int, int, int]]:
                 candidates[recipient.id] = due_month
         done = set(
             ReportDelivery.objects.filter(user_id__in=candidates)
-            .exclude(status=ReportDelivery.Status.FAILED, attempts__lt=operations.MAX_SEND_ATTEMPTS)
+            .exclude(RETRYABLE)
             .values_list("user_id", "year", "month")
         )
         for user_id, (year, month) in candidates.items():
@@ -138,10 +139,7 @@ def send_report(*, user_id: int, year: int, month: int, dry_run: bool = False) -
 
     sent, already (sent or being sent before), skipped (no runs), opted_out, no_user, failed.
     """
-    existing = ReportDelivery.objects.filter(user_id=user_id, year=year, month=month).first()
-    if existing is not None and not (
-        existing.status == ReportDelivery.Status.FAILED and existing.attempts < operations.MAX_SEND_ATTEMPTS
-    ):
+    if ReportDelivery.objects.filter(user_id=user_id, year=year, month=month).exclude(RETRYABLE).exists():
         return "already"
     try:
         profile = accounts_service.get_user(user_id=user_id)
@@ -149,26 +147,26 @@ def send_report(*, user_id: int, year: int, month: int, dry_run: bool = False) -
         return "no_user"
     if not (profile.is_active and profile.wants_monthly_report):
         return "opted_out"
-    report = queries.month_report(user_id=user_id, year=year, month=month)
+    report = LocalReportsService().get_month_report(user_id=user_id, year=year, month=month)
     if report.summary.runs == 0 and not profile.wants_empty_monthly_report:
         if not dry_run:
-            operations.delivery_skip(user_id=user_id, year=year, month=month)
+            operations.skip_delivery(user_id=user_id, year=year, month=month)
         return "skipped"
     if dry_run:
         return "sent"
     message = build_message(profile, report)
-    if not operations.delivery_claim(
+    if not operations.claim_delivery(
         user_id=user_id, year=year, month=month, email=profile.email, message_id=message.extra_headers["Message-ID"]
     ):
         return "already"
     try:
         message.send()
     except Exception as error:  # the mail server refused it: nothing went out, a later run may try again
-        operations.delivery_done(user_id=user_id, year=year, month=month, error=error)
+        operations.finish_delivery(user_id=user_id, year=year, month=month, error=error)
         logger.warning(
             "reports.send_failed", extra={"user_id": user_id, "month": f"{year}-{month:02d}"}, exc_info=True
         )
         return "failed"
-    operations.delivery_done(user_id=user_id, year=year, month=month)
+    operations.finish_delivery(user_id=user_id, year=year, month=month)
     logger.info("reports.sent", extra={"user_id": user_id, "month": f"{year}-{month:02d}"})
     return "sent"

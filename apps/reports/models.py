@@ -2,7 +2,7 @@ from django.db import models
 
 
 class MonthSummary(models.Model):
-    """One runner's month, kept up to date from runs' events (see operations.summaries_refresh).
+    """One runner's month, kept up to date from runs' events (see operations.refresh_summaries).
 
     `requested` counts the refreshes asked for, `computed` is the one whose numbers are stored: a
     refresh stores its numbers only if no later one was asked for meanwhile, because that later
@@ -66,3 +66,9 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.year}-{self.month:02d} for user {self.user_id}: {self.status}"
+
+
+MAX_SEND_ATTEMPTS = 5
+# The one rule for sending a month's report again: a failed send (the mail server refused it), up to
+# MAX_SEND_ATTEMPTS. Every other delivery row means the month is done for that runner.
+RETRYABLE = models.Q(status=ReportDelivery.Status.FAILED, attempts__lt=MAX_SEND_ATTEMPTS)

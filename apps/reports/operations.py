@@ -13,13 +13,12 @@ from django.utils import timezone
 
 from apps.accounts.interface.service import accounts_service
 from apps.reports import summaries
-from apps.reports.models import MonthSummary, ReportDelivery
+from apps.reports.models import RETRYABLE, MonthSummary, ReportDelivery
 from apps.runs.interface import contracts as runs_contracts
 from apps.runs.interface.service import MAX_PAGE_SIZE, runs_service
 
 logger = logging.getLogger(__name__)
 Month = tuple[int, int]
-MAX_SEND_ATTEMPTS = 5
 
 
 def _of(user_id: int, months: Iterable[Month]) -> Q:
@@ -79,7 +78,7 @@ def _store(*, user_id: int, values: dict[Month, dict], tickets: dict[Month, int]
     return len(stored)
 
 
-def summaries_refresh(*, user_id: int, months: Iterable[Month]) -> int:
+def refresh_summaries(*, user_id: int, months: Iterable[Month]) -> int:
     """Recompute these months of the user from the runs. Idempotent, and any order of calls ends right.
 
     Never inside a transaction: it may call the runs service over HTTP.
@@ -105,20 +104,20 @@ def summaries_refresh(*, user_id: int, months: Iterable[Month]) -> int:
     return stored
 
 
-def summaries_rebuild(*, user_id: int) -> int:
+def rebuild_summaries(*, user_id: int) -> int:
     """Every month of the user that has runs, or had a summary, computed again from the runs."""
     months = {(m.year, m.month) for m in runs_service.list_active_months(user_id=user_id, sports=summaries.RUNNING)}
     months |= set(MonthSummary.objects.filter(user_id=user_id).values_list("year", "month"))
-    return summaries_refresh(user_id=user_id, months=months)
+    return refresh_summaries(user_id=user_id, months=months)
 
 
-def user_data_delete(*, user_id: int) -> None:
+def delete_user_data(*, user_id: int) -> None:
     with transaction.atomic():
         MonthSummary.objects.filter(user_id=user_id).delete()
         ReportDelivery.objects.filter(user_id=user_id).delete()
 
 
-def delivery_skip(*, user_id: int, year: int, month: int) -> bool:
+def skip_delivery(*, user_id: int, year: int, month: int) -> bool:
     """Record that the month needs no email (no runs). False if the month already has a delivery."""
     try:
         with transaction.atomic():
@@ -134,10 +133,10 @@ def delivery_skip(*, user_id: int, year: int, month: int) -> bool:
     return True
 
 
-def delivery_claim(*, user_id: int, year: int, month: int, email: str, message_id: str) -> bool:
+def claim_delivery(*, user_id: int, year: int, month: int, email: str, message_id: str) -> bool:
     """Take the month's one send for this user. Committed before the email goes out; False if taken.
 
-    A failed send (the mail server refused it) may be claimed again, up to MAX_SEND_ATTEMPTS.
+    A failed send may be claimed again (models.RETRYABLE).
     """
     now = timezone.now()
     fields = {"email": email, "message_id": message_id, "claimed_at": now, "error": ""}
@@ -148,17 +147,13 @@ def delivery_claim(*, user_id: int, year: int, month: int, email: str, message_i
             )
         return True
     except IntegrityError:
-        retried = ReportDelivery.objects.filter(
-            user_id=user_id,
-            year=year,
-            month=month,
-            status=ReportDelivery.Status.FAILED,
-            attempts__lt=MAX_SEND_ATTEMPTS,
-        ).update(status=ReportDelivery.Status.SENDING, attempts=F("attempts") + 1, **fields)
+        retried = ReportDelivery.objects.filter(RETRYABLE, user_id=user_id, year=year, month=month).update(
+            status=ReportDelivery.Status.SENDING, attempts=F("attempts") + 1, **fields
+        )
         return retried == 1
 
 
-def delivery_done(*, user_id: int, year: int, month: int, error: BaseException | None = None) -> None:
+def finish_delivery(*, user_id: int, year: int, month: int, error: BaseException | None = None) -> None:
     delivery = ReportDelivery.objects.filter(user_id=user_id, year=year, month=month)
     if error is None:
         delivery.update(status=ReportDelivery.Status.SENT, sent_at=timezone.now())

@@ -16,23 +16,23 @@ def _month_of(event: runs_events.RunRecorded | runs_events.RunUpdated | runs_eve
     runs_events.RunRecorded, name="reports.refresh_on_run_recorded", in_transaction=False, coalesce=_month_of
 )
 def refresh_on_run_recorded(event: runs_events.RunRecorded) -> None:
-    operations.summaries_refresh(user_id=event.user_id, months=[(event.local_date.year, event.local_date.month)])
+    operations.refresh_summaries(user_id=event.user_id, months=[(event.local_date.year, event.local_date.month)])
 
 
 @registry.subscriber(
     runs_events.RunUpdated, name="reports.refresh_on_run_updated", in_transaction=False, coalesce=_month_of
 )
 def refresh_on_run_updated(event: runs_events.RunUpdated) -> None:
-    operations.summaries_refresh(user_id=event.user_id, months=[(event.local_date.year, event.local_date.month)])
+    operations.refresh_summaries(user_id=event.user_id, months=[(event.local_date.year, event.local_date.month)])
 
 
 @registry.subscriber(
     runs_events.RunDeleted, name="reports.refresh_on_run_deleted", in_transaction=False, coalesce=_month_of
 )
 def refresh_on_run_deleted(event: runs_events.RunDeleted) -> None:
-    operations.summaries_refresh(user_id=event.user_id, months=[(event.local_date.year, event.local_date.month)])
+    operations.refresh_summaries(user_id=event.user_id, months=[(event.local_date.year, event.local_date.month)])
 
 
 @registry.subscriber(accounts_events.UserDeleted, name="reports.delete_data_of_deleted_user")
 def delete_data_of_deleted_user(event: accounts_events.UserDeleted) -> None:
-    operations.user_data_delete(user_id=event.user_id)
+    operations.delete_user_data(user_id=event.user_id)

@@ -44,7 +44,7 @@ def index(request: SignedInRequest) -> HttpResponse:
     today = _today(request)
     try:
         year = int(request.GET.get("year", today.year))
-        overview = reports_service.year_overview(user_id=request.user.pk, year=year)
+        overview = reports_service.get_year_overview(user_id=request.user.pk, year=year)
     except (ValueError, errors.InvalidMonth):
         raise Http404("No such year") from None
     months = [m for m in overview.months if (m.year, m.month) <= (today.year, today.month)]
@@ -82,7 +82,7 @@ def month(request: SignedInRequest, year: str, month: str) -> HttpResponse:
     if (int(year), int(month)) > (today.year, today.month):
         raise Http404("This month has not started yet")
     try:
-        report = reports_service.month_report(user_id=request.user.pk, year=int(year), month=int(month))
+        report = reports_service.get_month_report(user_id=request.user.pk, year=int(year), month=int(month))
     except errors.InvalidMonth:
         raise Http404("No such month") from None
     units = request.user.units

@@ -56,5 +56,5 @@ class RunAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
     def recompute(self, request, queryset):
         runs = list(queryset)
         for run in runs:
-            operations.run_recompute(run=run)
+            operations.recompute_run(run=run)
         self.message_user(request, f"Recomputed {len(runs)} run(s).", messages.SUCCESS)

@@ -25,6 +25,8 @@ class DurationField(forms.CharField):
         if len(numbers) == 1:
             seconds = numbers[0] * 60
         elif len(numbers) in (2, 3):
+            if any(number >= 60 for number in numbers[1:]):
+                raise forms.ValidationError("Minutes and seconds go up to 59, e.g. 1:05:30.")
             seconds = sum(n * 60**i for i, n in enumerate(reversed(numbers)))
         else:
             raise forms.ValidationError("Enter the time as h:mm:ss, mm:ss or minutes, e.g. 45:30.")
@@ -65,6 +67,17 @@ class ManualRunForm(forms.Form):
         if cleaned.get("distance") is not None:
             factor = METRES_PER_MILE if self.units == "imperial" else 1000
             cleaned["distance_m"] = cleaned["distance"] * factor
+            if cleaned["distance"] <= 0:
+                self.add_error("distance", "Enter the distance you covered (more than 0).")
+            elif cleaned.get("duration") and cleaned.get("sport"):
+                sport = contracts.Sport(cleaned["sport"])
+                if contracts.too_fast(sport=sport, distance_m=cleaned["distance_m"], seconds=cleaned["duration"]):
+                    self.add_error(
+                        "duration",
+                        f"{cleaned['distance']:g} {'mi' if self.units == 'imperial' else 'km'} in "
+                        f"{clock(cleaned['duration'])} is faster than anyone moves on a "
+                        f"{contracts.SPORT_LABELS[sport].lower()}: check the distance and the time.",
+                    )
         return cleaned
 
 

@@ -4,21 +4,22 @@ import zlib
 from django.db import models
 from django.db.models import Q
 
+from apps.runs.interface import contracts
+from project import choices
+
 
 class Run(models.Model):
-    class Source(models.TextChoices):
-        MANUAL = "manual", "Entered by hand"
-        FILE = "file", "Uploaded file"
-        STRAVA = "strava", "Strava"
-
-    class Sport(models.TextChoices):
-        RUN = "run", "Run"
-        TRAIL_RUN = "trail_run", "Trail run"
-        TREADMILL = "treadmill", "Treadmill"
-        WALK = "walk", "Walk"
-        HIKE = "hike", "Hike"
-        RIDE = "ride", "Ride"
-        OTHER = "other", "Other"
+    Source = choices.labelled(contracts.Source, MANUAL="Entered by hand", FILE="Uploaded file", STRAVA="Strava")
+    Sport = choices.labelled(
+        contracts.Sport,
+        RUN="Run",
+        TRAIL_RUN="Trail run",
+        TREADMILL="Treadmill",
+        WALK="Walk",
+        HIKE="Hike",
+        RIDE="Ride",
+        OTHER="Other",
+    )
 
     user_id = models.BigIntegerField(
         verbose_name="runner (user id)", db_index=True

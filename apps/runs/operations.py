@@ -32,7 +32,7 @@ def _first_position(streams: contracts.Streams | None) -> tuple[float, float] | 
     return None
 
 
-def run_timezone(*, draft: contracts.RunDraft) -> str:
+def find_run_timezone(*, draft: contracts.RunDraft) -> str:
     """The run's IANA zone: as given, else where it started, else the runner's profile."""
     if draft.timezone:
         try:
@@ -76,6 +76,7 @@ def _stats_of(draft: contracts.RunDraft) -> stats.ComputedStats:
         raise errors.InvalidRun("a run needs a duration", fields={"elapsed_s": ["must be more than 0 seconds"]})
     if draft.distance_m is None or draft.distance_m < 0:
         raise errors.InvalidRun("a run needs a distance", fields={"distance_m": ["must be 0 or more metres"]})
+    _check_speed(draft.sport, draft.distance_m, draft.elapsed_s)
     return stats.ComputedStats(
         elapsed_s=draft.elapsed_s,
         moving_s=draft.moving_s or draft.elapsed_s,
@@ -88,6 +89,14 @@ def _stats_of(draft: contracts.RunDraft) -> stats.ComputedStats:
         splits=[],
         best_efforts=[],
     )
+
+
+def _check_speed(sport: contracts.Sport, distance_m: float, elapsed_s: float) -> None:
+    if contracts.too_fast(sport=sport, distance_m=distance_m, seconds=elapsed_s):
+        raise errors.InvalidRun(
+            f"{distance_m:.0f} m in {elapsed_s:.0f} s is faster than anyone moves on a {sport.value}",
+            fields={"distance_m": ["too far for the time"], "elapsed_s": ["too short for the distance"]},
+        )
 
 
 def _duplicate_candidate(*, user_id: int, start: datetime.datetime, distance_m: float) -> Run | None:
@@ -148,15 +157,16 @@ def _correct(run: Run, corrected: dict[str, Any]) -> None:
         run.elapsed_s = run.moving_s = corrected["elapsed_s"]  # no samples: moving is the whole time
     if "average_heart_rate" in corrected:
         run.average_heart_rate = corrected["average_heart_rate"]
+    _check_speed(contracts.Sport(run.sport), run.distance_m, run.elapsed_s)
 
 
-def run_record(*, draft: contracts.RunDraft) -> tuple[Run, bool]:
+def record_run(*, draft: contracts.RunDraft) -> tuple[Run, bool]:
     """Store `draft` (computing its stats) unless its source id is already stored. Returns (run, created)."""
     _check_start(draft)
     existing = _existing(draft)
     if existing is not None:
         return existing, False
-    timezone_name = run_timezone(draft=draft)  # may call the accounts service: before any transaction
+    timezone_name = find_run_timezone(draft=draft)  # may call the accounts service: before any transaction
     computed = _stats_of(draft)
     start = draft.start.astimezone(datetime.UTC)
     try:
@@ -243,7 +253,7 @@ def _owned(*, user_id: int, run_id: int, lock: bool = False) -> Run:
     return run
 
 
-def run_update(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
+def update_run(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
     changes = dict(changes)
     corrected = {name: changes.pop(name) for name in MANUAL_FIELDS if name in changes}
     with transaction.atomic():
@@ -272,7 +282,7 @@ def run_update(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
     return run
 
 
-def run_delete(*, user_id: int, run_id: int) -> None:
+def delete_run(*, user_id: int, run_id: int) -> None:
     with transaction.atomic():
         run = _owned(user_id=user_id, run_id=run_id, lock=True)
         _forget_lists_on_commit(user_id)  # before the events: an eager subscriber may list runs at once
@@ -295,7 +305,7 @@ def run_delete(*, user_id: int, run_id: int) -> None:
         run.delete()
 
 
-def source_runs_delete(*, user_id: int, source: str) -> int:
+def delete_source_runs(*, user_id: int, source: str) -> int:
     """Every run of the user from one source, each announced with `RunDeleted`."""
     with transaction.atomic():
         runs = list(Run.objects.select_for_update().filter(user_id=user_id, source=source).values("id", "local_date"))
@@ -307,7 +317,7 @@ def source_runs_delete(*, user_id: int, source: str) -> int:
     return len(runs)
 
 
-def user_runs_delete(*, user_id: int) -> int:
+def delete_user_runs(*, user_id: int) -> int:
     """Every run of a deleted user (on `accounts.user_deleted`)."""
     with transaction.atomic():
         deleted, _ = Run.objects.filter(user_id=user_id).delete()
@@ -344,7 +354,7 @@ def _recompute_in_transaction(run: Run) -> None:
     _store_best_efforts(run, computed)
 
 
-def run_recompute(*, run: Run) -> Run:
+def recompute_run(*, run: Run) -> Run:
     """Compute a run's stats again from its stored streams (after a change to `stats`)."""
     with transaction.atomic():
         run = _owned(user_id=run.user_id, run_id=run.pk, lock=True)
@@ -358,7 +368,7 @@ def run_recompute(*, run: Run) -> Run:
     return run
 
 
-def run_streams_attach(*, user_id: int, run_id: int, streams: contracts.Streams) -> Run:
+def attach_run_streams(*, user_id: int, run_id: int, streams: contracts.Streams) -> Run:
     """Store a run's samples (fetched after the run, as from Strava) and compute what they allow."""
     if len(streams.time_s) < 2:
         raise errors.InvalidRun("a run's streams need at least two samples", fields={"streams": ["too short"]})

@@ -51,7 +51,7 @@ SUMMARY_FIELDS = (
 )
 
 
-def runs_for_user(
+def list_runs_for_user(
     *,
     user_id: int,
     start_date: datetime.date | None = None,
@@ -75,10 +75,10 @@ def runs_for_user(
     return runs
 
 
-def month_totals(*, user_id: int, year: int, month: int, sports: list[str] | None = None) -> dict:
+def get_month_totals(*, user_id: int, year: int, month: int, sports: list[str] | None = None) -> dict:
     first = datetime.date(year, month, 1)
     last = datetime.date(year, month, calendar.monthrange(year, month)[1])
-    runs = runs_for_user(user_id=user_id, start_date=first, end_date=last, sports=sports)
+    runs = list_runs_for_user(user_id=user_id, start_date=first, end_date=last, sports=sports)
     totals = runs.aggregate(
         runs=Count("id"),
         distance_m=Sum("distance_m"),
@@ -92,7 +92,7 @@ def month_totals(*, user_id: int, year: int, month: int, sports: list[str] | Non
 FAMILY_ORDER = [family.value for family in contracts.Family]  # running, cycling, walking, other
 
 
-def fastest_efforts(*, user_id: int, family: str | None = None) -> list[BestEffort]:
+def list_fastest_efforts(*, user_id: int, family: str | None = None) -> list[BestEffort]:
     """One effort per family and distance: the fastest, the earliest run on a tie. Two queries."""
     visible = BestEffort.objects.filter(user_id=user_id, run__hidden=False)
     if family is not None:
@@ -107,8 +107,8 @@ def fastest_efforts(*, user_id: int, family: str | None = None) -> list[BestEffo
     return sorted(chosen.values(), key=lambda effort: FAMILY_ORDER.index(effort.family))
 
 
-def active_months(*, user_id: int, sports: list[str] | None = None) -> list[dict]:
-    runs = runs_for_user(user_id=user_id, sports=sports).order_by()
+def list_active_months(*, user_id: int, sports: list[str] | None = None) -> list[dict]:
+    runs = list_runs_for_user(user_id=user_id, sports=sports).order_by()
     return [
         dict(row)
         for row in runs.annotate(year=ExtractYear("local_date"), month=ExtractMonth("local_date"))
@@ -118,7 +118,7 @@ def active_months(*, user_id: int, sports: list[str] | None = None) -> list[dict
     ]
 
 
-def efforts_between(
+def list_efforts_between(
     *, user_id: int, start_date: datetime.date, end_date: datetime.date, sports: list[str] | None = None
 ) -> list[dict]:
     efforts = BestEffort.objects.filter(
@@ -132,7 +132,7 @@ def efforts_between(
     return [dict(row) for row in rows]
 
 
-def runs_to_export(*, user_id: int, after_id: int) -> QuerySet[Run]:
+def list_runs_to_export(*, user_id: int, after_id: int) -> QuerySet[Run]:
     """The user's runs by id after `after_id`, hidden ones too, with their samples and best efforts."""
     return (
         Run.objects.filter(user_id=user_id, pk__gt=after_id)
@@ -142,7 +142,13 @@ def runs_to_export(*, user_id: int, after_id: int) -> QuerySet[Run]:
     )
 
 
-def run_streams(*, user_id: int, run_id: int) -> tuple[bool, dict | None]:
+def list_runs_with_streams(*, user_id: int | None = None) -> QuerySet[Run]:
+    """The runs whose streams are stored (of one runner, or everyone's), in the order they were stored."""
+    runs = Run.objects.filter(streams__isnull=False).order_by("id")
+    return runs if user_id is None else runs.filter(user_id=user_id)
+
+
+def get_run_streams(*, user_id: int, run_id: int) -> tuple[bool, dict | None]:
     """Whether the user has this run, and its samples unpacked (None when it has none). One query."""
     row = Run.objects.filter(pk=run_id, user_id=user_id).values_list("pk", "streams__data").first()
     if row is None:

@@ -5,4 +5,4 @@ from project.events import registry
 
 @registry.subscriber(accounts_events.UserDeleted, name="runs.delete_runs_of_deleted_user")
 def delete_runs_of_deleted_user(event: accounts_events.UserDeleted) -> None:
-    operations.user_runs_delete(user_id=event.user_id)
+    operations.delete_user_runs(user_id=event.user_id)

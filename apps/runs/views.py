@@ -219,7 +219,7 @@ def run_delete(request: SignedInRequest, run_id: int) -> HttpResponse:
 @require_GET
 def records(request: SignedInRequest) -> HttpResponse:
     try:
-        found = runs_service.personal_records(user_id=request.user.pk)
+        found = runs_service.list_personal_records(user_id=request.user.pk)
     except RemoteServiceError:  # the page still says what records are; they come back with the service
         return RUNS.page(request, status=200, template="runs/records.html")
     return render(request, "runs/records.html", {"records": found})

@@ -36,7 +36,7 @@ class StravaConnection(models.Model):
 
 
 class PendingEvent(models.Model):
-    """A webhook event kept until it has been followed (`operations.event_follow`): Strava sends each event
+    """A webhook event kept until it has been followed (`operations.follow_event`): Strava sends each event
     once, so one that cannot be followed now (rate limit, Strava or a service down, a worker restart) waits
     here for `strava.sweep_events`, never in the broker alone. The same pending event twice is kept once."""
 

@@ -48,7 +48,7 @@ def _expires(payload: dict[str, Any]) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(int(payload["expires_at"]), tz=datetime.UTC)
 
 
-def connection_create(*, user_id: int, code: str, scopes: str) -> StravaConnection:
+def create_connection(*, user_id: int, code: str, scopes: str) -> StravaConnection:
     """Exchange the authorization code and keep the connection; the backfill starts on commit."""
     granted = set(scopes.split(","))
     if REQUIRED_SCOPE not in granted:
@@ -94,7 +94,7 @@ def _queue_backfill(*, connection_id: int) -> None:
         logger.warning("strava.backfill_not_queued", extra={"connection_id": connection_id}, exc_info=True)
 
 
-def access_token(*, connection_id: int) -> str:
+def get_access_token(*, connection_id: int) -> str:
     """A valid access token, refreshed first when it expires within five minutes.
 
     The refresh happens under a row lock, and the new refresh token is saved in the same
@@ -140,7 +140,7 @@ def _timezone(value: str) -> str | None:
     return match.group(1) if match else None
 
 
-def draft_of(*, user_id: int, activity: dict[str, Any]) -> runs_contracts.RunDraft:
+def build_draft(*, user_id: int, activity: dict[str, Any]) -> runs_contracts.RunDraft:
     return runs_contracts.RunDraft(
         user_id=user_id,
         source=runs_contracts.Source.STRAVA,
@@ -162,7 +162,7 @@ def _epoch(activity: dict[str, Any]) -> int:
     return int(datetime.datetime.fromisoformat(activity["start_date"].replace("Z", "+00:00")).timestamp())
 
 
-def backfill_step(*, connection_id: int) -> bool:
+def import_next_page(*, connection_id: int) -> bool:
     """Import the next page of history, oldest first. Returns True when there is more to do.
 
     The cursor (the newest start imported) moves only after the page's runs are stored, and
@@ -172,7 +172,7 @@ def backfill_step(*, connection_id: int) -> bool:
     connection = StravaConnection.objects.get(pk=connection_id)
     if connection.status != StravaConnection.Status.ACTIVE:
         return False
-    token = access_token(connection_id=connection_id)
+    token = get_access_token(connection_id=connection_id)
     if connection.estimated_total is None:
         _estimate_total(connection, token)
     page = (
@@ -184,7 +184,7 @@ def backfill_step(*, connection_id: int) -> bool:
     stored = 0  # created now, or found already stored (a page read again after a crash counts once)
     for activity in page:
         try:
-            runs_service.record_run(draft=draft_of(user_id=connection.user_id, activity=activity))
+            runs_service.record_run(draft=build_draft(user_id=connection.user_id, activity=activity))
             stored += 1
         except runs_errors.InvalidRun as error:
             logger.warning(
@@ -214,13 +214,18 @@ def _estimate_total(connection: StravaConnection, token: str) -> None:
     StravaConnection.objects.filter(pk=connection.pk).update(estimated_total=total)
 
 
-def backfill_wait(*, connection_id: int, until: datetime.datetime) -> None:
+def pause_backfill(*, connection_id: int, until: datetime.datetime) -> None:
     StravaConnection.objects.filter(pk=connection_id).update(
         backfill=StravaConnection.Backfill.WAITING, next_batch_at=until, updated_at=timezone.now()
     )
 
 
-def activity_apply(*, athlete_id: int, activity_id: int, aspect: str, updates: dict[str, Any] | None = None) -> str:
+def restart_backfill(*, connection_id: int) -> None:
+    """Read the whole history again from its start (what is already stored is not stored twice)."""
+    StravaConnection.objects.filter(pk=connection_id).update(backfill_after=0, imported=0, updated_at=timezone.now())
+
+
+def apply_activity(*, athlete_id: int, activity_id: int, aspect: str, updates: dict[str, Any] | None = None) -> str:
     """Follow one webhook event: create, update or delete the run of a Strava activity."""
     connection = StravaConnection.objects.filter(athlete_id=athlete_id).first()
     if connection is None or connection.status != StravaConnection.Status.ACTIVE:
@@ -235,7 +240,7 @@ def activity_apply(*, athlete_id: int, activity_id: int, aspect: str, updates: d
             return "absent"
         # Strava does not sign its events: a run goes only when Strava itself no longer has the activity.
         try:
-            still_there = client.api_get(access_token(connection_id=connection.pk), f"activities/{activity_id}")
+            still_there = client.api_get(get_access_token(connection_id=connection.pk), f"activities/{activity_id}")
         except client.Unauthorized:
             return "needs reconnect"
         if still_there is not None:
@@ -243,10 +248,10 @@ def activity_apply(*, athlete_id: int, activity_id: int, aspect: str, updates: d
             return "still on strava"
         runs_service.delete_run(user_id=connection.user_id, run_id=run.id)
         return "deleted"
-    activity = client.api_get(access_token(connection_id=connection.pk), f"activities/{activity_id}")
+    activity = client.api_get(get_access_token(connection_id=connection.pk), f"activities/{activity_id}")
     if activity is None:
         return "absent"
-    draft = draft_of(user_id=connection.user_id, activity=activity)
+    draft = build_draft(user_id=connection.user_id, activity=activity)
     recorded = runs_service.record_run(draft=draft)
     if not recorded.created:
         runs_service.update_run(user_id=connection.user_id, run_id=recorded.run.id, name=draft.name, sport=draft.sport)
@@ -254,13 +259,13 @@ def activity_apply(*, athlete_id: int, activity_id: int, aspect: str, updates: d
     return "created"
 
 
-def revocation_confirmed(*, connection_id: int) -> bool:
+def confirm_revocation(*, connection_id: int) -> bool:
     """Whether Strava refuses the runner's token (asked before acting on an unsigned deauthorization event).
 
     Raises `client.RateLimited` when the window is full (ask again later).
     """
     try:
-        client.api_get(access_token(connection_id=connection_id), "athlete")
+        client.api_get(get_access_token(connection_id=connection_id), "athlete")
     except client.Unauthorized:
         return True
     return False
@@ -282,7 +287,7 @@ def disconnect(*, user_id: int, revoked_by_athlete: bool = False) -> int:
     return deleted
 
 
-def connection_forget(*, user_id: int) -> None:
+def forget_connection(*, user_id: int) -> None:
     """Withdraw Runnerly's access on Strava, then forget the tokens (the runner's account is deleted).
 
     A token Strava refuses is already withdrawn. When Strava cannot be reached, the `StravaError`
@@ -292,7 +297,7 @@ def connection_forget(*, user_id: int) -> None:
     if connection is None:
         return
     with contextlib.suppress(client.Unauthorized):  # already withdrawn (on Strava's side, or by its refresh token)
-        client.oauth_post("deauthorize", {"access_token": access_token(connection_id=connection.pk)})
+        client.oauth_post("deauthorize", {"access_token": get_access_token(connection_id=connection.pk)})
     connection.delete()
     PendingEvent.objects.filter(athlete_id=connection.athlete_id).delete()
     logger.info("strava.forgotten", extra={"user_id": user_id, "athlete_id": connection.athlete_id})
@@ -339,7 +344,7 @@ def _streams_of(payload: dict[str, Any]) -> runs_contracts.Streams | None:
     )
 
 
-def streams_fetch(*, connection_id: int, limit: int = STREAMS_BATCH) -> int:
+def fetch_streams(*, connection_id: int, limit: int = STREAMS_BATCH) -> int:
     """Give up to `limit` Strava runs their samples, while the quota leaves room. Returns how many."""
     from apps.strava import quota
 
@@ -356,7 +361,7 @@ def streams_fetch(*, connection_id: int, limit: int = STREAMS_BATCH) -> int:
         ):
             raise client.RateLimited(quota.next_window())
         payload = client.api_get(
-            access_token(connection_id=connection_id),
+            get_access_token(connection_id=connection_id),
             f"activities/{run.source_id}/streams",
             {"keys": STREAM_KEYS, "key_by_type": "true"},
         )
@@ -367,7 +372,7 @@ def streams_fetch(*, connection_id: int, limit: int = STREAMS_BATCH) -> int:
     return fetched
 
 
-def event_keep(*, athlete_id: int, activity_id: int, kind: str) -> PendingEvent:
+def keep_event(*, athlete_id: int, activity_id: int, kind: str) -> PendingEvent:
     """Keep a webhook event until it has been followed; the same event already pending is kept once."""
     try:
         with transaction.atomic():
@@ -389,7 +394,7 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(2 ** (attempts - 1), 8 * 60))  # 1, 2, 4 ... minutes, then 8 hours
 
 
-def event_follow(*, event_id: int) -> str:
+def follow_event(*, event_id: int) -> str:
     """Follow one kept event, if it is due and no other execution holds it; what came of it.
 
     Done (or nothing to do), it goes. Strava's rate limit makes it wait for the next window; Strava, the
@@ -408,7 +413,7 @@ def event_follow(*, event_id: int) -> str:
         if event.kind == PendingEvent.Kind.REVOKED:
             outcome = _revocation_follow(athlete_id=event.athlete_id)
         else:
-            outcome = activity_apply(athlete_id=event.athlete_id, activity_id=event.activity_id, aspect=event.kind)
+            outcome = apply_activity(athlete_id=event.athlete_id, activity_id=event.activity_id, aspect=event.kind)
     except client.RateLimited as limited:
         retry_at = limited.retry_at
         PendingEvent.objects.filter(pk=event.pk).update(
@@ -438,7 +443,7 @@ def _revocation_follow(*, athlete_id: int) -> str:
     connection = StravaConnection.objects.filter(athlete_id=athlete_id).first()
     if connection is None:
         return "ignored"
-    if not revocation_confirmed(connection_id=connection.pk):  # not Strava's word: the token still works
+    if not confirm_revocation(connection_id=connection.pk):  # not Strava's word: the token still works
         logger.warning("strava.revocation_unconfirmed", extra={"athlete_id": athlete_id})
         return "still authorized"
     deleted = disconnect(user_id=connection.user_id, revoked_by_athlete=True)
@@ -446,7 +451,7 @@ def _revocation_follow(*, athlete_id: int) -> str:
     return f"disconnected, {deleted} runs deleted"
 
 
-def events_sweep(*, batch_size: int = 500) -> int:
+def sweep_events(*, batch_size: int = 500) -> int:
     """Send every kept event that is due (beat, every minute); how many."""
     due = list(
         PendingEvent.objects.filter(due_at__lte=timezone.now())

@@ -5,11 +5,9 @@ import datetime
 import logging
 
 from celery import current_app, shared_task
-from django.db.models import Q
 from django.utils import timezone
 
-from apps.strava import client, operations
-from apps.strava.models import StravaConnection
+from apps.strava import client, operations, queries
 
 logger = logging.getLogger(__name__)
 # A history import with no progress for this long (each page of a backfill takes seconds) is taken up again.
@@ -21,11 +19,11 @@ def backfill(*, connection_id: int, pages: int = 5) -> str:
     """Import up to `pages` pages, then hand over to a new task so that one athlete cannot hog a worker."""
     try:
         for _ in range(pages):
-            if not operations.backfill_step(connection_id=connection_id):
+            if not operations.import_next_page(connection_id=connection_id):
                 fetch_streams.delay(connection_id=connection_id)
                 return "done"
     except client.RateLimited as limited:
-        operations.backfill_wait(connection_id=connection_id, until=limited.retry_at)
+        operations.pause_backfill(connection_id=connection_id, until=limited.retry_at)
         if not current_app.conf.task_always_eager:  # eager mode ignores eta: `strava_sync` resumes instead
             backfill.apply_async(kwargs={"connection_id": connection_id}, eta=limited.retry_at)
         return "waiting"
@@ -37,26 +35,26 @@ def backfill(*, connection_id: int, pages: int = 5) -> str:
 
 @shared_task(name="strava.follow_event", acks_late=True)
 def follow_event(*, event_id: int) -> str:
-    return operations.event_follow(event_id=event_id)
+    return operations.follow_event(event_id=event_id)
 
 
 @shared_task(name="strava.sweep_events")
 def sweep_events() -> int:
-    return operations.events_sweep()
+    return operations.sweep_events()
 
 
 # The tasks webhook events were queued as before events were kept (`PendingEvent`): one still in a queue
 # after an upgrade is kept and followed like a new one.
 @shared_task(name="strava.apply_event", acks_late=True)
 def apply_event(*, athlete_id: int, activity_id: int, aspect: str) -> str:
-    event = operations.event_keep(athlete_id=athlete_id, activity_id=activity_id, kind=aspect)
-    return operations.event_follow(event_id=event.pk)
+    event = operations.keep_event(athlete_id=athlete_id, activity_id=activity_id, kind=aspect)
+    return operations.follow_event(event_id=event.pk)
 
 
 @shared_task(name="strava.athlete_revoked")
 def athlete_revoked(*, athlete_id: int) -> str:
-    event = operations.event_keep(athlete_id=athlete_id, activity_id=0, kind="revoked")
-    return operations.event_follow(event_id=event.pk)
+    event = operations.keep_event(athlete_id=athlete_id, activity_id=0, kind="revoked")
+    return operations.follow_event(event_id=event.pk)
 
 
 @shared_task(name="strava.safety_sync")
@@ -64,15 +62,7 @@ def safety_sync() -> int:
     """Beat, hourly: read what is new for every finished connection, in case a webhook was missed, and
     take up every history import that stalled (never queued while the broker was down, its worker died,
     or its rate-limit window passed with no task to resume it). How many connections were queued."""
-    active = StravaConnection.objects.filter(status=StravaConnection.Status.ACTIVE)
-    finished = list(active.filter(backfill=StravaConnection.Backfill.DONE).values_list("pk", flat=True))
-    now = timezone.now()
-    stalled = list(
-        active.exclude(backfill=StravaConnection.Backfill.DONE)
-        .filter(updated_at__lt=now - BACKFILL_STALLED_AFTER)
-        .filter(Q(next_batch_at=None) | Q(next_batch_at__lt=now))
-        .values_list("pk", flat=True)
-    )
+    finished, stalled = queries.list_connections_to_sync(now=timezone.now(), stalled_after=BACKFILL_STALLED_AFTER)
     for connection_id in finished:
         backfill.delay(connection_id=connection_id, pages=1)
     for connection_id in stalled:
@@ -85,7 +75,7 @@ def safety_sync() -> int:
 def fetch_streams(*, connection_id: int) -> int:
     """Samples for Strava runs, a batch at a time, only while the quota has room to spare."""
     try:
-        fetched = operations.streams_fetch(connection_id=connection_id)
+        fetched = operations.fetch_streams(connection_id=connection_id)
     except client.RateLimited as limited:
         if not current_app.conf.task_always_eager:
             fetch_streams.apply_async(kwargs={"connection_id": connection_id}, eta=limited.retry_at)

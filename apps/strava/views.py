@@ -33,7 +33,7 @@ def _configured() -> bool:
 @require_GET
 def status(request: SignedInRequest) -> HttpResponse:
     try:
-        current = strava_service.connection_status(user_id=request.user.pk)
+        current = strava_service.get_connection_status(user_id=request.user.pk)
     except RemoteServiceError:
         current = None  # the page says Strava is temporarily unavailable
     return render(request, "strava/status.html", {"configured": _configured(), "status": current})
@@ -119,7 +119,7 @@ def webhook(request: HttpRequest, secret: str = "") -> HttpResponse:
 
     Strava does not sign events: the URL carries STRAVA_WEBHOOK_PATH_SECRET when it is set, every
     event gets the same answer (nothing tells a guesser what matched), and what an event would
-    destroy is first confirmed with Strava (operations.activity_apply, operations._revocation_follow).
+    destroy is first confirmed with Strava (operations.apply_activity, operations._revocation_follow).
     """
     expected = settings.STRAVA_WEBHOOK_PATH_SECRET
     if not secrets.compare_digest(secret.encode(), expected.encode()):
@@ -150,7 +150,7 @@ def webhook(request: HttpRequest, secret: str = "") -> HttpResponse:
         return JsonResponse({"status": "received"})
     try:
         with transaction.atomic():
-            pending = operations.event_keep(athlete_id=owner_id, activity_id=activity_id, kind=kind)
+            pending = operations.keep_event(athlete_id=owner_id, activity_id=activity_id, kind=kind)
             # Handed to a worker after the commit; with the broker down, the minute's sweep sends it.
             transaction.on_commit(lambda: operations.send_event(pending.pk), robust=True)
     except DatabaseError:

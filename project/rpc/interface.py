@@ -157,6 +157,9 @@ class Service(abc.ABC):
     local_implementation: ClassVar[str]
     interface: ClassVar[type[Service]]
     rpc_methods: ClassVar[tuple[str, ...]]
+    # Old wire name -> method, so that a caller deployed before a method was renamed still reaches it
+    # (docs/architecture.md, "Names"). Served, never listed by the ping.
+    renamed: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -166,6 +169,9 @@ class Service(abc.ABC):
             _validate_interface(cls)
             cls.interface = cls
             cls.rpc_methods = tuple(_abstract_methods(cls))
+            for old, new in cls.renamed.items():
+                if new not in cls.rpc_methods or old in cls.rpc_methods:
+                    raise InterfaceError(f"{cls.__name__}.renamed: {old!r} -> {new!r} must lead to a method")
             _registry[cls.name] = cls
         else:
             _validate_implementation(cls, cls.interface)
@@ -175,12 +181,19 @@ class Service(abc.ABC):
         return list(cls.interface.rpc_methods)
 
     @classmethod
+    def resolve(cls, wire_name: str) -> str | None:
+        """The method a call to `wire_name` runs (its current name when it was renamed); None when none does."""
+        method_name = cls.interface.renamed.get(wire_name, wire_name)
+        return method_name if method_name in cls.interface.rpc_methods else None
+
+    @classmethod
     def is_idempotent(cls, method_name: str) -> bool:
         return bool(getattr(getattr(cls, method_name), "__rpc_idempotent__", False))
 
     @classmethod
     def required_scope(cls, method_name: str) -> str:
         """`read` for a `read_only` method and the ping, `write` for everything else."""
+        method_name = cls.interface.renamed.get(method_name, method_name)
         if method_name == PING or getattr(getattr(cls, method_name), "__rpc_read_only__", False):
             return READ_SCOPE
         return WRITE_SCOPE

@@ -30,7 +30,8 @@ def _error(error: ServiceError, status: int | None = None) -> JsonResponse:
 @require_POST
 def call(request: HttpRequest, service_name: str, method_name: str) -> HttpResponse:
     service = interface.get_service(service_name)
-    if service is None or (method_name not in service.method_names() and method_name != PING):
+    method = None if service is None else PING if method_name == PING else service.resolve(method_name)
+    if service is None or method is None:
         return JsonResponse(
             {"error": {"code": "not_found", "message": f"no method {service_name}.{method_name}", "fields": {}}},
             status=404,
@@ -44,10 +45,10 @@ def call(request: HttpRequest, service_name: str, method_name: str) -> HttpRespo
     if method_name == PING:
         return JsonResponse({"result": {"service": service_name, "methods": service.method_names()}})
     try:
-        kwargs = codec.decode_params(service, method_name, body)
-        result = getattr(routing.local_implementation(service), method_name)(**kwargs)
-        logger.info("rpc.served", extra={"service": service_name, "method": method_name})
-        return HttpResponse(codec.encode_result(service, method_name, result), content_type="application/json")
+        kwargs = codec.decode_params(service, method, body)
+        result = getattr(routing.local_implementation(service), method)(**kwargs)
+        logger.info("rpc.served", extra={"service": service_name, "method": method})
+        return HttpResponse(codec.encode_result(service, method, result), content_type="application/json")
     except ServiceError as error:
         return _error(error)
     except Exception:

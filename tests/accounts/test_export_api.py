@@ -20,7 +20,7 @@ NOT_FOUND = {"code": "not_found", "message": "No such export.", "fields": {}}
 
 
 def _token(user_id: int, scope: TokenScope = TokenScope.READ_WRITE) -> str:
-    return operations.api_token_create(user_id=user_id, name="script", scope=scope, expires_in_days=30)[1]
+    return operations.create_api_token(user_id=user_id, name="script", scope=scope, expires_in_days=30)[1]
 
 
 def _client(token: str | None = None) -> APIClient:
@@ -178,6 +178,6 @@ def test_a_read_token_may_follow_exports_but_not_ask_for_one(ada):
         },
     )
     assert DataExport.objects.count() == 0
-    export = operations.export_request(user_id=user_id)[0]
+    export = operations.request_export(user_id=user_id)[0]
     assert reader.get("/api/v1/exports/").json() == {"exports": [_body(export)]}
     assert reader.get(f"/api/v1/exports/{export.pk}/").json() == _body(export)

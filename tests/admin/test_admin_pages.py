@@ -181,7 +181,7 @@ def everything(admin_user):
         fill([maya.id])
     Group.objects.create(name="Support")
     Token.objects.create(user=admin_user)
-    accounts_operations.api_token_create(user_id=maya.id, name="Watch", scope="read", expires_in_days=None)
+    accounts_operations.create_api_token(user_id=maya.id, name="Watch", scope="read", expires_in_days=None)
     ServiceClient.objects.create(client_id="reports", name="Reports", secret_hash="x", audiences=["runs"])
     keys.rotate()
     event = OutboxEvent.objects.create(name="runs.run_recorded", payload={"user_id": maya.id})
@@ -327,12 +327,12 @@ def test_retry_runs_a_failed_import_again_from_the_start(admin_client, settings,
     maya = accounts_testing.create_user(email="maya@example.com")
     settings.IMPORTS_MAX_ZIP_FILES = 1
     with django_capture_on_commit_callbacks(execute=True):
-        job = imports_operations.upload_create(
+        job = imports_operations.create_upload(
             user_id=maya.id, name="two.zip", data=_zip(["gpx11_strava_run_hr.gpx", "gpx11_garmin_connect_run_hr.gpx"])
         )
     job.refresh_from_db()
     assert (job.status, job.message) == ("failed", "two.zip: 2 files, more than the 1 a zip may hold")
-    done = imports_operations.upload_create(user_id=maya.id, name="one.gpx", data=_zip(["gpx11_strava_run_hr.gpx"]))
+    done = imports_operations.create_upload(user_id=maya.id, name="one.gpx", data=_zip(["gpx11_strava_run_hr.gpx"]))
     settings.IMPORTS_MAX_ZIP_FILES = 1000
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -359,10 +359,10 @@ def test_retry_runs_a_failed_import_again_from_the_start(admin_client, settings,
 def test_job_retry_leaves_a_job_that_did_not_fail_alone(django_capture_on_commit_callbacks):
     maya = accounts_testing.create_user(email="maya@example.com")
     with django_capture_on_commit_callbacks(execute=True):
-        job = imports_operations.upload_create(user_id=maya.id, name="two.zip", data=_zip(["gpx11_strava_run_hr.gpx"]))
+        job = imports_operations.create_upload(user_id=maya.id, name="two.zip", data=_zip(["gpx11_strava_run_hr.gpx"]))
     job.refresh_from_db()
     assert (job.status, job.imported) == ("done", 1)
-    assert imports_operations.job_retry(job_id=job.pk) is False
+    assert imports_operations.retry_job(job_id=job.pk) is False
     job.refresh_from_db()
     assert (job.status, job.imported, job.items.count()) == ("done", 1, 1)
 

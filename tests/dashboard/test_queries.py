@@ -89,7 +89,7 @@ def test_the_races_overview_answers_as_the_runners_races_and_the_search_do(runne
     _races(runner, others=7, running=2)
     with django_assert_num_queries(2):
         overview = races_service.get_overview(user_id=runner.id, others=5)
-    assert overview.running == races_service.races_of_runner(user_id=runner.id)
+    assert overview.running == races_service.list_races_of_runner(user_id=runner.id)
     assert overview.others == races_service.find_races(exclude_added_by=runner.id, limit=5).races
     assert [race.runners for race in overview.running] == [1, 1]
 

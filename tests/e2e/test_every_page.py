@@ -215,7 +215,7 @@ def _seed() -> Demo:
 
     call_command("seed_demo", stdout=io.StringIO())
     demo = accounts_service.find_user_by_email(email=DEMO_EMAIL)
-    accounts_operations.api_token_create(
+    accounts_operations.create_api_token(
         user_id=demo.id, name="my training spreadsheet", scope=TokenScope.READ, expires_in_days=90
     )
     # A zip of several files, one of them with a long name: the import page's table of files.
@@ -229,7 +229,7 @@ def _seed() -> Demo:
         file=SimpleUploadedFile("export_2026-06-11_activities_from_my_watch.zip", archive.getvalue()),
     )
     run = runs_service.list_runs(user_id=demo.id, limit=1).runs[0]
-    race = races_service.races_of_runner(user_id=demo.id)[0]
+    race = races_service.list_races_of_runner(user_id=demo.id)[0]
     plan = plans_service.list_plans(user_id=demo.id)[0]
     last_month = datetime.date.today().replace(day=1) - datetime.timedelta(days=1)
     user = get_user_model().objects.get(pk=demo.id)

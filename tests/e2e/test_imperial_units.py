@@ -31,7 +31,7 @@ def imperial_demo(django_db_blocker):
         user.units = "imperial"
         user.save(update_fields=["units"])
         run = runs_service.list_runs(user_id=user.pk, limit=1).runs[0]
-        race = races_service.races_of_runner(user_id=user.pk)[0]
+        race = races_service.list_races_of_runner(user_id=user.pk)[0]
         plan = plans_service.list_plans(user_id=user.pk)[0]
     last_month = datetime.date.today().replace(day=1) - datetime.timedelta(days=1)
     return {

@@ -40,7 +40,7 @@ def runner():
 
 def test_each_ride_walk_hike_and_ski_lands_in_its_family_and_no_running_record_changes(runner):
     [run] = _import(runner.id, "gpx11_garmin_connect_run_hr.gpx")
-    running_records = runs_service.personal_records(user_id=runner.id, family=contracts.Family.RUNNING)
+    running_records = runs_service.list_personal_records(user_id=runner.id, family=contracts.Family.RUNNING)
     assert [r.distance_key for r in running_records] == ["400m", "1k", "1mi"]
     assert {r.run_id for r in running_records} == {run.run_id}
 
@@ -50,10 +50,10 @@ def test_each_ride_walk_hike_and_ski_lands_in_its_family_and_no_running_record_c
         runs = [runs_service.get_run(user_id=runner.id, run_id=r.run_id) for r in results]
         assert [r.family.value for r in runs] == families, name
 
-    assert runs_service.personal_records(user_id=runner.id, family=contracts.Family.RUNNING) == running_records
+    assert runs_service.list_personal_records(user_id=runner.id, family=contracts.Family.RUNNING) == running_records
     the_run = runs_service.get_run(user_id=runner.id, run_id=run.run_id)
     day = the_run.local_date
-    month = runs_service.month_summary(
+    month = runs_service.get_month_summary(
         user_id=runner.id, year=day.year, month=day.month, sports=list(contracts.RUNNING_SPORTS)
     )
     assert (month.runs, month.distance_m) == (1, the_run.distance_m)

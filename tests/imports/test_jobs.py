@@ -212,14 +212,14 @@ def test_a_file_that_is_not_a_zip_is_refused(runner, upload):
 )
 def test_an_upload_refused_at_the_door_stores_nothing(runner, name, size, message):
     with pytest.raises(operations.UploadRefused) as refused:
-        operations.upload_create(user_id=runner.id, name=name, data=b"x" * size)
+        operations.create_upload(user_id=runner.id, name=name, data=b"x" * size)
     assert str(refused.value) == message
     assert (Upload.objects.count(), ImportJob.objects.count()) == (0, 0)
 
 
 def test_running_a_finished_job_again_changes_nothing(runner, upload):
     job = upload("a.gpx", fixture("gpx11_strava_run_hr.gpx"))
-    operations.job_process(job_id=str(job.id))
+    operations.process_job(job_id=str(job.id))
     assert imports_service.get_job(user_id=runner.id, job_id=job.id) == job
 
 

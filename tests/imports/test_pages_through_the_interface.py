@@ -162,6 +162,8 @@ def test_the_upload_page_and_the_job_page_through_the_service(remote, client, ru
     page = html.unescape(send("/imports/", {"files": both}).content.decode())  # the form again, with its error
     assert "notes.docx: only .gpx, .tcx, .fit and .zip files can be imported" in page
     assert "1 other files are being imported." in page
+    page = html.unescape(send("/imports/", {}).content.decode())  # Upload pressed with no file chosen
+    assert '<ul class="errorlist" id="id_files_error"><li>Choose at least one file to upload.</li></ul>' in page
     rows = _upload_rows(client.get("/imports/").content.decode())
     assert [row[1:] for row in rows] == [
         ("again.gpx", "done", 0, 1, 0),
@@ -255,7 +257,7 @@ def test_a_file_the_service_refuses_or_fails_on_is_deleted_again(remote, client,
     def crash(**kwargs):
         raise RuntimeError("the service's database fell over")
 
-    monkeypatch.setattr(operations, "upload_take", crash)
+    monkeypatch.setattr(operations, "take_upload", crash)
     page = send("/imports/", {"files": [SimpleUploadedFile("crash.gpx", fixture(RUN))]}).content.decode()
     assert "crash.gpx was not stored, nor the files after it. Imports are temporarily unavailable" in page
     assert stored_files() == before

@@ -342,7 +342,7 @@ def test_a_brick_is_a_ride_and_a_run_and_only_the_run_sets_running_records():
     ]
     ride, run = (runs_service.get_run(user_id=runner.id, run_id=r.run_id) for r in results)
     assert (ride.family, run.family) == (runs_contracts.Family.CYCLING, runs_contracts.Family.RUNNING)
-    records = runs_service.personal_records(user_id=runner.id, family=runs_contracts.Family.RUNNING)
+    records = runs_service.list_personal_records(user_id=runner.id, family=runs_contracts.Family.RUNNING)
     assert {r.run_id for r in records} == {run.id}
     assert [r.distance_key for r in records] == ["400m", "1k", "1mi", "5k"]
 

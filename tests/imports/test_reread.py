@@ -41,7 +41,7 @@ def test_runs_an_earlier_version_took_for_runs_take_their_sport_and_lost_outings
     runner = accounts_testing.create_user(email="ada@example.com")
     earlier = _as_an_earlier_version_stored(runner.id, MTB, starts_of=("BIG LOOP", "BUCK HILL"))
     assert [(r.name, r.sport) for r in earlier] == [("BIG LOOP", "run"), ("BUCK HILL", "run")]
-    assert [r.distance_key for r in runs_service.personal_records(user_id=runner.id)][:3] == ["400m", "1k", "1mi"]
+    assert [r.distance_key for r in runs_service.list_personal_records(user_id=runner.id)][:3] == ["400m", "1k", "1mi"]
 
     out = io.StringIO()
     call_command("reread_uploads", stdout=out)
@@ -57,7 +57,7 @@ def test_runs_an_earlier_version_took_for_runs_take_their_sport_and_lost_outings
         ("BUCK HILL", "ride"),
         ("SHORT LOOP", "ride"),
     ]
-    assert runs_service.personal_records(user_id=runner.id, family=contracts.Family.RUNNING) == []
+    assert runs_service.list_personal_records(user_id=runner.id, family=contracts.Family.RUNNING) == []
 
     again = io.StringIO()
     call_command("reread_uploads", stdout=again)
@@ -92,7 +92,7 @@ def test_a_runners_own_sport_and_this_versions_imports_are_left_alone(
     settings.MEDIA_ROOT = tmp_path
     runner = accounts_testing.create_user(email="ada@example.com")
     with django_capture_on_commit_callbacks(execute=True):
-        job = operations.upload_create(user_id=runner.id, name=MTB, data=(reference.FIXTURES / MTB).read_bytes())
+        job = operations.create_upload(user_id=runner.id, name=MTB, data=(reference.FIXTURES / MTB).read_bytes())
     job.refresh_from_db()
     buck_hill = job.items.order_by("name").last().run_id
     runs_service.update_run(user_id=runner.id, run_id=buck_hill, sport=contracts.Sport.RUN)  # the runner says so

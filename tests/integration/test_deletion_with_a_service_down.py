@@ -94,7 +94,7 @@ def test_deleting_an_account_while_reports_is_down_leaves_nothing_once_it_is_bac
     fake_strava.add_athlete(ATHLETE, activities=2)
     fake_strava.codes["code-ada"] = ATHLETE
     strava_service.complete_connection(user_id=runner.id, code="code-ada", scopes="read,activity:read_all")
-    assert _wait_for(lambda: strava_service.connection_status(user_id=runner.id).backfill == "done")
+    assert _wait_for(lambda: strava_service.get_connection_status(user_id=runner.id).backfill == "done")
     ran = record_manual_run(
         user_id=runner.id, start=datetime.datetime(2026, 10, 4, 8, tzinfo=datetime.UTC), distance_m=10000.0
     )
@@ -105,13 +105,15 @@ def test_deleting_an_account_while_reports_is_down_leaves_nothing_once_it_is_bac
         added_by_id=other.id, name="City 10K", race_date=datetime.date(2026, 10, 4), timezone="UTC"
     )
     races_service.set_running(user_id=runner.id, race_id=shared.id, running=True)
-    races_operations.result_confirm(user_id=runner.id, race_id=shared.id, run_id=ran.id)
+    races_operations.confirm_result(user_id=runner.id, race_id=shared.id, run_id=ran.id)
     plans_service.create_plan(user_id=runner.id, race_id=own.id, template="10k-beginner", training_days=[1, 3, 5])
-    accounts_operations.api_token_create(
+    accounts_operations.create_api_token(
         user_id=runner.id, name="watch", scope=authentication.TokenScope.READ, expires_in_days=None
     )
     # ...month summaries and a send log line in the reports service, and an export built by the worker.
-    assert _wait_for(lambda: reports_service.month_report(user_id=runner.id, year=2026, month=10).summary.runs == 1)
+    assert _wait_for(
+        lambda: reports_service.get_month_report(user_id=runner.id, year=2026, month=10).summary.runs == 1
+    )
     # A line of the send log, written by the service's worker as it sends the report (links to the site's pages).
     celery_app.send_task(
         "reports.send_report", kwargs={"user_id": runner.id, "year": 2026, "month": 10}, queue="reports"

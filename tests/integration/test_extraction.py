@@ -211,7 +211,7 @@ def split(live_server, workers, reports_database, settings, tmp_path):
 
 
 def _month_runs(user_id, day):
-    return reports_service.month_report(user_id=user_id, year=day.year, month=day.month).summary.runs
+    return reports_service.get_month_report(user_id=user_id, year=day.year, month=day.month).summary.runs
 
 
 def test_an_upload_changes_the_report_in_the_extracted_service(split, client):
@@ -233,9 +233,9 @@ def test_an_upload_changes_the_report_in_the_extracted_service(split, client):
     assert _wait_for(lambda: Delivery.objects.filter(delivered_at=None).count() == 0)  # settled back here
 
     # The ReportsService contract over real HTTP, with JWTs.
-    report = reports_service.month_report(user_id=runner.id, year=day.year, month=day.month)
+    report = reports_service.get_month_report(user_id=runner.id, year=day.year, month=day.month)
     assert report.summary.distance_m == runs_service.list_runs(user_id=runner.id).runs[0].distance_m
-    assert reports_service.year_overview(user_id=runner.id, year=day.year).years == [day.year]
+    assert reports_service.get_year_overview(user_id=runner.id, year=day.year).years == [day.year]
 
     # The upload's request id in the monolith worker's log and in the reports service's.
     monolith_log = Path(monolith_worker.log_path).read_text()
@@ -276,8 +276,8 @@ def test_copying_the_reports_tables_into_the_service_database_verifies_every_tab
     for i, runner in enumerate(runners):
         for day in range(1, 4 + i):
             record_manual_run(user_id=runner.id, start=datetime.datetime(2026, 9, day, 7, tzinfo=datetime.UTC))
-        operations.summaries_rebuild(user_id=runner.id)
-        operations.delivery_skip(user_id=runner.id, year=2026, month=8)
+        operations.rebuild_summaries(user_id=runner.id)
+        operations.skip_delivery(user_id=runner.id, year=2026, month=8)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "extracted.reports.settings",

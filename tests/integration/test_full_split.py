@@ -230,7 +230,7 @@ def test_every_app_as_its_own_service_through_a_runners_life_and_each_one_stoppe
         assert run.name in browser.get(f"{monolith.url}/dashboard/").text
 
         def month_runs():
-            return reports_service.month_report(user_id=runner.id, year=day.year, month=day.month).summary.runs
+            return reports_service.get_month_report(user_id=runner.id, year=day.year, month=day.month).summary.runs
 
         assert _wait_for(lambda: month_runs() == 1)
         report_page = browser.get(f"{monolith.url}/reports/{day:%Y-%m}/")
@@ -311,7 +311,7 @@ def test_every_app_as_its_own_service_through_a_runners_life_and_each_one_stoppe
         fake_strava.add_athlete(905, activities=3)
         fake_strava.codes["code-split"] = 905
         strava_service.complete_connection(user_id=runner.id, code="code-split", scopes="read,activity:read_all")
-        assert _wait_for(lambda: strava_service.connection_status(user_id=runner.id).backfill == "done")
+        assert _wait_for(lambda: strava_service.get_connection_status(user_id=runner.id).backfill == "done")
         assert len(runs_service.list_runs(user_id=runner.id, include_hidden=True).runs) == 5
 
         # Each service stopped in turn: no page answers 5xx but 503; events published meanwhile arrive once.

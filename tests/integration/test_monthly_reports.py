@@ -32,8 +32,10 @@ def test_a_run_recorded_here_reaches_the_report_through_the_worker(worker):
     runner = accounts_testing.create_user(email="ada@example.com", timezone="Pacific/Honolulu")
     # 23:30 on 31 October in Honolulu is 09:30 UTC on 1 November.
     record_manual_run(user_id=runner.id, start=datetime.datetime(2026, 11, 1, 9, 30, tzinfo=UTC), timezone=None)
-    assert _wait_for(lambda: reports_service.month_report(user_id=runner.id, year=2026, month=10).summary.runs == 1)
-    assert reports_service.month_report(user_id=runner.id, year=2026, month=11).summary.runs == 0
+    assert _wait_for(
+        lambda: reports_service.get_month_report(user_id=runner.id, year=2026, month=10).summary.runs == 1
+    )
+    assert reports_service.get_month_report(user_id=runner.id, year=2026, month=11).summary.runs == 0
 
 
 def _sent_to(folder: Path) -> list[str]:
@@ -49,7 +51,7 @@ def test_killing_the_worker_mid_batch_and_running_again_sends_each_runner_one_em
     for address in emails:
         profile = accounts_testing.create_user(email=address, timezone="Europe/Berlin")
         record_manual_run(user_id=profile.id, start=datetime.datetime(2026, 10, 15, 7, tzinfo=UTC))
-        operations.summaries_rebuild(user_id=profile.id)  # here, not waiting for the worker's events
+        operations.rebuild_summaries(user_id=profile.id)  # here, not waiting for the worker's events
     moment = "2026-11-01T07:30:00+00:00"  # 08:30 in Berlin on the 1st
 
     first = workers.start()

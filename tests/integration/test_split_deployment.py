@@ -153,7 +153,7 @@ def test_monolith_reports_and_strava_as_separate_processes(workers, fake_strava,
             day = runs_service.list_runs(user_id=runner.id).runs[0].local_date
 
             def month_runs():
-                return reports_service.month_report(user_id=runner.id, year=day.year, month=day.month).summary.runs
+                return reports_service.get_month_report(user_id=runner.id, year=day.year, month=day.month).summary.runs
 
             assert _wait_for(lambda: month_runs() == 1)
             browser = _browser(monolith, "ada@example.com")
@@ -165,7 +165,7 @@ def test_monolith_reports_and_strava_as_separate_processes(workers, fake_strava,
             fake_strava.add_athlete(904, activities=5)
             fake_strava.codes["code-s"] = 904
             strava_service.complete_connection(user_id=runner.id, code="code-s", scopes="read,activity:read_all")
-            assert _wait_for(lambda: strava_service.connection_status(user_id=runner.id).backfill == "done")
+            assert _wait_for(lambda: strava_service.get_connection_status(user_id=runner.id).backfill == "done")
             assert len(runs_service.list_runs(user_id=runner.id, include_hidden=True).runs) == 6
             assert browser.get(f"{monolith}/strava/").status_code == 200
 

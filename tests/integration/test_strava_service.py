@@ -71,8 +71,8 @@ def test_the_strava_service_connects_imports_and_disconnects_over_http(
         fake_strava.codes["code-9"] = 903
         status = strava_service.complete_connection(user_id=runner.id, code="code-9", scopes="read,activity:read_all")
         assert (status.state, status.athlete_id) == (strava_contracts.ConnectionState.ACTIVE, 903)
-        assert _wait_for(lambda: strava_service.connection_status(user_id=runner.id).backfill == "done")
-        assert strava_service.connection_status(user_id=runner.id).imported == 30
+        assert _wait_for(lambda: strava_service.get_connection_status(user_id=runner.id).backfill == "done")
+        assert strava_service.get_connection_status(user_id=runner.id).imported == 30
         assert len(runs_service.list_runs(user_id=runner.id, include_hidden=True).runs) == 30  # in the monolith
         with pytest.raises(strava_errors.MissingScope):
             strava_service.complete_connection(user_id=runner.id, code="x", scopes="read")

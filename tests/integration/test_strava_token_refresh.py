@@ -30,7 +30,7 @@ def test_concurrent_tasks_refresh_an_expired_token_exactly_once(fake_strava):
     def task():
         try:
             start.wait(5)
-            results.append(operations.access_token(connection_id=connection.pk))
+            results.append(operations.get_access_token(connection_id=connection.pk))
         except Exception as error:
             errors.append(error)
         finally:

@@ -251,11 +251,13 @@ def test_plans_are_private_to_their_runner(service_mode, ada):
     with pytest.raises(errors.PlanNotFound):
         plans_service.delete_plan(user_id=bob.id, plan_id=plan.id)
     assert plans_service.list_plans(user_id=bob.id) == []
-    assert plans_service.upcoming_sessions(user_id=bob.id) == []
-    assert [s.id for s in plans_service.upcoming_sessions(user_id=ada.id, limit=2)] == [
+    assert plans_service.list_upcoming_sessions(user_id=bob.id) == []
+    assert [s.id for s in plans_service.list_upcoming_sessions(user_id=ada.id, limit=2)] == [
         s.id for s in plan.sessions[:2]
     ]
-    assert {s.race_name for s in plans_service.upcoming_sessions(user_id=ada.id)} == {plan.race_name}  # which plan
+    assert {s.race_name for s in plans_service.list_upcoming_sessions(user_id=ada.id)} == {
+        plan.race_name
+    }  # which plan
 
 
 def test_given_the_runners_today_the_next_sessions_need_no_call_to_accounts(ada, settings, refused_url):
@@ -264,10 +266,10 @@ def test_given_the_runners_today_the_next_sessions_need_no_call_to_accounts(ada,
     )
     settings.SERVICE_ROUTING = {"accounts": refused_url}  # accounts down: the runner's time zone cannot be asked
     settings.RPC_RETRIES = 0
-    upcoming = plans_service.upcoming_sessions(user_id=ada.id, limit=2, today=_today())
+    upcoming = plans_service.list_upcoming_sessions(user_id=ada.id, limit=2, today=_today())
     assert [s.id for s in upcoming] == [s.id for s in plan.sessions[:2]]
     with pytest.raises(ServiceUnavailable):
-        plans_service.upcoming_sessions(user_id=ada.id, limit=2)  # without it, accounts is asked
+        plans_service.list_upcoming_sessions(user_id=ada.id, limit=2)  # without it, accounts is asked
 
 
 def test_the_calendar_feed_is_valid_icalendar_and_a_tampered_url_is_refused(client, ada):

@@ -113,7 +113,7 @@ def test_the_finder_lists_counts_and_pages_through_the_service(client, ada, bob,
     assert "Park 5K #17" in first
     assert "Park 5K #18" not in first
     assert 'href="?&offset=20">Later races</a>' in first
-    assert CALLS == ["find_races", "races_of_runner"]
+    assert CALLS == ["find_races", "list_races_of_runner"]
 
     second = _text(client.get("/races/", {"offset": 20}))
     assert re.findall(r'<a href="/races/\d+/">([^<]+)</a>', second) == ["Park 5K #18", "Park 5K #19"]
@@ -263,7 +263,7 @@ def test_a_merged_duplicate_leads_to_the_race_it_became_through_the_service(clie
 
     original = add_race(added_by_id=ada.id, race_date=TODAY + datetime.timedelta(days=40))
     duplicate = add_race(added_by_id=ada.id, name="City 10 km", race_date=TODAY + datetime.timedelta(days=40))
-    operations.race_merge(duplicate=Race.objects.get(pk=duplicate.id), into=Race.objects.get(pk=original.id))
+    operations.merge_races(duplicate=Race.objects.get(pk=duplicate.id), into=Race.objects.get(pk=original.id))
     over_http()
     assert client.get(f"/races/{duplicate.id}/")["Location"] == f"/races/{original.id}/"
     assert client.get(f"/races/{duplicate.id}/edit/")["Location"] == f"/races/{original.id}/edit/"

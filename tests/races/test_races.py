@@ -119,8 +119,8 @@ def test_running_a_race_and_undoing_it(service_mode, ada):
     race = add_race(added_by_id=bob.id, race_date=TODAY + datetime.timedelta(days=40))
     assert races_service.set_running(user_id=ada.id, race_id=race.id, running=True).runners == 1
     assert races_service.set_running(user_id=ada.id, race_id=race.id, running=True).runners == 1  # twice: once
-    assert [r.id for r in races_service.races_of_runner(user_id=ada.id)] == [race.id]
-    assert races_service.races_of_runner(user_id=bob.id) == []
+    assert [r.id for r in races_service.list_races_of_runner(user_id=ada.id)] == [race.id]
+    assert races_service.list_races_of_runner(user_id=bob.id) == []
     assert races_service.set_running(user_id=ada.id, race_id=race.id, running=False).runners == 0
     with pytest.raises(errors.RaceNotFound):
         races_service.set_running(user_id=ada.id, race_id=race.id + 99, running=True)
@@ -135,7 +135,7 @@ def test_a_merged_race_answers_with_the_race_it_became(service_mode, ada):
     races_service.set_running(user_id=ada.id, race_id=original.id, running=True)
     races_service.set_running(user_id=ada.id, race_id=duplicate.id, running=True)
     races_service.set_running(user_id=bob.id, race_id=duplicate.id, running=True)
-    operations.race_merge(duplicate=Race.objects.get(pk=duplicate.id), into=Race.objects.get(pk=original.id))
+    operations.merge_races(duplicate=Race.objects.get(pk=duplicate.id), into=Race.objects.get(pk=original.id))
     assert races_service.get_race(race_id=duplicate.id).id == original.id
     assert races_service.get_race(race_id=original.id).runners == 2
     assert [r.id for r in races_service.find_races().races] == [original.id]

@@ -125,7 +125,7 @@ def test_a_send_the_mail_server_refused_is_tried_again_later(runners, settings):
 def test_a_claim_left_by_a_worker_that_died_while_sending_is_not_sent_again(runners):
     from apps.reports import operations
 
-    assert operations.delivery_claim(user_id=runners["tonga"].id, year=2026, month=10, email="x", message_id="<x>")
+    assert operations.claim_delivery(user_id=runners["tonga"].id, year=2026, month=10, email="x", message_id="<x>")
     assert mailing.send_report(user_id=runners["tonga"].id, year=2026, month=10) == "already"
     assert mail.outbox == []
 

@@ -162,7 +162,7 @@ def test_deleting_the_account_deletes_its_summaries_and_send_log(client, runner,
     with django_capture_on_commit_callbacks(execute=True):
         record_manual_run(user_id=runner.id, start=datetime.datetime(2026, 3, 5, 8, tzinfo=UTC))
         record_manual_run(user_id=other.id, start=datetime.datetime(2026, 3, 5, 8, tzinfo=UTC))
-    operations.delivery_skip(user_id=runner.id, year=2026, month=2)
+    operations.skip_delivery(user_id=runner.id, year=2026, month=2)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/profile/delete/", {"password": PASSWORD})
     assert list(MonthSummary.objects.values_list("user_id", flat=True)) == [other.id]

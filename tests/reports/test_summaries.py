@@ -81,7 +81,7 @@ def test_reports_match_an_independent_computation_in_every_time_zone(service_mod
     for zone, (profile, recorded) in runners.items():
         assert {r.timezone for r in recorded} == {zone}
         for year, month in MONTHS:
-            report = reports_service.month_report(user_id=profile.id, year=year, month=month)
+            report = reports_service.get_month_report(user_id=profile.id, year=year, month=month)
             assert numbers_of(report.summary) == month_numbers(recorded, year, month), (zone, month)
 
 
@@ -89,7 +89,7 @@ def test_the_edges_fall_where_the_runner_was(django_capture_on_commit_callbacks)
     """The same data, spelled out: which month each edge run counts in."""
     runners = _runners(django_capture_on_commit_callbacks)
     runs_per_month = {
-        zone: [reports_service.month_report(user_id=p.id, year=y, month=m).summary.runs for y, m in MONTHS]
+        zone: [reports_service.get_month_report(user_id=p.id, year=y, month=m).summary.runs for y, m in MONTHS]
         for zone, (p, _) in runners.items()
     }
     assert runs_per_month == {
@@ -97,7 +97,7 @@ def test_the_edges_fall_where_the_runner_was(django_capture_on_commit_callbacks)
         "Pacific/Tongatapu": [1, 3, 1, 0],
         "Europe/Berlin": [0, 1, 5, 1],
     }
-    berlin = reports_service.month_report(user_id=runners["Europe/Berlin"][0].id, year=2026, month=3).summary
+    berlin = reports_service.get_month_report(user_id=runners["Europe/Berlin"][0].id, year=2026, month=3).summary
     # 1 March, then 29, 30 and 31 March (two runs on the day the clocks changed count as one day).
     assert (berlin.active_days, berlin.longest_streak, berlin.distance_m) == (4, 3, 33200.0)
 
@@ -109,7 +109,7 @@ def test_rebuilding_from_runs_service_gives_the_same_numbers(service_mode, djang
     from_events = list(MonthSummary.objects.order_by("user_id", "year", "month").values(*fields))
     MonthSummary.objects.all().delete()
     for profile, _ in runners.values():
-        operations.summaries_rebuild(user_id=profile.id)
+        operations.rebuild_summaries(user_id=profile.id)
     assert list(MonthSummary.objects.order_by("user_id", "year", "month").values(*fields)) == from_events
 
 
@@ -136,7 +136,7 @@ def test_events_delivered_twice_and_out_of_order_end_in_the_same_numbers(django_
         for delivery in deliveries + deliveries:
             outbox.handle(**outbox._task_arguments(delivery))
     assert InboxEntry.objects.filter(subscriber__startswith="reports.").count() == 5
-    summary = reports_service.month_report(user_id=runner.id, year=2026, month=3).summary
+    summary = reports_service.get_month_report(user_id=runner.id, year=2026, month=3).summary
     assert numbers_of(summary) == month_numbers([third], 2026, 3)
     assert (summary.runs, summary.distance_m) == (1, 10000.0)
 

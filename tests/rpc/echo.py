@@ -41,6 +41,7 @@ class ParcelLost(ServiceError):
 class EchoService(rpc.Service):
     name = "echo"
     local_implementation = "tests.rpc.echo.LocalEchoService"
+    renamed = {"repeat": "echo"}  # what `echo` was called before
 
     @rpc.read_only
     @abc.abstractmethod

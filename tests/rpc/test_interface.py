@@ -77,6 +77,13 @@ def test_an_interface_must_name_its_local_implementation():
         type("NoImpl", (rpc.Service,), {"name": "noimpl", "method": abc.abstractmethod(method)})
 
 
+def test_an_old_name_must_lead_to_a_method_of_the_interface():
+    def method(self) -> int: ...
+
+    with pytest.raises(rpc.InterfaceError, match=r"BadService.renamed: 'old' -> 'gone' must lead to a method"):
+        _declare(method=abc.abstractmethod(method), renamed={"old": "gone"})
+
+
 def test_an_implementation_whose_signature_differs_is_refused():
     from tests.rpc.echo import EchoService, Parcel
 

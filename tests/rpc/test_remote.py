@@ -16,7 +16,7 @@ from django.db import transaction
 
 from project.rpc import auth
 from project.rpc.errors import InvalidRequest, RemoteServiceError, ServiceUnavailable
-from tests.rpc.echo import Colour, Parcel, ParcelLost, echo_service
+from tests.rpc.echo import Colour, EchoService, Parcel, ParcelLost, echo_service
 
 PARCEL = Parcel(
     id=uuid.UUID("12345678-1234-5678-1234-567812345678"),
@@ -134,6 +134,23 @@ def test_invalid_arguments_get_400_with_the_fields_to_fix(client):
         "parcel.weight",
         "surprise",
     ]
+
+
+def test_a_caller_deployed_before_a_rename_reaches_the_method_by_its_old_name(client):
+    body = json.dumps({"parcel": PARCEL.model_dump(mode="json"), "times": 2}).encode()
+    headers = auth.HmacRequestAuth().sign(service="echo", method="repeat", body=body)
+    response = client.generic(
+        "POST", "/internal/rpc/echo/repeat", data=body, content_type="application/json", headers=headers
+    )
+    assert response.status_code == 200
+    assert [Parcel.model_validate(item) for item in response.json()["result"]] == [PARCEL, PARCEL]
+    assert EchoService.required_scope("repeat") == "read"  # the scope of the method it leads to
+    # The ping lists the methods by their names of today only.
+    headers = auth.HmacRequestAuth().sign(service="echo", method="_ping", body=b"{}")
+    ping = client.generic(
+        "POST", "/internal/rpc/echo/_ping", data=b"{}", content_type="application/json", headers=headers
+    )
+    assert ping.json()["result"]["methods"] == ["count", "crash", "echo", "lose"]
 
 
 def test_an_unknown_method_gets_404(client):

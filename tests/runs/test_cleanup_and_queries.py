@@ -32,7 +32,7 @@ def test_personal_records_are_two_queries(django_assert_num_queries):
     user = accounts_testing.create_user()
     runs_service.record_run(draft=draft(user.id, track(INTERVAL_SEGMENTS)))
     with django_assert_num_queries(2):
-        assert len(runs_service.personal_records(user_id=user.id)) == 3
+        assert len(runs_service.list_personal_records(user_id=user.id)) == 3
 
 
 def test_deleting_an_account_deletes_its_runs_through_the_event(client, django_capture_on_commit_callbacks):

@@ -60,7 +60,7 @@ def test_a_ride_gets_cycling_efforts_and_leaves_the_running_records_alone(servic
     assert (ride.family, ride.speed_kmh, ride.splits) == (contracts.Family.CYCLING, 28.8, [])
     assert [(e.distance_key, round(e.elapsed_s)) for e in ride.best_efforts] == [("10k", 1250), ("20k", 2500)]
     assert walk.family == contracts.Family.WALKING
-    records = runs_service.personal_records(user_id=runner.id)
+    records = runs_service.list_personal_records(user_id=runner.id)
     assert [(r.family, r.distance_key, round(r.elapsed_s), r.run_id, r.run_sport) for r in records] == [
         ("running", "400m", 120, run.id, "run"),
         ("running", "1k", 300, run.id, "run"),
@@ -70,7 +70,7 @@ def test_a_ride_gets_cycling_efforts_and_leaves_the_running_records_alone(servic
         ("walking", "1k", 667, walk.id, "hike"),
         ("walking", "5k", 3333, walk.id, "hike"),
     ]
-    running = runs_service.personal_records(user_id=runner.id, family=contracts.Family.RUNNING)
+    running = runs_service.list_personal_records(user_id=runner.id, family=contracts.Family.RUNNING)
     assert {r.run_id for r in running} == {run.id}
 
 
@@ -82,7 +82,7 @@ def test_a_run_changed_to_a_ride_gets_a_rides_efforts(service_mode, runner):
     changed = runs_service.update_run(user_id=runner.id, run_id=recorded.id, sport=contracts.Sport.RIDE)
     assert [e.distance_key for e in changed.best_efforts] == ["10k", "20k"]
     assert changed.splits == []
-    assert runs_service.personal_records(user_id=runner.id, family=contracts.Family.RUNNING) == []
+    assert runs_service.list_personal_records(user_id=runner.id, family=contracts.Family.RUNNING) == []
     back = runs_service.update_run(user_id=runner.id, run_id=recorded.id, sport=contracts.Sport.TRAIL_RUN)
     assert [e.distance_key for e in back.best_efforts] == ["400m", "1k", "1mi", "5k", "10k", "half"]
     assert len(back.splits) == 25
@@ -107,7 +107,7 @@ def test_the_dashboard_the_report_the_api_and_the_records_agree_on_a_month_with_
 
     api = client.get(f"/api/v1/months/{today.year}/{today.month}/").json()
     assert (api["runs"], api["distance_m"], api["moving_s"]) == (2, 8000.0, 2400.0)
-    report = reports_service.month_report(user_id=runner.id, year=today.year, month=today.month).summary
+    report = reports_service.get_month_report(user_id=runner.id, year=today.year, month=today.month).summary
     assert (report.runs, report.distance_m, report.moving_s) == (2, 8000.0, 2400.0)
     dashboard = client.get("/dashboard/").content.decode()
     assert (_number(dashboard, "Runs"), _number(dashboard, "Distance")) == ("2", "8.00 km")

@@ -113,6 +113,18 @@ def test_entering_a_run_by_hand_in_the_runners_units_and_time_zone(client, runne
         ({"duration": "soon"}, "duration", "Enter the time as h:mm:ss, mm:ss or minutes, e.g. 45:30."),
         ({"duration": "0:00"}, "duration", "The time must be more than zero."),
         ({"distance": "-1"}, "distance", "Ensure this value is greater than or equal to 0."),
+        ({"distance": "0"}, "distance", "Enter the distance you covered (more than 0)."),
+        ({"duration": "90:75"}, "duration", "Minutes and seconds go up to 59, e.g. 1:05:30."),
+        (
+            {"distance": "1000", "duration": "50:00"},
+            "duration",
+            "1000 km in 50:00 is faster than anyone moves on a run: check the distance and the time.",
+        ),
+        (
+            {"distance": "150", "duration": "1:00:00", "sport": "ride"},
+            "duration",
+            "150 km in 1:00:00 is faster than anyone moves on a ride: check the distance and the time.",
+        ),
         ({"date": "2999-01-01"}, "date", "A run cannot start in the future."),
     ],
 )
@@ -225,8 +237,8 @@ def test_a_run_entered_by_hand_can_be_corrected_whole_and_its_old_month_forgets_
         148,
     )
     assert run.start == datetime.datetime(2026, 5, 1, 4, 15, tzinfo=datetime.UTC)  # 06:15 in Paris (summer time)
-    april = reports_service.month_report(user_id=runner.id, year=2026, month=4).summary
-    may = reports_service.month_report(user_id=runner.id, year=2026, month=5).summary
+    april = reports_service.get_month_report(user_id=runner.id, year=2026, month=4).summary
+    may = reports_service.get_month_report(user_id=runner.id, year=2026, month=5).summary
     assert ((april.runs, april.distance_m), (may.runs, may.distance_m)) == ((0, 0.0), (1, 10500.0))
 
 
@@ -258,4 +270,6 @@ def test_a_recorded_run_keeps_its_numbers_and_a_bad_correction_is_a_form_error(c
     }
     with pytest.raises(errors.InvalidRun, match="elapsed_s must be above"):
         runs_service.update_run(user_id=runner.id, run_id=manual.id, elapsed_s=float("nan"))
+    with pytest.raises(errors.InvalidRun, match="faster than anyone moves on a run"):
+        runs_service.update_run(user_id=runner.id, run_id=manual.id, elapsed_s=60.0)  # its 5 km in a minute
     assert Run.objects.get(pk=manual.id).elapsed_s == manual.elapsed_s

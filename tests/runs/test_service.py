@@ -99,6 +99,10 @@ def test_an_invalid_manual_run_is_refused_and_nothing_is_stored(service_mode, ru
     assert raised.value.fields == {"elapsed_s": ["must be more than 0 seconds"]}
     with pytest.raises(errors.InvalidRun, match="unknown time zone 'Mars/Olympus'"):
         runs_service.record_run(draft=manual(runner.id, start=start, timezone="Mars/Olympus"))
+    # 12.5 m/s is the fastest a runner moves at all (contracts.MAX_SPEED_M_S): 1,609,344 m in 3000 s is a slip.
+    with pytest.raises(errors.InvalidRun, match="1609344 m in 3000 s is faster than anyone moves on a run") as raised:
+        runs_service.record_run(draft=manual(runner.id, start=start, distance_m=1_609_344, elapsed_s=3000))
+    assert raised.value.fields == {"distance_m": ["too far for the time"], "elapsed_s": ["too short for the distance"]}
     assert Run.objects.count() == 0
     assert OutboxEvent.objects.count() == 0
 
@@ -153,7 +157,7 @@ def test_month_summary_counts_visible_runs_by_local_month(service_mode, runner):
             runner.id, start=datetime.datetime(2026, 5, 1, 3, 59, tzinfo=UTC), distance_m=8000, elapsed_s=2400
         )
     )
-    april = runs_service.month_summary(user_id=runner.id, year=2026, month=4)
+    april = runs_service.get_month_summary(user_id=runner.id, year=2026, month=4)
     assert april == contracts.MonthSummary(
         user_id=runner.id,
         year=2026,
@@ -165,8 +169,8 @@ def test_month_summary_counts_visible_runs_by_local_month(service_mode, runner):
         elevation_gain_m=24,
     )
     runs_service.record_run(draft=manual(runner.id, start=datetime.datetime(2026, 5, 1, 4, 0, tzinfo=UTC)))
-    assert runs_service.month_summary(user_id=runner.id, year=2026, month=5).runs == 1
-    empty = runs_service.month_summary(user_id=runner.id, year=2025, month=4)
+    assert runs_service.get_month_summary(user_id=runner.id, year=2026, month=5).runs == 1
+    empty = runs_service.get_month_summary(user_id=runner.id, year=2025, month=4)
     assert (empty.runs, empty.distance_m) == (0, 0)
 
 
@@ -178,7 +182,7 @@ def test_the_overview_is_the_months_summary_and_the_last_runs_in_one_call(servic
     running = [contracts.Sport.RUN]
     overview = runs_service.get_overview(user_id=runner.id, year=2026, month=4, sports=running, last=3)
     assert overview == contracts.RunsOverview(
-        month=runs_service.month_summary(user_id=runner.id, year=2026, month=4, sports=running),
+        month=runs_service.get_month_summary(user_id=runner.id, year=2026, month=4, sports=running),
         last_runs=runs_service.list_runs(user_id=runner.id, limit=3).runs,
     )
     assert (overview.month.runs, [run.local_date.day for run in overview.last_runs]) == (4, [5, 4, 3])
@@ -191,7 +195,7 @@ def test_personal_records_are_the_fastest_effort_per_distance(service_mode, runn
             runner.id, track(INTERVAL_SEGMENTS), source_id="fast", start=datetime.datetime(2026, 6, 1, tzinfo=UTC)
         )
     ).run
-    records = runs_service.personal_records(user_id=runner.id)
+    records = runs_service.list_personal_records(user_id=runner.id)
     assert [(r.distance_key, r.run_id, round(r.elapsed_s)) for r in records] == [
         ("400m", fast.id, 80),
         ("1k", fast.id, 200),
@@ -199,7 +203,7 @@ def test_personal_records_are_the_fastest_effort_per_distance(service_mode, runn
     ]
     assert slow.id != fast.id
     runs_service.update_run(user_id=runner.id, run_id=fast.id, hidden=True)
-    assert [r.run_id for r in runs_service.personal_records(user_id=runner.id)] == [slow.id, slow.id, slow.id]
+    assert [r.run_id for r in runs_service.list_personal_records(user_id=runner.id)] == [slow.id, slow.id, slow.id]
 
 
 def test_list_best_efforts_gives_a_ranges_efforts_with_their_runs(service_mode, runner):

@@ -23,7 +23,7 @@ def runner():
 
 def _queued(runner, name, data, *, age_s=0, **fields):
     """A job as the upload leaves it when the broker was down (its task never sent)."""
-    job = operations.upload_create(user_id=runner.id, name=name, data=data)  # on_commit never runs here
+    job = operations.create_upload(user_id=runner.id, name=name, data=data)  # on_commit never runs here
     created = timezone.now() - datetime.timedelta(seconds=age_s)
     ImportJob.objects.filter(pk=job.pk).update(created_at=created, **fields)
     return ImportJob.objects.get(pk=job.pk)
@@ -54,7 +54,7 @@ def _counts(job_id):
 def test_a_job_taken_on_again_after_its_worker_died_counts_its_own_runs_as_imports(runner):
     job = _queued(runner, "export.zip", hostile.zipped(GOOD))
     _died_after(job, recorded=1, stored=1)
-    operations.job_process(job_id=str(job.pk))
+    operations.process_job(job_id=str(job.pk))
     assert _counts(job.pk) == ("done", 2, 3, 3, 0, 0)
     assert [(item.name, item.status) for item in job.items.all()] == [
         (name, "imported") for name in GOOD
@@ -66,14 +66,14 @@ def test_a_file_in_a_zip_twice_is_still_a_duplicate_when_the_job_goes_on_there(r
     same = hostile.fixture("gpx11_strava_run_hr.gpx")
     job = _queued(runner, "export.zip", hostile.zipped({"a.gpx": same, "again/a.gpx": same}))
     _died_after(job, recorded=1, stored=0)
-    operations.job_process(job_id=str(job.pk))
+    operations.process_job(job_id=str(job.pk))
     assert _counts(job.pk) == ("done", 2, 2, 1, 1, 0)
 
 
 def test_a_second_delivery_of_a_job_running_elsewhere_does_nothing(runner):
     job = _queued(runner, "a.gpx", hostile.fixture("gpx11_strava_run_hr.gpx"))
     ImportJob.objects.filter(pk=job.pk).update(status="running", attempts=1, heartbeat_at=timezone.now())
-    operations.job_process(job_id=str(job.pk))
+    operations.process_job(job_id=str(job.pk))
     assert _counts(job.pk) == ("running", 1, 0, 0, 0, 0)
     assert runs_service.list_runs(user_id=runner.id).runs == []
 
@@ -83,7 +83,7 @@ def test_a_job_interrupted_too_often_ends_failed_with_a_message(runner, settings
     job = _queued(runner, "export.zip", hostile.zipped(GOOD))
     _died_after(job, recorded=1, stored=0)
     ImportJob.objects.filter(pk=job.pk).update(attempts=3)
-    operations.job_process(job_id=str(job.pk))
+    operations.process_job(job_id=str(job.pk))
     job.refresh_from_db()
     assert (job.status, job.processed_files, job.imported) == ("failed", 1, 1)
     assert job.message == (
@@ -94,7 +94,7 @@ def test_a_job_interrupted_too_often_ends_failed_with_a_message(runner, settings
 def test_a_job_whose_stored_file_is_gone_ends_failed_with_a_message(runner):
     job = _queued(runner, "a.gpx", hostile.fixture("gpx11_strava_run_hr.gpx"))
     job.upload.file.delete(save=False)
-    operations.job_process(job_id=str(job.pk))
+    operations.process_job(job_id=str(job.pk))
     job.refresh_from_db()
     assert (job.status, job.message) == (
         "failed",
@@ -119,7 +119,7 @@ def test_the_sweep_sends_the_jobs_no_worker_has_and_leaves_the_others(runner, se
     dead = _queued(runner, "dead.zip", hostile.zipped(GOOD))
     _died_after(dead, recorded=2, stored=1)
 
-    assert operations.jobs_sweep() == 3  # eager here: each is imported as it is sent
+    assert operations.sweep_jobs() == 3  # eager here: each is imported as it is sent
 
     assert _counts(never_sent.pk) == ("done", 1, 1, 1, 0, 0)
     assert _counts(lost.pk) == ("done", 1, 1, 1, 0, 0)
@@ -127,4 +127,4 @@ def test_the_sweep_sends_the_jobs_no_worker_has_and_leaves_the_others(runner, se
     for untouched in (just_uploaded, sent):
         assert _counts(untouched.pk) == ("queued", 0, 0, 0, 0, 0)
     assert _counts(alive.pk) == ("running", 1, 0, 0, 0, 0)
-    assert operations.jobs_sweep() == 0
+    assert operations.sweep_jobs() == 0

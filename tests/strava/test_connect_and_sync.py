@@ -68,7 +68,7 @@ def test_connecting_stores_encrypted_tokens_and_imports_the_history(
     assert token.encode() not in bytes(connection.access_token)  # encrypted at rest
     runs = _strava_runs(runner.id)
     assert len(runs) == 200  # a page of the list; the total is below
-    assert runs_service.month_summary(user_id=runner.id, year=2024, month=1).runs == 31
+    assert runs_service.get_month_summary(user_id=runner.id, year=2024, month=1).runs == 31
     assert fake_strava.api_requests("/api/v3/athlete/activities") == 3  # 450 activities, 200 a page
     page = client.get("/strava/").content.decode()
     assert "History imported: 450 activities." in page
@@ -145,8 +145,8 @@ def test_an_expired_token_is_refreshed_once_and_the_new_refresh_token_kept(
     _connect(client, fake_strava, django_capture_on_commit_callbacks)
     StravaConnection.objects.update(expires_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
     connection = StravaConnection.objects.get()
-    first = operations.access_token(connection_id=connection.pk)
-    second = operations.access_token(connection_id=connection.pk)
+    first = operations.get_access_token(connection_id=connection.pk)
+    second = operations.get_access_token(connection_id=connection.pk)
     assert first == second
     assert fake_strava.refresh_calls == 1
     connection.refresh_from_db()
@@ -161,9 +161,9 @@ def test_a_revoked_refresh_token_asks_the_runner_to_connect_again(
     fake_strava.refresh_tokens.clear()
     StravaConnection.objects.update(expires_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
     with pytest.raises(strava_client.Unauthorized):
-        operations.access_token(connection_id=StravaConnection.objects.get().pk)
+        operations.get_access_token(connection_id=StravaConnection.objects.get().pk)
     assert StravaConnection.objects.get().status == "reconnect"
-    assert strava_service.connection_status(user_id=runner.id).state == contracts.ConnectionState.NEEDS_RECONNECT
+    assert strava_service.get_connection_status(user_id=runner.id).state == contracts.ConnectionState.NEEDS_RECONNECT
     assert "Strava no longer accepts Runnerly" in client.get("/strava/").content.decode()
 
 
@@ -290,9 +290,9 @@ def test_an_event_met_by_the_rate_limit_waits_for_the_next_window(
 
 
 def test_the_same_event_twice_is_kept_once_and_one_being_followed_is_not_taken_again(runner):
-    first = operations.event_keep(athlete_id=ATHLETE, activity_id=555, kind="update")
-    assert operations.event_keep(athlete_id=ATHLETE, activity_id=555, kind="update").pk == first.pk
-    operations.event_keep(athlete_id=ATHLETE, activity_id=555, kind="delete")
+    first = operations.keep_event(athlete_id=ATHLETE, activity_id=555, kind="update")
+    assert operations.keep_event(athlete_id=ATHLETE, activity_id=555, kind="update").pk == first.pk
+    operations.keep_event(athlete_id=ATHLETE, activity_id=555, kind="delete")
     assert PendingEvent.objects.count() == 2
     PendingEvent.objects.filter(pk=first.pk).update(
         due_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=5)  # held by another try
@@ -369,7 +369,7 @@ def test_disconnecting_deletes_strava_runs_and_keeps_the_others(
     assert response["Location"] == "/strava/"
     assert [run.id for run in runs_service.list_runs(user_id=runner.id, include_hidden=True).runs] == [mine.id]
     assert token not in fake_strava.access_tokens  # deauthorized at Strava
-    assert strava_service.connection_status(user_id=runner.id).state == "not_connected"
+    assert strava_service.get_connection_status(user_id=runner.id).state == "not_connected"
 
 
 def test_a_run_uploaded_as_a_file_and_then_synced_from_strava_shows_once(
@@ -400,10 +400,10 @@ def test_a_run_uploaded_as_a_file_and_then_synced_from_strava_shows_once(
 
 
 def test_strava_service_in_both_modes(service_mode, client, runner, fake_strava, django_capture_on_commit_callbacks):
-    assert strava_service.connection_status(user_id=runner.id) == contracts.StravaStatus(state="not_connected")
+    assert strava_service.get_connection_status(user_id=runner.id) == contracts.StravaStatus(state="not_connected")
     fake_strava.add_athlete(ATHLETE, activities=2)
     _connect(client, fake_strava, django_capture_on_commit_callbacks)
-    status = strava_service.connection_status(user_id=runner.id)
+    status = strava_service.get_connection_status(user_id=runner.id)
     assert (status.state, status.athlete_id, status.athlete_name, status.backfill, status.imported) == (
         "active",
         ATHLETE,

@@ -20,13 +20,13 @@ def test_completing_a_connection_imports_then_disconnecting_deletes(
     with django_capture_on_commit_callbacks(execute=True):
         status = strava_service.complete_connection(user_id=runner.id, code="code-1", scopes="read,activity:read_all")
     assert (status.state, status.athlete_id) == (contracts.ConnectionState.ACTIVE, ATHLETE)
-    after = strava_service.connection_status(user_id=runner.id)
+    after = strava_service.get_connection_status(user_id=runner.id)
     assert (after.backfill, after.imported) == ("done", 12)
     assert len(runs_service.list_runs(user_id=runner.id, include_hidden=True).runs) == 12
     with django_capture_on_commit_callbacks(execute=True):
         assert strava_service.disconnect(user_id=runner.id) == 12
     assert runs_service.list_runs(user_id=runner.id, include_hidden=True).runs == []
-    assert strava_service.connection_status(user_id=runner.id).state == contracts.ConnectionState.NOT_CONNECTED
+    assert strava_service.get_connection_status(user_id=runner.id).state == contracts.ConnectionState.NOT_CONNECTED
     assert strava_service.disconnect(user_id=runner.id) == 0
 
 
@@ -37,4 +37,4 @@ def test_a_connection_without_the_scope_or_with_a_bad_code_is_refused(service_mo
         strava_service.complete_connection(user_id=runner.id, code="x", scopes="read")
     with pytest.raises(errors.StravaRefused, match="Strava did not accept the connection"):
         strava_service.complete_connection(user_id=runner.id, code="never-issued", scopes="read,activity:read_all")
-    assert strava_service.connection_status(user_id=runner.id).state == contracts.ConnectionState.NOT_CONNECTED
+    assert strava_service.get_connection_status(user_id=runner.id).state == contracts.ConnectionState.NOT_CONNECTED

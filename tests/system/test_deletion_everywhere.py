@@ -61,7 +61,7 @@ def test_every_app_deletes_what_it_holds_files_included(
 ):
     other = accounts_testing.create_user(email="bo@example.com")
     with django_capture_on_commit_callbacks(execute=True):
-        job = imports_operations.upload_create(
+        job = imports_operations.create_upload(
             user_id=runner.id, name="run.gpx", data=(reference.FIXTURES / "gpx11_strava_run_hr.gpx").read_bytes()
         )
         runs_testing.record_manual_run(user_id=runner.id, start=datetime.datetime(2026, 11, 2, 7, tzinfo=datetime.UTC))
@@ -78,7 +78,7 @@ def test_every_app_deletes_what_it_holds_files_included(
 
     assert runs_service.list_runs(user_id=runner.id, include_hidden=True).runs == []
     assert (Upload.objects.count(), ImportJob.objects.count(), default_storage.exists(upload_path)) == (0, 0, False)
-    assert [race.id for race in races_service.races_of_runner(user_id=other.id)] == [shared.id]
+    assert [race.id for race in races_service.list_races_of_runner(user_id=other.id)] == [shared.id]
     # A race is a public fact others may be planning for: it stays, without the name of who added it.
     kept = [races_service.get_race(race_id=race.id) for race in (alone, shared)]
     assert [(race.added_by_id, race.name) for race in kept] == [(None, "Ada's own 10K"), (None, "City Marathon")]
@@ -141,7 +141,7 @@ def test_after_deletion_no_model_of_any_app_has_a_row_of_the_runner_nor_storage_
     other = accounts_testing.create_user(email="bo@example.com")
     race_day = datetime.date(2026, 10, 4)
     with django_capture_on_commit_callbacks(execute=True):
-        imports_operations.upload_create(
+        imports_operations.create_upload(
             user_id=runner.id, name="run.gpx", data=(reference.FIXTURES / "gpx11_strava_run_hr.gpx").read_bytes()
         )
         ran = runs_testing.record_manual_run(
@@ -152,7 +152,7 @@ def test_after_deletion_no_model_of_any_app_has_a_row_of_the_runner_nor_storage_
     own = races_testing.add_race(added_by_id=runner.id, name="Harbour 10K", race_date=soon)
     shared = races_testing.add_race(added_by_id=other.id, name="City 10K", race_date=race_day, timezone="UTC")
     races_service.set_running(user_id=runner.id, race_id=shared.id, running=True)
-    races_operations.result_confirm(user_id=runner.id, race_id=shared.id, run_id=ran.id)
+    races_operations.confirm_result(user_id=runner.id, race_id=shared.id, run_id=ran.id)
     plans_service.create_plan(user_id=runner.id, race_id=own.id, template="10k-beginner", training_days=[1, 3, 5])
     assert mailing.send_report(user_id=runner.id, year=2026, month=10) == "sent"
     before = _rows_of(runner.id)
@@ -190,7 +190,7 @@ def test_a_run_event_that_arrives_after_the_deletion_brings_no_month_summary_bac
 
     _delete_account(client, django_capture_on_commit_callbacks)
     # A RunRecorded delivered late (after reports handled UserDeleted) asks for its month again.
-    assert reports_operations.summaries_refresh(user_id=runner.id, months=[(2026, 11)]) == 0
+    assert reports_operations.refresh_summaries(user_id=runner.id, months=[(2026, 11)]) == 0
     assert MonthSummary.objects.filter(user_id=runner.id).count() == 0
     still_here = accounts_testing.create_user(email="bo@example.com")
-    assert reports_operations.summaries_refresh(user_id=still_here.id, months=[(2026, 11)]) == 1
+    assert reports_operations.refresh_summaries(user_id=still_here.id, months=[(2026, 11)]) == 1

@@ -55,7 +55,7 @@ def filled(client, django_capture_on_commit_callbacks):
     bo = accounts_testing.create_user(email="bo@example.com", password=PASSWORD)
     data = UPLOADED.read_bytes()
     with django_capture_on_commit_callbacks(execute=True):
-        job = imports_operations.upload_create(user_id=ada.id, name="Greeting SF.gpx", data=data)
+        job = imports_operations.create_upload(user_id=ada.id, name="Greeting SF.gpx", data=data)
         strava_run = runs_service.record_run(
             draft=runs_contracts.RunDraft(
                 user_id=ada.id,
@@ -89,7 +89,7 @@ def filled(client, django_capture_on_commit_callbacks):
     )
     ran = races_testing.add_race(added_by_id=bo.id, name="City 10K", race_date=RACE_DAY, timezone="UTC")
     races_service.set_running(user_id=ada.id, race_id=ran.id, running=True)
-    races_operations.result_confirm(user_id=ada.id, race_id=ran.id, run_id=manual_run.id)
+    races_operations.confirm_result(user_id=ada.id, race_id=ran.id, run_id=manual_run.id)
     plan = plans_service.create_plan(
         user_id=ada.id, race_id=own_race.id, template="10k-beginner", training_days=[1, 3, 5, 6]
     )

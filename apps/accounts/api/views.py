@@ -65,7 +65,7 @@ def _export(request: Request, export: DataExport) -> Export:
 
 
 def _own_export(request: Request, export_id: uuid.UUID) -> DataExport:
-    export = queries.export_of(user_id=request.user.pk, export_id=export_id)
+    export = queries.get_export(user_id=request.user.pk, export_id=export_id)
     if export is None:
         raise exceptions.NotFound("No such export.")
     return export
@@ -79,14 +79,14 @@ class ExportListApi(APIView):
         operation_id="exports_create",
     )
     def post(self, request: Request) -> HttpResponse:
-        export, created = operations.export_request(user_id=request.user.pk)
+        export, created = operations.request_export(user_id=request.user.pk)
         return dto(_export(request, export), status_code=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 
     @extend_schema(
         responses={200: ExportsResponse, **ERRORS}, summary="Your exports, newest first", operation_id="exports_list"
     )
     def get(self, request: Request) -> HttpResponse:
-        exports = queries.exports_of_user(user_id=request.user.pk, limit=LIST_LIMIT)
+        exports = queries.list_exports_of_user(user_id=request.user.pk, limit=LIST_LIMIT)
         return dto(ExportsResponse(exports=[_export(request, export) for export in exports]))
 
 

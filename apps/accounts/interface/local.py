@@ -54,7 +54,7 @@ class LocalAccountsService(AccountsService):
     def list_report_recipients(self, *, after_id: int = 0, limit: int = 100) -> contracts.ReportRecipientsPage:
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise errors.InvalidPageSize(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}")
-        users = list(queries.report_recipients(after_id=after_id)[: limit + 1])
+        users = list(queries.list_report_recipients(after_id=after_id)[: limit + 1])
         page = users[:limit]
         return contracts.ReportRecipientsPage(
             recipients=[
@@ -77,7 +77,7 @@ class LocalAccountsService(AccountsService):
         return list(User.objects.filter(pk__gt=after_id).order_by("pk").values_list("pk", flat=True)[:limit])
 
     def set_monthly_report_opt_in(self, *, user_id: int, enabled: bool) -> contracts.UserProfile:
-        return _profile(operations.monthly_report_opt_in_set(user_id=user_id, enabled=enabled))
+        return _profile(operations.set_monthly_report_opt_in(user_id=user_id, enabled=enabled))
 
     def export_user_data(self, *, user_id: int) -> contracts.AccountExport:
         user = User.objects.filter(pk=user_id).first()
@@ -88,6 +88,6 @@ class LocalAccountsService(AccountsService):
             last_login=user.last_login,
             email_addresses=[
                 contracts.EmailAddress(email=address.email, verified=address.verified, primary=address.primary)
-                for address in queries.email_addresses(user_id=user_id)
+                for address in queries.list_email_addresses(user_id=user_id)
             ],
         )

@@ -37,7 +37,7 @@ class LocalImportsService(ImportsService):
     def start_import(
         self, *, user_id: int, storage_name: str, size: int, original_name: str
     ) -> contracts.ImportJobStatus:
-        job = operations.upload_take(
+        job = operations.take_upload(
             user_id=user_id, storage_name=storage_name, size=size, original_name=original_name
         )
         return job_status(job, list(job.items.all()))

@@ -77,25 +77,25 @@ class LocalPlansService(PlansService):
         return [template_summary(t) for t in _templates()]
 
     def list_plans(self, *, user_id: int) -> list[contracts.Plan]:
-        today = operations.runner_today(user_id)
+        today = operations.get_runner_today(user_id)
         return [plan_contract(plan, today) for plan in _plans().filter(user_id=user_id)]
 
     def get_plan(self, *, user_id: int, plan_id: int) -> contracts.Plan:
         plan = _plans().filter(pk=plan_id, user_id=user_id).first()
         if plan is None:
             raise errors.PlanNotFound(f"no plan {plan_id} for this user")
-        return plan_contract(plan, operations.runner_today(user_id))
+        return plan_contract(plan, operations.get_runner_today(user_id))
 
     def get_feed_plan(self, *, plan_id: int) -> contracts.Plan:
         plan = _plans().filter(pk=plan_id).first()
         if plan is None:
             raise errors.PlanNotFound(f"no plan {plan_id}")
-        return plan_contract(plan, operations.runner_today(plan.user_id))
+        return plan_contract(plan, operations.get_runner_today(plan.user_id))
 
     def create_plan(
         self, *, user_id: int, race_id: int, template: str, training_days: list[int], long_run_day: int | None = None
     ) -> contracts.Plan:
-        plan = operations.plan_create(
+        plan = operations.create_plan(
             user_id=user_id,
             race_id=race_id,
             template_slug=template,
@@ -110,16 +110,16 @@ class LocalPlansService(PlansService):
         plan = Plan.objects.filter(pk=plan_id, user_id=user_id).select_related("template").first()
         if plan is None:
             raise errors.PlanNotFound(f"no plan {plan_id} for this user")
-        operations.plan_reschedule(plan=plan, training_days=training_days, long_run_day=long_run_day)
+        operations.reschedule_plan(plan=plan, training_days=training_days, long_run_day=long_run_day)
         return self.get_plan(user_id=user_id, plan_id=plan_id)
 
     def delete_plan(self, *, user_id: int, plan_id: int) -> None:
-        operations.plan_delete(user_id=user_id, plan_id=plan_id)
+        operations.delete_plan(user_id=user_id, plan_id=plan_id)
 
-    def upcoming_sessions(
+    def list_upcoming_sessions(
         self, *, user_id: int, limit: int = 5, today: datetime.date | None = None
     ) -> list[contracts.Session]:
-        today = today or operations.runner_today(user_id)
+        today = today or operations.get_runner_today(user_id)
         sessions = (
             PlannedSession.objects.filter(plan__user_id=user_id, date__gte=today, run_id__isnull=True)
             .select_related("plan")

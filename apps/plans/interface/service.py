@@ -11,6 +11,8 @@ from project.rpc import routing
 class PlansService(rpc.Service):
     name = "plans"
     local_implementation = "apps.plans.interface.local.LocalPlansService"
+    # Renamed in 2026-12: callers deployed before still call the old wire names.
+    renamed = {"upcoming_sessions": "list_upcoming_sessions"}
 
     @rpc.read_only
     @abc.abstractmethod
@@ -55,7 +57,7 @@ class PlansService(rpc.Service):
 
     @rpc.read_only
     @abc.abstractmethod
-    def upcoming_sessions(
+    def list_upcoming_sessions(
         self, *, user_id: int, limit: int = 5, today: datetime.date | None = None
     ) -> list[contracts.Session]:
         """The runner's next sessions from today, across plans. `today` is the runner's date in their time zone

@@ -26,12 +26,12 @@ def race_contract(race: Race) -> contracts.Race:
         longitude=race.longitude,
         website=race.website,
         added_by_id=race.added_by_id,
-        runners=race.runners,  # type: ignore[attr-defined]  # annotated by queries.visible()
+        runners=race.runners,  # type: ignore[attr-defined]  # annotated by queries.list_visible_races()
     )
 
 
 def result_contract(registration: Registration) -> contracts.Result:
-    """A confirmed result (its run, time and distance are set together by `operations.result_confirm`)."""
+    """A confirmed result (its run, time and distance are set together by `operations.confirm_result`)."""
     run_id, finish_s, distance_m = registration.result_run_id, registration.finish_s, registration.result_distance_m
     if run_id is None or finish_s is None or distance_m is None:
         raise ValueError(f"registration {registration.pk} has no confirmed result")
@@ -59,10 +59,10 @@ def _draft_fields(draft: contracts.RaceDraft) -> dict:
 
 def _visible_race(race_id: int) -> Race:
     """The visible race, or the one a merged duplicate became. Raises RaceNotFound."""
-    race = queries.visible().filter(pk=race_id).first()
+    race = queries.list_visible_races().filter(pk=race_id).first()
     if race is None:  # a duplicate is hidden once merged: look for the race it became
         target = Race.objects.filter(pk=race_id).values_list("merged_into_id", flat=True).first()
-        race = queries.visible().filter(pk=target).first() if target else None
+        race = queries.list_visible_races().filter(pk=target).first() if target else None
     if race is None:
         raise errors.RaceNotFound(f"no race {race_id}")
     return race
@@ -78,18 +78,18 @@ class LocalRacesService(RacesService):
 
     def get_race_for_runner(self, *, race_id: int, user_id: int, is_staff: bool) -> contracts.RaceForRunner:
         race = _visible_race(race_id)
-        registration = queries.registration(user_id=user_id, race_id=race.pk)
+        registration = queries.get_registration(user_id=user_id, race_id=race.pk)
         return contracts.RaceForRunner(
             race=race_contract(race),
             may_edit=operations.may_edit(race, user_id=user_id, is_staff=is_staff),
             running=registration is not None,
-            race_day_over=operations.race_day_over(race),
+            race_day_over=operations.is_race_day_over(race),
             result=(
                 result_contract(registration)
                 if registration is not None and registration.result_confirmed_at is not None
                 else None
             ),
-            results=[result_contract(shared) for shared in queries.shared_results(race_id=race.pk)],
+            results=[result_contract(shared) for shared in queries.list_shared_results(race_id=race.pk)],
         )
 
     def find_races(
@@ -114,7 +114,7 @@ class LocalRacesService(RacesService):
             )
         if not (1 <= limit <= MAX_PAGE_SIZE and offset >= 0):
             raise errors.InvalidSearch(f"limit must be 1 to {MAX_PAGE_SIZE} and offset at least 0")
-        races = queries.find(
+        races = queries.find_races(
             text=text,
             start_date=start_date,
             end_date=end_date,
@@ -124,7 +124,7 @@ class LocalRacesService(RacesService):
             exclude_added_by=exclude_added_by,
         )
         if latitude is not None and longitude is not None and radius_km is not None:
-            near = queries.within(races, latitude=latitude, longitude=longitude, radius_km=radius_km)
+            near = queries.filter_within(races, latitude=latitude, longitude=longitude, radius_km=radius_km)
             return contracts.RacePage(
                 races=[race_contract(race) for race in near[offset : offset + limit]], total=len(near)
             )
@@ -132,8 +132,10 @@ class LocalRacesService(RacesService):
             races=[race_contract(race) for race in races[offset : offset + limit]], total=races.count()
         )
 
-    def races_of_runner(self, *, user_id: int, include_past: bool = False) -> list[contracts.Race]:
-        races = queries.visible().filter(pk__in=Registration.objects.filter(user_id=user_id).values("race_id"))
+    def list_races_of_runner(self, *, user_id: int, include_past: bool = False) -> list[contracts.Race]:
+        races = queries.list_visible_races().filter(
+            pk__in=Registration.objects.filter(user_id=user_id).values("race_id")
+        )
         if not include_past:
             races = races.filter(race_date__gte=_today())
         return [race_contract(race) for race in races.order_by("starts_at", "id")]
@@ -141,16 +143,16 @@ class LocalRacesService(RacesService):
     def get_overview(self, *, user_id: int, others: int = 5) -> contracts.RacesOverview:
         if not 1 <= others <= MAX_PAGE_SIZE:
             raise InvalidRequest(f"others must be 1 to {MAX_PAGE_SIZE}, got {others}")
-        # What races_of_runner and find_races(exclude_added_by=...) answer, in two queries and without models.
-        running, added_by_others = queries.overview(user_id=user_id, today=_today(), others=others)
+        # What list_races_of_runner and find_races(exclude_added_by=...) answer, in two queries and without models.
+        running, added_by_others = queries.get_overview(user_id=user_id, today=_today(), others=others)
         return contracts.RacesOverview.model_validate({"running": running, "others": added_by_others})
 
     def set_running(self, *, user_id: int, race_id: int, running: bool) -> contracts.Race:
-        operations.running_set(user_id=user_id, race_id=race_id, running=running)
+        operations.set_running(user_id=user_id, race_id=race_id, running=running)
         return self.get_race(race_id=race_id)
 
     def add_race(self, *, added_by_id: int, draft: contracts.RaceDraft) -> contracts.Race:
-        race = operations.race_create(
+        race = operations.create_race(
             added_by_id=added_by_id,
             local_date=draft.race_date,
             local_time=draft.start_time,
@@ -160,7 +162,7 @@ class LocalRacesService(RacesService):
         return self.get_race(race_id=race.pk)
 
     def update_race(self, *, race_id: int, user_id: int, is_staff: bool, draft: contracts.RaceDraft) -> contracts.Race:
-        race = operations.race_update(
+        race = operations.update_race(
             race_id=race_id,
             user_id=user_id,
             is_staff=is_staff,
@@ -179,16 +181,16 @@ class LocalRacesService(RacesService):
             contracts.ResultCandidate(
                 run_id=run.id, name=run.name, start=run.start, distance_m=run.distance_m, elapsed_s=run.elapsed_s
             )
-            for run in operations.result_candidates(user_id=user_id, race=race)
+            for run in operations.list_result_candidates(user_id=user_id, race=race)
         ]
 
     def confirm_result(self, *, user_id: int, race_id: int, run_id: int, shared: bool = True) -> contracts.Result:
-        registration = operations.result_confirm(user_id=user_id, race_id=race_id, run_id=run_id, shared=shared)
+        registration = operations.confirm_result(user_id=user_id, race_id=race_id, run_id=run_id, shared=shared)
         return result_contract(registration)
 
     def export_user_data(self, *, user_id: int) -> contracts.RacesExport:
         return contracts.RacesExport(
-            races_added=[race_contract(race) for race in queries.added_by(user_id=user_id)],
+            races_added=[race_contract(race) for race in queries.list_races_added_by(user_id=user_id)],
             registrations=[
                 contracts.Registration(
                     race=race_contract(registration.race),
@@ -199,6 +201,6 @@ class LocalRacesService(RacesService):
                     result_shared=registration.result_shared,
                     result_confirmed_at=registration.result_confirmed_at,
                 )
-                for registration in queries.registrations_of(user_id=user_id)
+                for registration in queries.list_registrations_of(user_id=user_id)
             ],
         )

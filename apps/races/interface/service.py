@@ -14,6 +14,8 @@ MAX_OFFSET = 1_000_000  # a search paged further has nothing to show; the offset
 class RacesService(rpc.Service):
     name = "races"
     local_implementation = "apps.races.interface.local.LocalRacesService"
+    # Renamed in 2026-12: callers deployed before still call the old wire names.
+    renamed = {"races_of_runner": "list_races_of_runner"}
 
     @rpc.read_only
     @abc.abstractmethod
@@ -50,13 +52,13 @@ class RacesService(rpc.Service):
 
     @rpc.read_only
     @abc.abstractmethod
-    def races_of_runner(self, *, user_id: int, include_past: bool = False) -> list[contracts.Race]:
+    def list_races_of_runner(self, *, user_id: int, include_past: bool = False) -> list[contracts.Race]:
         """The races the runner said they are running, soonest first."""
 
     @rpc.read_only
     @abc.abstractmethod
     def get_overview(self, *, user_id: int, others: int = 5) -> contracts.RacesOverview:
-        """`races_of_runner` (upcoming) and the next `others` upcoming races other runners added (as
+        """`list_races_of_runner` (upcoming) and the next `others` upcoming races other runners added (as
         `find_races(exclude_added_by=user_id)`), in one call: the dashboard's."""
 
     @rpc.idempotent

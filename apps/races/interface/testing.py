@@ -23,7 +23,7 @@ def add_race(
     from apps.races import operations
     from apps.races.interface.local import LocalRacesService
 
-    race = operations.race_create(
+    race = operations.create_race(
         added_by_id=added_by_id,
         local_date=race_date,
         local_time=start,

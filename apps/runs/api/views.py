@@ -265,7 +265,7 @@ class RecordListApi(APIView):
         responses={200: RecordsResponse, **ERRORS}, summary="Your personal records", operation_id="records_list"
     )
     def get(self, request: Request) -> HttpResponse:
-        return dto(RecordsResponse(records=runs_service.personal_records(user_id=request.user.pk)))
+        return dto(RecordsResponse(records=runs_service.list_personal_records(user_id=request.user.pk)))
 
 
 class MonthSummaryApi(APIView):
@@ -294,7 +294,7 @@ class MonthSummaryApi(APIView):
                 {"year": [f"must be between {contracts.EARLIEST_START.year} and {contracts.LAST_YEAR}"]}
             )
         return dto(
-            runs_service.month_summary(
+            runs_service.get_month_summary(
                 user_id=request.user.pk, year=year, month=month, sports=list(contracts.sports_of(family))
             )
         )

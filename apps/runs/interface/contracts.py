@@ -101,6 +101,12 @@ MAX_SPEED_M_S: dict[Family, float] = {
 PACE_MIN_DISTANCE_M = 10.0  # below this a pace is noise
 
 
+def too_fast(*, sport: Sport, distance_m: float, seconds: float) -> bool:
+    """Whether covering `distance_m` in `seconds` is faster, on average, than a body of the sport's family
+    moves at all (MAX_SPEED_M_S): a typing slip (miles for metres, minutes for hours), not a run."""
+    return seconds > 0 and distance_m / seconds > MAX_SPEED_M_S[FAMILY_OF[sport]]
+
+
 def pace_s_per_km(*, distance_m: float, moving_s: float) -> float | None:
     """The one pace rule: moving time over distance, in seconds per kilometre (None when meaningless)."""
     if distance_m < PACE_MIN_DISTANCE_M or moving_s <= 0:

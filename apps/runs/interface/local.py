@@ -75,7 +75,7 @@ def _detail_of(*, user_id: int, run_id: int) -> contracts.RunDetail:
 
 class LocalRunsService(RunsService):
     def record_run(self, *, draft: contracts.RunDraft) -> contracts.RecordedRun:
-        run, created = operations.run_record(draft=draft)
+        run, created = operations.record_run(draft=draft)
         return contracts.RecordedRun(
             run=_detail_of(user_id=run.user_id, run_id=run.pk), created=created, duplicate_of_id=run.duplicate_of_id
         )
@@ -84,7 +84,7 @@ class LocalRunsService(RunsService):
         return _detail_of(user_id=user_id, run_id=run_id)
 
     def get_run_streams(self, *, user_id: int, run_id: int) -> contracts.Streams | None:
-        found, data = queries.run_streams(user_id=user_id, run_id=run_id)
+        found, data = queries.get_run_streams(user_id=user_id, run_id=run_id)
         if not found:
             raise errors.RunNotFound(f"no run {run_id} for this user")
         return contracts.Streams.model_validate(data) if data is not None else None
@@ -114,7 +114,7 @@ class LocalRunsService(RunsService):
         if cached is not None:
             return contracts.RunPage.model_validate_json(cached)  # JSON, not pickle: validated in pydantic-core
         rows = list(
-            queries.runs_for_user(
+            queries.list_runs_for_user(
                 user_id=user_id,
                 start_date=start_date,
                 end_date=end_date,
@@ -136,12 +136,12 @@ class LocalRunsService(RunsService):
             listcache.store_list(user_id=user_id, version=version, value=result.model_dump_json(), **params)
         return result
 
-    def month_summary(
+    def get_month_summary(
         self, *, user_id: int, year: int, month: int, sports: list[contracts.Sport] | None = None
     ) -> contracts.MonthSummary:
         if not 1 <= month <= 12:
             raise InvalidRequest(f"month must be 1 to 12, got {month}")
-        totals = queries.month_totals(
+        totals = queries.get_month_totals(
             user_id=user_id, year=year, month=month, sports=[sport.value for sport in sports] if sports else None
         )
         return contracts.MonthSummary(user_id=user_id, year=year, month=month, **totals)
@@ -159,14 +159,14 @@ class LocalRunsService(RunsService):
         if cached is not None:
             return contracts.RunsOverview.model_validate_json(cached)
         overview = contracts.RunsOverview(
-            month=self.month_summary(user_id=user_id, year=year, month=month, sports=sports),
+            month=self.get_month_summary(user_id=user_id, year=year, month=month, sports=sports),
             last_runs=self.list_runs(user_id=user_id, limit=last).runs,
         )
         if version:
             listcache.store_list(user_id=user_id, version=version, value=overview.model_dump_json(), **params)
         return overview
 
-    def personal_records(
+    def list_personal_records(
         self, *, user_id: int, family: contracts.Family | None = None
     ) -> list[contracts.PersonalRecord]:
         return [
@@ -180,7 +180,7 @@ class LocalRunsService(RunsService):
                 family=contracts.Family(effort.family),
                 run_sport=_SPORTS[effort.run.sport],
             )
-            for effort in queries.fastest_efforts(user_id=user_id, family=family.value if family else None)
+            for effort in queries.list_fastest_efforts(user_id=user_id, family=family.value if family else None)
         ]
 
     def list_best_efforts(
@@ -193,7 +193,7 @@ class LocalRunsService(RunsService):
     ) -> list[contracts.RunEffort]:
         if not 0 <= (end_date - start_date).days <= 365:
             raise InvalidRequest(f"a range of 1 to 366 days, got {start_date} to {end_date}")
-        rows = queries.efforts_between(
+        rows = queries.list_efforts_between(
             user_id=user_id,
             start_date=start_date,
             end_date=end_date,
@@ -204,7 +204,9 @@ class LocalRunsService(RunsService):
     def list_active_months(
         self, *, user_id: int, sports: list[contracts.Sport] | None = None
     ) -> list[contracts.MonthCount]:
-        rows = queries.active_months(user_id=user_id, sports=[sport.value for sport in sports] if sports else None)
+        rows = queries.list_active_months(
+            user_id=user_id, sports=[sport.value for sport in sports] if sports else None
+        )
         return [contracts.MonthCount(**row) for row in rows]
 
     def update_run(
@@ -224,15 +226,15 @@ class LocalRunsService(RunsService):
         asked: dict[str, object] = {"name": name, "notes": notes, "sport": sport, "hidden": hidden, "start": start}
         asked |= {"distance_m": distance_m, "elapsed_s": elapsed_s, "average_heart_rate": average_heart_rate}
         changes = {key: value for key, value in asked.items() if value is not None}
-        operations.run_update(user_id=user_id, run_id=run_id, changes=changes)
+        operations.update_run(user_id=user_id, run_id=run_id, changes=changes)
         return _detail_of(user_id=user_id, run_id=run_id)
 
     def delete_run(self, *, user_id: int, run_id: int) -> None:
-        operations.run_delete(user_id=user_id, run_id=run_id)
+        operations.delete_run(user_id=user_id, run_id=run_id)
 
     def find_run_by_source(self, *, user_id: int, source: contracts.Source, source_id: str) -> contracts.RunSummary:
         row = (
-            queries.runs_for_user(user_id=user_id, include_hidden=True)
+            queries.list_runs_for_user(user_id=user_id, include_hidden=True)
             .filter(source=source.value, source_id=source_id)
             .values(*queries.SUMMARY_FIELDS)
             .first()
@@ -242,13 +244,13 @@ class LocalRunsService(RunsService):
         return run_summary(row)
 
     def delete_runs_from_source(self, *, user_id: int, source: contracts.Source) -> int:
-        return operations.source_runs_delete(user_id=user_id, source=source.value)
+        return operations.delete_source_runs(user_id=user_id, source=source.value)
 
     def list_runs_without_streams(
         self, *, user_id: int, source: contracts.Source, limit: int = 20
     ) -> list[contracts.RunSummary]:
         rows = (
-            queries.runs_for_user(user_id=user_id, include_hidden=True)
+            queries.list_runs_for_user(user_id=user_id, include_hidden=True)
             .filter(source=source.value, streams__isnull=True)
             .order_by("start", "id")
             .values(*queries.SUMMARY_FIELDS)[: max(1, min(limit, MAX_PAGE_SIZE))]
@@ -256,13 +258,13 @@ class LocalRunsService(RunsService):
         return [run_summary(row) for row in rows]
 
     def attach_streams(self, *, user_id: int, run_id: int, streams: contracts.Streams) -> contracts.RunDetail:
-        operations.run_streams_attach(user_id=user_id, run_id=run_id, streams=streams)
+        operations.attach_run_streams(user_id=user_id, run_id=run_id, streams=streams)
         return _detail_of(user_id=user_id, run_id=run_id)
 
     def export_user_data(self, *, user_id: int, after_id: int = 0, limit: int = 10) -> contracts.RunExportPage:
         if not 1 <= limit <= MAX_EXPORT_PAGE_SIZE:
             raise InvalidRequest(f"limit must be between 1 and {MAX_EXPORT_PAGE_SIZE}, got {limit}")
-        runs = list(queries.runs_to_export(user_id=user_id, after_id=after_id)[: limit + 1])
+        runs = list(queries.list_runs_to_export(user_id=user_id, after_id=after_id)[: limit + 1])
         page = runs[:limit]
         return contracts.RunExportPage(
             runs=[
@@ -274,6 +276,6 @@ class LocalRunsService(RunsService):
                 )
                 for run in page
             ],
-            total=queries.runs_for_user(user_id=user_id, include_hidden=True).count(),
+            total=queries.list_runs_for_user(user_id=user_id, include_hidden=True).count(),
             next_after_id=page[-1].pk if len(runs) > limit else None,
         )

@@ -14,6 +14,10 @@ MAX_EXPORT_PAGE_SIZE = 20  # runs with their samples: a 10-hour run's are a few 
 class RunsService(rpc.Service):
     name = "runs"
     local_implementation = "apps.runs.interface.local.LocalRunsService"
+    renamed = {
+        "month_summary": "get_month_summary",
+        "personal_records": "list_personal_records",
+    }  # wire names of callers deployed before 2026-12
 
     @rpc.idempotent
     @abc.abstractmethod
@@ -57,7 +61,7 @@ class RunsService(rpc.Service):
 
     @rpc.read_only
     @abc.abstractmethod
-    def month_summary(
+    def get_month_summary(
         self, *, user_id: int, year: int, month: int, sports: list[contracts.Sport] | None = None
     ) -> contracts.MonthSummary:
         """Totals of the visible runs whose local start date falls in the month."""
@@ -67,12 +71,12 @@ class RunsService(rpc.Service):
     def get_overview(
         self, *, user_id: int, year: int, month: int, sports: list[contracts.Sport] | None = None, last: int = 10
     ) -> contracts.RunsOverview:
-        """`month_summary` of the month and the `last` visible runs of any sport (as `list_runs`), in one call:
+        """`get_month_summary` of the month and the `last` visible runs of any sport (as `list_runs`), in one call:
         the dashboard's, which would otherwise cross the network twice."""
 
     @rpc.read_only
     @abc.abstractmethod
-    def personal_records(
+    def list_personal_records(
         self, *, user_id: int, family: contracts.Family | None = None
     ) -> list[contracts.PersonalRecord]:
         """The fastest effort at each standard distance of each family (or of `family` only).

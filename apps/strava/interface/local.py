@@ -9,15 +9,15 @@ from apps.strava.models import StravaConnection
 class LocalStravaService(StravaService):
     def complete_connection(self, *, user_id: int, code: str, scopes: str) -> contracts.StravaStatus:
         try:
-            operations.connection_create(user_id=user_id, code=code, scopes=scopes)
+            operations.create_connection(user_id=user_id, code=code, scopes=scopes)
         except client.StravaError as error:
             raise errors.StravaRefused(f"Strava did not accept the connection ({error})") from None
-        return self.connection_status(user_id=user_id)
+        return self.get_connection_status(user_id=user_id)
 
     def disconnect(self, *, user_id: int) -> int:
         return operations.disconnect(user_id=user_id)
 
-    def connection_status(self, *, user_id: int) -> contracts.StravaStatus:
+    def get_connection_status(self, *, user_id: int) -> contracts.StravaStatus:
         connection = StravaConnection.objects.filter(user_id=user_id).first()
         if connection is None:
             return contracts.StravaStatus(state=contracts.ConnectionState.NOT_CONNECTED)

@@ -10,10 +10,12 @@ from project.rpc import routing
 class StravaService(rpc.Service):
     name = "strava"
     local_implementation = "apps.strava.interface.local.LocalStravaService"
+    # Renamed in 2026-12: callers deployed before still call the old wire names.
+    renamed = {"connection_status": "get_connection_status"}
 
     @rpc.read_only
     @abc.abstractmethod
-    def connection_status(self, *, user_id: int) -> contracts.StravaStatus:
+    def get_connection_status(self, *, user_id: int) -> contracts.StravaStatus:
         """Whether the user is connected, and how far the import of their history has come."""
 
     @abc.abstractmethod

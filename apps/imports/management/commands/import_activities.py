@@ -3,10 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.accounts.interface import errors as accounts_errors
-from apps.accounts.interface.service import accounts_service
 from apps.imports import importer
 from apps.imports.interface.contracts import ItemStatus
+from project import commands
 
 
 class Command(BaseCommand):
@@ -17,10 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, metavar="EMAIL", help="the runner who owns the runs")
 
     def handle(self, *args, paths, user, **options):
-        try:
-            user_id = accounts_service.find_user_by_email(email=user).id
-        except accounts_errors.UserNotFound as error:
-            raise CommandError(error.message) from None
+        user_id = commands.find_runner(user).id
         files = self._files(paths)
         if not files:
             raise CommandError("no .gpx, .tcx, .fit or .zip files in " + ", ".join(paths))

@@ -1,9 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from apps.accounts.interface import errors as accounts_errors
-from apps.accounts.interface.service import accounts_service
-from apps.imports import operations
-from apps.imports.models import Upload
+from apps.imports import operations, queries
+from project import commands
 
 
 class Command(BaseCommand):
@@ -16,15 +14,12 @@ class Command(BaseCommand):
         parser.add_argument("--user", metavar="EMAIL", help="only this runner's uploads")
 
     def handle(self, *args, **options):
-        uploads = Upload.objects.order_by("created_at")
+        uploads = queries.list_uploads()
         if options["user"]:
-            try:
-                uploads = uploads.filter(user_id=accounts_service.find_user_by_email(email=options["user"]).id)
-            except accounts_errors.UserNotFound as error:
-                raise CommandError(error.message) from None
+            uploads = queries.list_uploads(user_id=commands.find_runner(options["user"]).id)
         total, changed = uploads.count(), 0
         for done, upload in enumerate(uploads.iterator(chunk_size=100), start=1):
-            for done_with in operations.upload_reread(upload=upload):
+            for done_with in operations.reread_upload(upload=upload):
                 changed += done_with.changed
                 self.stdout.write(f"  {done_with.line}")
             if done % 100 == 0:

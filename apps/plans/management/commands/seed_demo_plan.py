@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from apps.accounts.interface import errors as accounts_errors
-from apps.accounts.interface.service import accounts_service
 from apps.plans.interface.service import plans_service
 from apps.races.interface.service import races_service
+from project import commands
 
 
 class Command(BaseCommand):
@@ -13,13 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("--user", metavar="EMAIL", required=True)
 
     def handle(self, *args, **options):
-        try:
-            user = accounts_service.find_user_by_email(email=options["user"])
-        except accounts_errors.UserNotFound as error:
-            raise CommandError(error.message) from None
+        user = commands.find_runner(options["user"])
         planned = {plan.race_id for plan in plans_service.list_plans(user_id=user.id)}
         templates = {t.distance_m: t for t in plans_service.list_templates() if t.level == "intermediate"}
-        for race in races_service.races_of_runner(user_id=user.id):
+        for race in races_service.list_races_of_runner(user_id=user.id):
             if race.id in planned:
                 self.stdout.write(f"{user.email} already has a plan for {race.name}.")
                 return

@@ -1,12 +1,10 @@
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from apps.accounts.interface import errors as accounts_errors
-from apps.accounts.interface.service import accounts_service
-from apps.races import operations
+from apps.races import operations, queries
 from apps.races.interface.service import races_service
-from apps.races.models import Race
+from project import commands
 
 # (name, days from today, distance, city, country, latitude, longitude, zone). The first is 12 weeks
 # and two days away, so the demo plan's first week has not started yet in any time zone.
@@ -25,16 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--user", metavar="EMAIL", required=True, help="who adds them and runs the first")
 
     def handle(self, *args, **options):
-        try:
-            user = accounts_service.find_user_by_email(email=options["user"])
-        except accounts_errors.UserNotFound as error:
-            raise CommandError(error.message) from None
+        user = commands.find_runner(options["user"])
         today = datetime.date.today()
         added = 0
         for name, days, distance, city, country, lat, lon, zone in DEMO_RACES:
-            race = Race.objects.filter(name=name, hidden=False).first()
+            race = queries.list_visible_races().filter(name=name).first()
             if race is None:
-                race = operations.race_create(
+                race = operations.create_race(
                     added_by_id=user.id,
                     local_date=today + datetime.timedelta(days=days),
                     local_time=datetime.time(9, 0),

@@ -1,8 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from apps.accounts.interface import errors as accounts_errors
 from apps.accounts.interface.service import accounts_service
 from apps.reports import operations
+from project import commands
 
 
 class Command(BaseCommand):
@@ -13,10 +13,7 @@ class Command(BaseCommand):
 
     def _user_ids(self, email: str | None):
         if email:
-            try:
-                yield accounts_service.find_user_by_email(email=email).id
-            except accounts_errors.UserNotFound as error:
-                raise CommandError(error.message) from None
+            yield commands.find_runner(email).id
             return
         after_id = 0
         while ids := accounts_service.list_user_ids(after_id=after_id, limit=500):
@@ -26,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = months = 0
         for user_id in self._user_ids(options["user"]):
-            stored = operations.summaries_rebuild(user_id=user_id)
+            stored = operations.rebuild_summaries(user_id=user_id)
             users, months = users + 1, months + stored
             self.stdout.write(f"user {user_id}: {stored} month{'s' if stored != 1 else ''}")
         self.stdout.write(

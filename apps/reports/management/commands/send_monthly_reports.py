@@ -5,9 +5,9 @@ import zoneinfo
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from apps.accounts.interface import errors as accounts_errors
 from apps.accounts.interface.service import accounts_service
 from apps.reports import mailing
+from project import commands
 
 
 def _month(value: str) -> tuple[int, int]:
@@ -30,10 +30,7 @@ class Command(BaseCommand):
 
     def _targets(self, month: tuple[int, int] | None, email: str | None):
         if email:
-            try:
-                profile = accounts_service.find_user_by_email(email=email)
-            except accounts_errors.UserNotFound as error:
-                raise CommandError(error.message) from None
+            profile = commands.find_runner(email)
             if month is None:
                 month = mailing.report_month_for(timezone.now().astimezone(zoneinfo.ZoneInfo(profile.timezone)))
                 if month is None:

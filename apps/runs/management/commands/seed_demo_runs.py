@@ -2,12 +2,11 @@ import datetime
 import math
 import random
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from apps.accounts.interface import errors as accounts_errors
-from apps.accounts.interface.service import accounts_service
 from apps.runs.interface import contracts
 from apps.runs.interface.service import runs_service
+from project import commands
 
 # A loop in the Bois de Boulogne, Paris.
 CENTRE = (48.8625, 2.2490)
@@ -23,10 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, user, days, seed, **options):
-        try:
-            profile = accounts_service.find_user_by_email(email=user)
-        except accounts_errors.UserNotFound as error:
-            raise CommandError(error.message) from None
+        profile = commands.find_runner(user)
         today = datetime.date.today()
         created = 0
         for offset in range(days, -1, -1):

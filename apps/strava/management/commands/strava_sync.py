@@ -1,9 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.accounts.interface import errors as accounts_errors
-from apps.accounts.interface.service import accounts_service
-from apps.strava import client, operations
-from apps.strava.models import StravaConnection
+from apps.strava import client, operations, queries
+from project import commands
 
 
 class Command(BaseCommand):
@@ -16,25 +14,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, user=None, full=False, **options):
-        connections = StravaConnection.objects.filter(status=StravaConnection.Status.ACTIVE).order_by("id")
+        connections = queries.list_active_connections()
         if user:
-            try:
-                connections = connections.filter(user_id=accounts_service.find_user_by_email(email=user).id)
-            except accounts_errors.UserNotFound as error:
-                raise CommandError(error.message) from None
+            connections = queries.list_active_connections(user_id=commands.find_runner(user).id)
             if not connections.exists():
                 raise CommandError(f"{user} has no active Strava connection")
         for connection in connections:
             if full:
-                StravaConnection.objects.filter(pk=connection.pk).update(backfill_after=0, imported=0)
+                operations.restart_backfill(connection_id=connection.pk)
             pages = 0
             try:
-                while operations.backfill_step(connection_id=connection.pk):
+                while operations.import_next_page(connection_id=connection.pk):
                     pages += 1
                     connection.refresh_from_db()
                     self.stdout.write(f"athlete {connection.athlete_id}: {connection.imported} imported so far")
             except client.RateLimited as limited:
-                operations.backfill_wait(connection_id=connection.pk, until=limited.retry_at)
+                operations.pause_backfill(connection_id=connection.pk, until=limited.retry_at)
                 self.stdout.write(
                     self.style.WARNING(
                         f"athlete {connection.athlete_id}: Strava's rate limit reached; "
