@@ -81,12 +81,22 @@ TEMPLATES = [
 def database_settings(url: str) -> dict:
     """One database: operations own their transactions; connections kept (and checked) across requests, which
     an internal call would otherwise pay for with a new PostgreSQL connection (docs/performance.md)."""
-    return {
+    config = {
         **environ.Env.db_url_config(url),
         "ATOMIC_REQUESTS": False,
         "CONN_MAX_AGE": env.int("DJANGO_CONN_MAX_AGE", default=60),
         "CONN_HEALTH_CHECKS": True,
     }
+    if config["ENGINE"].endswith("sqlite3"):
+        # Several processes write at once (gunicorn's workers, `manage.py` commands): each transaction takes the
+        # write lock when it begins (a deferred one that read first cannot get it and fails at once with
+        # "database is locked"), waits up to 20 s for it, and readers do not block the writer (WAL).
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return config
 
 
 DATABASES = {"default": database_settings(env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
@@ -262,7 +272,7 @@ SITE_URL = env("RUNNERLY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Data exports (apps/accounts/archive.py): how long a runner's export zip is kept for download.
 ACCOUNTS_EXPORT_DAYS = env.int("RUNNERLY_ACCOUNTS_EXPORT_DAYS", default=7)
-# The exports sweep (apps/accounts/operations.py, exports_sweep): an export never handed to the broker is sent
+# The exports sweep (apps/accounts/operations.py, sweep_exports): an export never handed to the broker is sent
 # after the grace; one with no sign of life for the stale time is sent again, at most the attempts in all.
 ACCOUNTS_EXPORT_QUEUED_GRACE_SECONDS = env.int("RUNNERLY_ACCOUNTS_EXPORT_QUEUED_GRACE_SECONDS", default=30)
 ACCOUNTS_EXPORT_STALE_SECONDS = env.int("RUNNERLY_ACCOUNTS_EXPORT_STALE_SECONDS", default=300)
@@ -286,7 +296,7 @@ IMPORTS_MAX_ZIP_UNCOMPRESSED_BYTES = env.int("RUNNERLY_IMPORTS_MAX_ZIP_UNCOMPRES
 # One file of a zip, unpacked: what bounds an import's memory before parsing. A GPX at the point limit
 # (apps/imports/parsers.py MAX_POINTS_PER_FILE, 300,000) is 60 MB with heart rates, 100 MB with more.
 IMPORTS_MAX_FILE_BYTES = env.int("RUNNERLY_IMPORTS_MAX_FILE_BYTES", default=120 * 1000 * 1000)
-# The imports sweep (apps/imports/operations.py, jobs_sweep): a job never handed to the broker is sent
+# The imports sweep (apps/imports/operations.py, sweep_jobs): a job never handed to the broker is sent
 # after the grace time; one without a sign of life (a file done) for the stale time, which must exceed
 # the longest one file takes, is sent again, and ended `failed` once it has been taken on that many times.
 IMPORTS_QUEUED_GRACE_SECONDS = env.int("RUNNERLY_IMPORTS_QUEUED_GRACE_SECONDS", default=30)

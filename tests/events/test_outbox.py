@@ -296,3 +296,31 @@ def test_a_failing_coalescing_subscriber_is_run_again_after_a_delay(coalescing, 
     _due_now()
     assert outbox.run_coalesced(subscriber="tests.stock", key="warehouse 0") is True
     assert (runs, CoalescedWork.objects.count()) == ([2], 0)
+
+
+def test_in_eager_mode_a_failing_coalescing_subscriber_waits_for_the_next_event_of_its_key(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    """Eager tasks ignore countdowns: the retry of a failed run must not send itself again and again."""
+    from project.events.models import CoalescedWork
+
+    monkeypatch.setattr(outbox, "_retry_delay", lambda attempts: datetime.timedelta(seconds=30))
+    runs, failing = [], [True]
+
+    @registry.subscriber(ParcelShipped, name="tests.stock", coalesce=lambda event: f"warehouse {event.parcel_id % 2}")
+    def stock(event):
+        if failing[0]:
+            raise ConnectionError("stock is down")
+        runs.append(event.parcel_id)
+
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            outbox.publish(ParcelShipped(parcel_id=2))
+        work = CoalescedWork.objects.get()
+        assert (runs, work.attempts, work.last_error) == ([], 1, "ConnectionError: stock is down")
+        failing[0] = False
+        with django_capture_on_commit_callbacks(execute=True):
+            outbox.publish(ParcelShipped(parcel_id=4))  # the same key: the kept work runs, with the latest event
+        assert (runs, CoalescedWork.objects.count()) == ([4], 0)
+    finally:
+        registry.unregister("tests.stock")
