@@ -164,3 +164,17 @@ def test_staff_merge_duplicates_and_hide_spam_in_the_admin(admin_client):
     admin_client.post(url, {"action": "hide_as_spam", "_selected_action": [spam.id]})
     assert list(Race.objects.filter(hidden=False).values_list("id", flat=True)) == [first.id]
     assert Race.objects.get(pk=second.id).merged_into_id == first.id
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"start_date": "abc"}, "start_date", "Enter a valid date."),
+        ({"distance": "bogus"}, "distance", "Select a valid choice. bogus is not one of the available choices."),
+        ({"text": "x" * 101}, "text", "Ensure this value has at most 100 characters (it has 101)."),
+        ({"latitude": "91"}, "latitude", "Ensure this value is less than or equal to 90."),
+    ],
+)
+def test_a_bad_search_says_what_to_fix_next_to_its_field(client, ada, query, field, message):
+    page = client.get("/races/", query).content.decode()
+    assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in page
