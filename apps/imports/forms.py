@@ -9,7 +9,10 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(contracts.UPLOAD_EXTENSIONS)}))
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": ",".join((*contracts.UPLOAD_EXTENSIONS, contracts.GZIP_EXTENSION))}),
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -21,6 +24,6 @@ class UploadForm(forms.Form):
     # Django's form metaclass moves declared fields into base_fields: this does not replace BaseForm.files.
     files = MultipleFileField(  # type: ignore[assignment]
         label="Activity files",
-        help_text="GPX, TCX or FIT files, or a zip of them (an export of your watch or app).",
+        help_text="GPX, TCX or FIT files (gzipped too), or a zip of them: an export of your watch or app.",
         error_messages={"required": "Choose at least one file to upload."},
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import gzip
 import hashlib
 import io
 import logging
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,7 +23,6 @@ from apps.runs.interface.service import runs_service
 from project import geo
 
 logger = logging.getLogger(__name__)
-UPLOAD_EXTENSIONS = contracts.UPLOAD_EXTENSIONS  # parsers.EXTENSIONS and .zip (a test checks they agree)
 extension_of = contracts.extension_of
 _UTF8_NAME = 0x800  # the zip flag bit saying a member's name is UTF-8
 
@@ -78,7 +79,14 @@ def _open_zip(name: str, data: bytes) -> _Zip:
             archive, unflagged = zipfile.ZipFile(io.BytesIO(_without_utf8_flags(data))), True
     except (zipfile.BadZipFile, struct.error, ValueError):
         raise ImportRefused(f"{name}: this is not a valid zip file") from None
-    members = [info for info in archive.infolist() if not info.is_dir() and not info.filename.startswith("__MACOSX/")]
+    # Only activity files count: an export's other files (activities.csv, photos) are left alone.
+    members = [
+        info
+        for info in archive.infolist()
+        if not info.is_dir()
+        and not info.filename.startswith("__MACOSX/")
+        and contracts.is_activity_file(info.filename)
+    ]
     if len(members) > settings.IMPORTS_MAX_ZIP_FILES:
         raise ImportRefused(
             f"{name}: {len(members)} files, more than the {settings.IMPORTS_MAX_ZIP_FILES} a zip may hold"
@@ -105,7 +113,7 @@ def entries(name: str, data: bytes, *, start: int = 0) -> Iterator[Entry]:
     """
     if extension_of(name) != ".zip":
         if start == 0:
-            yield Entry(name, data)
+            yield _gunzipped(name, data, settings.IMPORTS_MAX_FILE_BYTES)
         return
     opened = _open_zip(name, data)
     limit, file_limit = settings.IMPORTS_MAX_ZIP_UNCOMPRESSED_BYTES, settings.IMPORTS_MAX_FILE_BYTES
@@ -121,10 +129,26 @@ def entries(name: str, data: bytes, *, start: int = 0) -> Iterator[Entry]:
         except Exception as error:  # noqa: BLE001 - whatever zipfile or a decompressor raises: this member only
             yield Entry(member_name, b"", _unpack_problem(info, error))
             continue
-        if len(content) > remaining:
+        entry = _gunzipped(member_name, content, min(file_limit, remaining))
+        if len(entry.data) > remaining or len(content) > remaining:
             raise ImportRefused(f"{name}: unpacks to more than the limit of {limit:,} bytes")
-        remaining -= len(content)
-        yield Entry(member_name, content)
+        remaining -= len(entry.data)
+        yield entry
+
+
+def _gunzipped(name: str, data: bytes, limit: int) -> Entry:
+    """The file itself, or, gzipped (`run.fit.gz`), what it unpacks to under its own name (`run.fit`)."""
+    if not name.lower().endswith(contracts.GZIP_EXTENSION):
+        return Entry(name, data)
+    plain = name[: -len(contracts.GZIP_EXTENSION)]
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacked:
+            content = unpacked.read(limit + 1)  # no more than may be kept: a gzip bomb stops here
+    except (OSError, EOFError, zlib.error) as error:
+        return Entry(plain, b"", f"{name}: not a readable gzip file ({error}); nothing imported")
+    if len(content) > limit:
+        return Entry(plain, b"", _too_big(name, limit))
+    return Entry(plain, content)
 
 
 def _too_big(name: str, limit: int) -> str:

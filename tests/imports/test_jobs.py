@@ -1,6 +1,7 @@
 """Uploads become jobs; jobs import each file, report progress, and never store half a file."""
 
 import datetime
+import gzip
 import io
 import zipfile
 
@@ -58,27 +59,45 @@ def test_an_upload_keeps_the_file_and_imports_it_in_a_task(runner, upload):
 
 
 def test_a_zip_imports_every_good_file_and_names_the_bad_ones(runner, upload):
+    """As in a Strava export: activity files gzipped or not, and other files (a CSV, notes) left alone."""
     job = upload(
         "export.zip",
         zipped(
             {
-                "runs/a.gpx": fixture("gpx11_strava_run_hr.gpx"),
-                "runs/b.tcx": fixture("tcx_garmin_fr410_run_laps_hr.tcx"),
-                "runs/c.fit": fixture("fit_garmin_fr70_run_no_gps_compressed.fit"),
-                "runs/notes.txt": b"hello",
+                "activities/a.gpx": fixture("gpx11_strava_run_hr.gpx"),
+                "activities/b.tcx.gz": gzip.compress(fixture("tcx_garmin_fr410_run_laps_hr.tcx")),
+                "activities/c.fit": fixture("fit_garmin_fr70_run_no_gps_compressed.fit"),
+                "activities/d.fit.gz": b"not gzip at all",
+                "activities.csv": b"Activity ID,Activity Date\n1,Jan 1 2024",
+                "notes.txt": b"hello",
             }
         ),
     )
     assert (job.status, job.total_files, job.imported, job.duplicates, job.failed) == ("done", 4, 2, 0, 2)
     assert [(item.name, item.status) for item in job.items] == [
-        ("runs/a.gpx", "imported"),
-        ("runs/b.tcx", "imported"),
-        ("runs/c.fit", "failed"),
-        ("runs/notes.txt", "failed"),
+        ("activities/a.gpx", "imported"),
+        ("activities/b.tcx", "imported"),
+        ("activities/c.fit", "failed"),
+        ("activities/d.fit", "failed"),
     ]
-    assert job.items[2].message == "runs/c.fit: the FIT file has relative timestamps only, so its date is unknown"
-    assert job.items[3].message == "runs/notes.txt: not a .gpx, .tcx or .fit file"
+    assert (
+        job.items[2].message == "activities/c.fit: the FIT file has relative timestamps only, so its date is unknown"
+    )
+    assert job.items[3].message == (
+        "activities/d.fit.gz: not a readable gzip file (Not a gzipped file (b'no')); nothing imported"
+    )
     assert len(runs_service.list_runs(user_id=runner.id).runs) == 2
+
+
+def test_a_gzipped_file_alone_is_imported_and_a_gzip_bomb_is_not(runner, upload, settings):
+    job = upload("morning.gpx.gz", gzip.compress(fixture("gpx11_strava_run_hr.gpx")))
+    assert (job.status, job.imported, [item.name for item in job.items]) == ("done", 1, ["morning.gpx"])
+    settings.IMPORTS_MAX_FILE_BYTES = 1_000_000
+    bomb = upload("bomb.gpx.gz", gzip.compress(b"<gpx>" + b" " * 5_000_000 + b"</gpx>"))
+    assert (bomb.imported, bomb.failed) == (0, 1)
+    assert bomb.items[0].message == (
+        "bomb.gpx.gz: unpacks to more than 1,000,000 bytes, the most one file may hold; split it into several files"
+    )
 
 
 def test_importing_the_same_files_again_or_zipped_creates_no_new_runs(runner, upload):
@@ -205,7 +224,7 @@ def test_a_file_that_is_not_a_zip_is_refused(runner, upload):
 @pytest.mark.parametrize(
     ("name", "size", "message"),
     [
-        ("run.docx", 10, "run.docx: only .gpx, .tcx, .fit and .zip files can be imported"),
+        ("run.docx", 10, "run.docx: only .gpx, .tcx, .fit and .zip files (or .gz of them) can be imported"),
         ("run.gpx", 0, "run.gpx: the file is empty"),
         ("big.fit", 26_000_000, "big.fit: 26.0 MB is more than the 25 MB limit"),
     ],

@@ -131,7 +131,9 @@ def test_an_upload_of_the_wrong_type_gets_400(api):
 
     response = api.post("/api/v1/uploads/", {"file": SimpleUploadedFile("cv.pdf", b"%PDF")}, format="multipart")
     assert response.status_code == 400
-    assert response.json()["fields"] == {"file": ["cv.pdf: only .gpx, .tcx, .fit and .zip files can be imported"]}
+    assert response.json()["fields"] == {
+        "file": ["cv.pdf: only .gpx, .tcx, .fit and .zip files (or .gz of them) can be imported"]
+    }
 
 
 def test_a_second_user_can_never_see_change_or_delete_the_first_users_things(

@@ -6,7 +6,9 @@ import uuid
 
 from project.rpc.contracts import Contract
 
-UPLOAD_EXTENSIONS = (".gpx", ".tcx", ".fit", ".zip")  # the parsers' formats, and zips of them
+ACTIVITY_EXTENSIONS = (".gpx", ".tcx", ".fit")  # the parsers' formats
+UPLOAD_EXTENSIONS = (*ACTIVITY_EXTENSIONS, ".zip")  # and zips of them
+GZIP_EXTENSION = ".gz"  # an activity file may come gzipped, as in a Strava export (activities/123.fit.gz)
 # Where the web side saves an upload in the default storage (shared with the imports service) before it calls
 # `start_import`: `uploads/YYYY/MM/<name>`, at most STORAGE_NAME_MAX_LENGTH characters (Upload.file's column).
 UPLOAD_DIRECTORY = "uploads/"
@@ -17,11 +19,22 @@ def extension_of(name: str) -> str:
     return "." + name.lower().rsplit(".", 1)[-1] if "." in name else ""
 
 
+def is_activity_file(name: str) -> bool:
+    """Whether the name is of a .gpx, .tcx or .fit file, gzipped or not."""
+    plain = name[: -len(GZIP_EXTENSION)] if name.lower().endswith(GZIP_EXTENSION) else name
+    return extension_of(plain) in ACTIVITY_EXTENSIONS
+
+
+def is_uploadable(name: str) -> bool:
+    """Whether the name is of a file the importer reads: an activity file (gzipped or not) or a zip."""
+    return extension_of(name) == ".zip" or is_activity_file(name)
+
+
 def upload_refusal(*, name: str, size: int, max_bytes: int) -> str | None:
     """Why an upload is refused at the door (its type, empty, too big), or None. The web side asks before it
     stores anything, the service again before it takes the file: one rule on both sides."""
-    if extension_of(name) not in UPLOAD_EXTENSIONS:
-        return f"{name}: only .gpx, .tcx, .fit and .zip files can be imported"
+    if not is_uploadable(name):
+        return f"{name}: only .gpx, .tcx, .fit and .zip files (or .gz of them) can be imported"
     if size <= 0:
         return f"{name}: the file is empty"
     if size > max_bytes:

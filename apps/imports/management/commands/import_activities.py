@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.imports import importer
+from apps.imports.interface import contracts
 from apps.imports.interface.contracts import ItemStatus
 from project import commands
 
@@ -54,9 +55,7 @@ class Command(BaseCommand):
             if not path.exists():
                 raise CommandError(f"{raw}: no such file or folder")
             candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
-            found += [
-                p for p in candidates if p.is_file() and importer.extension_of(p.name) in importer.UPLOAD_EXTENSIONS
-            ]
+            found += [p for p in candidates if p.is_file() and contracts.is_uploadable(p.name)]
         return found
 
     def _progress(self, done: int, total: int, name: str) -> None:
