@@ -61,7 +61,7 @@ class ManualRunForm(forms.Form):
         cleaned = self.cleaned_data
         if cleaned.get("date") and cleaned.get("start_time"):
             start = datetime.datetime.combine(cleaned["date"], cleaned["start_time"], zoneinfo.ZoneInfo(self.timezone))
-            if start > contracts.latest_start():
+            if start > contracts.latest_start(typed_in_own_zone=True):
                 self.add_error("date", "A run cannot start in the future.")
             cleaned["start"] = start
         if cleaned.get("distance") is not None:

@@ -17,6 +17,10 @@ from tests.runs.tracks import INTERVAL_SEGMENTS, draft, track
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-enough-Passw0rd"
+# Tomorrow where the runner lives: within a day of now, yet in the future for someone typing in their own zone.
+TOMORROW_IN_PARIS = (
+    datetime.datetime.now(zoneinfo.ZoneInfo("Europe/Paris")).date() + datetime.timedelta(days=1)
+).isoformat()
 
 
 @pytest.fixture
@@ -126,6 +130,7 @@ def test_entering_a_run_by_hand_in_the_runners_units_and_time_zone(client, runne
             "150 km in 1:00:00 is faster than anyone moves on a ride: check the distance and the time.",
         ),
         ({"date": "2999-01-01"}, "date", "A run cannot start in the future."),
+        ({"date": TOMORROW_IN_PARIS, "start_time": "00:01"}, "date", "A run cannot start in the future."),
     ],
 )
 def test_a_bad_manual_run_is_a_form_error_and_nothing_is_stored(client, runner, changes, field, error):

@@ -76,13 +76,15 @@ COUNTED_LABEL = "Counts runs only (road, trail and treadmill); rides, walks and 
 EARLIEST_START = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
 LAST_YEAR = 2100
 
-# The latest start a run may have, however it comes in (a form, the API, a file): a day ahead of now, since a
-# device's clock or time zone may be off by hours, and nothing genuine is further ahead.
+# The latest start a run may have, however it comes in (the API, a file, Strava): a day ahead of now, since a
+# device's clock or time zone may be off by hours, and nothing genuine is further ahead. A runner typing a run
+# in their own zone has no such excuse: for them it is now.
 LATEST_START_AHEAD = datetime.timedelta(days=1)
 
 
-def latest_start() -> datetime.datetime:
-    return datetime.datetime.now(tz=datetime.UTC) + LATEST_START_AHEAD
+def latest_start(*, typed_in_own_zone: bool = False) -> datetime.datetime:
+    now = datetime.datetime.now(tz=datetime.UTC)
+    return now if typed_in_own_zone else now + LATEST_START_AHEAD
 
 
 # Moving: between two samples at most MAX_SAMPLE_GAP_S apart, at MOVING_SPEED_M_S or more.
