@@ -1,8 +1,10 @@
 import datetime
 
 import pytest
+from django.db import connection
 
 from apps.accounts.interface import testing as accounts_testing
+from apps.runs import queries
 from apps.runs.interface import testing as runs_testing
 from apps.runs.interface.service import runs_service
 from apps.runs.models import BestEffort, Run, RunStreams
@@ -66,3 +68,15 @@ def test_a_page_of_runs_is_cached_until_the_runners_runs_change(
     with django_capture_on_commit_callbacks(execute=True):
         runs_service.delete_run(user_id=user.id, run_id=recorded.id)
     assert runs_service.list_runs(user_id=user.id).runs == []
+
+
+@pytest.mark.django_db
+def test_a_page_after_a_cursor_starts_its_index_scan_at_the_cursor():
+    """Keyset paging: the 50th page of ten years reads 51 index entries, not the 2,500 newer runs before it."""
+    start = datetime.datetime(2020, 1, 5, 7, tzinfo=datetime.UTC)
+    page = queries.list_runs_for_user(user_id=1, cursor=queries.encode_cursor(start=start, run_id=99))
+    sql, params = page.values("id")[:51].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert plan == ["SEARCH runs_run USING INDEX runs_user_start (user_id=? AND start<?)"]
