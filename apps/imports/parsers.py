@@ -1072,7 +1072,10 @@ class _TcxTarget:
     def _add_lap(self) -> None:
         self.flush()  # the activity starts at its first timed point, which may be in this lap
         lap_start = _tcx_time(self.lap_start)
-        elapsed, distance, calories = (_tcx_number(text) for text in self.lap)
+        # A device's garbage ("NaN", "inf", a negative time) is a missing value, as in a trackpoint.
+        elapsed, distance, calories = (
+            _number(text, 0, high) for text, high in zip(self.lap, (7 * 86_400, 10_000_000, 100_000), strict=True)
+        )
         if self.activity is not None and lap_start is not None:
             self.activity.laps.append(
                 {
@@ -1098,13 +1101,6 @@ class _TcxTarget:
             self.origin = int(micros[first])
         values = [_tcx_numbers(column)[timed] for column in columns]
         self.unordered += self.activity.add_many(_seconds_between(self.origin, micros[timed]), *values)
-
-
-def _tcx_number(text: str | None) -> float | None:
-    try:
-        return float(text)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
 
 
 def _tcx_numbers(texts: Sequence[str | None]) -> npt.NDArray[np.float64]:

@@ -15,7 +15,7 @@ from apps.accounts.interface import testing as accounts_testing
 from apps.imports import importer, parsers
 from apps.runs.interface import contracts as runs_contracts
 from apps.runs.interface.service import runs_service
-from tests.imports import reference
+from tests.imports import hostile, reference
 
 START = datetime.datetime(2024, 5, 4, 8, 0, tzinfo=datetime.UTC)
 GUESSED = "no sport in the file; taken as a {} from its speeds (change it with Edit on the run's page)"
@@ -198,6 +198,22 @@ def test_a_tcx_trackpoint_earlier_than_the_one_before_is_left_out_with_a_note():
     [activity] = parsers.parse("laps.tcx", data)
     assert activity.time_s == [0.0, 10.0, 20.0]
     assert activity.notes == ["1 trackpoint earlier than the one before it was left out"]
+
+
+@pytest.mark.parametrize("garbage", ["NaN", "inf", "-5", "1e400", "lots"])
+def test_a_tcx_lap_s_garbage_time_distance_or_calories_is_a_missing_value(garbage):
+    good = hostile.tcx_with()
+    data = good.replace(
+        b"<TotalTimeSeconds>600</TotalTimeSeconds>", f"<TotalTimeSeconds>{garbage}</TotalTimeSeconds>".encode()
+    )
+    data = data.replace(
+        b"<DistanceMeters>610</DistanceMeters><Track>",
+        f"<DistanceMeters>{garbage}</DistanceMeters><Calories>{garbage}</Calories><Track>".encode(),
+    )
+    assert data != good
+    [activity] = parsers.parse("laps.tcx", data)
+    assert (activity.calories, activity.laps) == (None, [{"start_offset_s": 0.0, "elapsed_s": 0.0, "distance_m": 0.0}])
+    assert len(activity.time_s) == 11
 
 
 def test_a_fit_file_whose_checksum_does_not_match_after_complete_data_is_read_with_a_note():
