@@ -25,6 +25,7 @@ from apps.imports.models import ImportItem, ImportJob, Upload
 from apps.runs.interface import errors as runs_errors
 from apps.runs.interface.service import runs_service
 from project import celery
+from project.rpc import versions
 
 logger = logging.getLogger(__name__)
 
@@ -79,9 +80,15 @@ def take_upload(*, user_id: int, storage_name: str, size: int, original_name: st
             user_id=user_id, original_name=original_name[:255], file=storage_name, size=size, sha256=sha256
         )
         job = ImportJob.objects.create(user_id=user_id, upload=upload)
+        _forget_jobs(user_id)
         transaction.on_commit(lambda: _send(job.pk), robust=True)  # a broker error is logged, the upload kept
     logger.info("imports.upload_created", extra={"job_id": str(job.pk), "user_id": user_id, "size": size})
     return job
+
+
+def _forget_jobs(user_id: int) -> None:
+    """The user's jobs change: callers' kept lists of them are stale once this commits."""
+    versions.forget("imports", user_id=user_id)
 
 
 def _storage() -> Storage:
@@ -156,6 +163,7 @@ def _take_on(job_id: str) -> tuple[ImportJob | None, bool]:
         job.status, job.attempts, job.heartbeat_at = ImportJob.Status.RUNNING, job.attempts + 1, now
         job.started_at = job.started_at or now
         job.save(update_fields=["status", "attempts", "heartbeat_at", "started_at"])
+        _forget_jobs(job.user_id)
     return job, True
 
 
@@ -168,6 +176,7 @@ def _work_through(job: ImportJob) -> ImportJob:
         if total == 0:
             raise importer.ImportRefused(f"{name}: the zip is empty")
         ImportJob.objects.filter(pk=job.pk, attempts=job.attempts).update(total_files=total)
+        _forget_jobs(job.user_id)
         resumed_at = job.processed_files if job.attempts > 1 else None
         for position, entry in enumerate(importer.entries(name, data, start=job.processed_files), job.processed_files):
             _hold(job, position=position, lock=False)  # a superseded execution stops before doing the work again
@@ -218,6 +227,7 @@ def _record(job: ImportJob, results: list[importer.ItemResult]) -> None:
         failed=F("failed") + sum(r.status == contracts.ItemStatus.FAILED for r in results),
         heartbeat_at=timezone.now(),
     )
+    _forget_jobs(job.user_id)
 
 
 def _finish(job: ImportJob, *, status: str, message: str, attempt: int) -> ImportJob:
@@ -226,6 +236,7 @@ def _finish(job: ImportJob, *, status: str, message: str, attempt: int) -> Impor
         status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED]
     )
     ended.update(status=status, message=message, finished_at=timezone.now())
+    _forget_jobs(job.user_id)
     job.refresh_from_db()
     logger.info(
         "imports.job_finished",
@@ -287,6 +298,7 @@ def retry_job(*, job_id: uuid.UUID | str) -> bool:
             started_at=None,
             finished_at=None,
         )
+        _forget_jobs(job.user_id)
         transaction.on_commit(lambda: _send(job.pk), robust=True)  # with the broker down, the sweep sends it
     logger.info("imports.job_retried", extra={"job_id": str(job.pk), "user_id": job.user_id})
     return True
@@ -302,6 +314,7 @@ def delete_user_uploads(*, user_id: int) -> int:
     with transaction.atomic():
         ImportJob.objects.filter(user_id=user_id).delete()  # jobs, with their items
         Upload.objects.filter(pk__in=[upload.pk for upload in uploads]).delete()
+        _forget_jobs(user_id)
     for upload in uploads:
         upload.file.delete(save=False)
     logger.info("imports.user_uploads_deleted", extra={"user_id": user_id, "uploads": len(uploads)})

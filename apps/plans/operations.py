@@ -16,12 +16,18 @@ from apps.races.interface import errors as races_errors
 from apps.races.interface.service import races_service
 from apps.runs.interface import contracts as runs_contracts
 from apps.runs.interface.service import runs_service
+from project.rpc import versions
 
 logger = logging.getLogger(__name__)
 RUNNING = list(runs_contracts.RUNNING_SPORTS)
 TOLERANCE = 0.25  # a run fits a session within 25 % of its distance (or of its duration)
 RACE_TOLERANCE = 0.05
 PACE_HISTORY_DAYS = 180
+
+
+def _forget_plans(user_id: int) -> None:
+    """The user's plans change: callers' kept answers of them (the upcoming sessions) are stale once this commits."""
+    versions.forget("plans", user_id=user_id)
 
 
 def get_runner_today(user_id: int) -> datetime.date:
@@ -109,6 +115,7 @@ def create_plan(
             PlannedSession.objects.bulk_create(
                 [_session(plan, source, layout, key) for key, source in _sources(slots).items() if key in layout.dates]
             )
+            _forget_plans(user_id)
     except IntegrityError:
         raise errors.InvalidPlan(
             "you already have a plan for this race", fields={"race_id": ["You already have a plan for this race."]}
@@ -181,6 +188,7 @@ def reschedule_plan(
         plan.race_date, plan.training_days, plan.long_run_day = new_race_date, days, long_day
         plan.skipped_weeks = layout.skipped
         plan.save(update_fields=["race_date", "training_days", "long_run_day", "skipped_weeks"])
+        _forget_plans(plan.user_id)
     return plan
 
 
@@ -219,6 +227,7 @@ def tick_sessions(*, user_id: int, local_date: datetime.date) -> int:
         if fit:
             taken.add(fit.id)
     PlannedSession.objects.bulk_update(sessions, ["run_id"])
+    _forget_plans(user_id)
     return len(taken)
 
 
@@ -232,13 +241,16 @@ def follow_merged_race(*, race_id: int, into_id: int) -> None:
     for plan in Plan.objects.filter(race_id=race_id):
         if not Plan.objects.filter(user_id=plan.user_id, race_id=into_id).exists():
             Plan.objects.filter(pk=plan.pk).update(race_id=into_id)
+            _forget_plans(plan.user_id)
 
 
 def delete_plan(*, user_id: int, plan_id: int) -> None:
     deleted, _ = Plan.objects.filter(pk=plan_id, user_id=user_id).delete()
+    _forget_plans(user_id)
     if not deleted:
         raise errors.PlanNotFound(f"no plan {plan_id} for this user")
 
 
 def delete_user_data(*, user_id: int) -> None:
     Plan.objects.filter(user_id=user_id).delete()
+    _forget_plans(user_id)

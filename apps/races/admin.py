@@ -55,6 +55,7 @@ class RaceAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
     @admin.action(description="Hide the selected races (spam)")
     def hide_as_spam(self, request, queryset):
         hidden = queryset.update(hidden=True)
+        self._forget_kept([])
         self.message_user(request, f"Hid {hidden} race(s).", messages.SUCCESS)
 
 

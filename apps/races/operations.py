@@ -19,10 +19,17 @@ from apps.runs.interface import errors as runs_errors
 from apps.runs.interface.service import runs_service
 from project import geo
 from project.events import outbox
+from project.rpc import versions
 from project.validators import validate_timezone
 
 logger = logging.getLogger(__name__)
 EDITABLE = ("name", "distance_m", "city", "country", "latitude", "longitude", "website")
+
+
+def _forget_races() -> None:
+    """Races or who runs them change: every caller's kept overview of races (one version for all runners, since
+    each sees the others' races) is stale once this commits."""
+    versions.forget("races")
 
 
 def _invalid_race(error: ValidationError) -> errors.InvalidRace:
@@ -65,6 +72,7 @@ def create_race(
     except ValidationError as error:
         raise _invalid_race(error) from None
     race.save()
+    _forget_races()
     logger.info("races.race_added", extra={"race_id": race.pk, "user_id": added_by_id})
     return race
 
@@ -101,6 +109,7 @@ def update_race(
         except ValidationError as error:
             raise _invalid_race(error) from None
         race.save()
+        _forget_races()
         if race.race_date != old_date:
             outbox.publish(events.RaceRescheduled(race_id=race.pk, race_date=race.race_date))
     return race
@@ -118,6 +127,7 @@ def set_running(*, user_id: int, race_id: int, running: bool) -> None:
             pass  # already running it: saying so twice changes nothing
     else:
         Registration.objects.filter(race=race, user_id=user_id).delete()
+    _forget_races()
 
 
 def merge_races(*, duplicate: Race, into: Race) -> None:
@@ -131,6 +141,7 @@ def merge_races(*, duplicate: Race, into: Race) -> None:
         duplicate.hidden, duplicate.merged_into = True, into
         duplicate.save(update_fields=["hidden", "merged_into", "updated_at"])
         outbox.publish(events.RaceMerged(race_id=duplicate.pk, into_id=into.pk))
+        _forget_races()
     logger.info("races.race_merged", extra={"race_id": duplicate.pk, "into_id": into.pk})
 
 
@@ -176,6 +187,7 @@ def confirm_result(*, user_id: int, race_id: int, run_id: int, shared: bool = Tr
         registration.result_shared = shared
         registration.result_confirmed_at = timezone.now()
         registration.save()
+        _forget_races()
     return registration
 
 
@@ -183,3 +195,4 @@ def delete_user_data(*, user_id: int) -> None:
     with transaction.atomic():
         Registration.objects.filter(user_id=user_id).delete()
         Race.objects.filter(added_by_id=user_id).update(added_by_id=None)  # the race stays: others may run it
+        _forget_races()

@@ -16,6 +16,7 @@ from apps.reports import summaries
 from apps.reports.models import RETRYABLE, MonthSummary, ReportDelivery
 from apps.runs.interface import contracts as runs_contracts
 from apps.runs.interface.service import MAX_PAGE_SIZE, runs_service
+from project.rpc import versions
 
 logger = logging.getLogger(__name__)
 Month = tuple[int, int]
@@ -28,6 +29,11 @@ def _of(user_id: int, months: Iterable[Month]) -> Q:
     return Q(user_id=user_id) & condition
 
 
+def _forget_reports(user_id: int) -> None:
+    """The user's month summaries change: callers' kept reports of them are stale once this commits."""
+    versions.forget("reports", user_id=user_id)
+
+
 def _claim(*, user_id: int, months: list[Month]) -> dict[Month, int]:
     """Ask for a refresh of each month; the ticket it gets is the `requested` count it must still find."""
     with transaction.atomic():
@@ -36,6 +42,7 @@ def _claim(*, user_id: int, months: list[Month]) -> dict[Month, int]:
         )
         rows = list(MonthSummary.objects.select_for_update().filter(_of(user_id, months)).order_by("pk"))
         MonthSummary.objects.filter(pk__in=[row.pk for row in rows]).update(requested=F("requested") + 1)
+        _forget_reports(user_id)
     return {(row.year, row.month): row.requested + 1 for row in rows}
 
 
@@ -75,6 +82,7 @@ def _store(*, user_id: int, values: dict[Month, dict], tickets: dict[Month, int]
             row.computed = ticket
             stored.append(row)
         MonthSummary.objects.bulk_update(stored, ["computed", *summaries.FIELDS])
+        _forget_reports(user_id)
     return len(stored)
 
 
@@ -98,6 +106,7 @@ def refresh_summaries(*, user_id: int, months: Iterable[Month]) -> int:
     if all(value["runs"] == 0 for value in values.values()) and not accounts_service.get_users(user_ids=[user_id]):
         # A run event that arrived after the runner's account was deleted: keep nothing of them.
         MonthSummary.objects.filter(_of(user_id, wanted)).delete()
+        _forget_reports(user_id)
         return 0
     stored = _store(user_id=user_id, values=values, tickets=tickets)
     logger.info("reports.summaries_refreshed", extra={"user_id": user_id, "months": len(wanted), "stored": stored})
@@ -115,6 +124,7 @@ def delete_user_data(*, user_id: int) -> None:
     with transaction.atomic():
         MonthSummary.objects.filter(user_id=user_id).delete()
         ReportDelivery.objects.filter(user_id=user_id).delete()
+        _forget_reports(user_id)
 
 
 def skip_delivery(*, user_id: int, year: int, month: int) -> bool:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import hashlib
-import uuid
 from collections.abc import Iterator
 
 from django.core.cache import cache
+
+from project.rpc import versions
 
 LIST_CACHE_SECONDS = 3600
 # Set while a caller that keeps the answer itself computes it (`kept_by_caller`).
@@ -37,7 +38,7 @@ def kept_by_caller() -> Iterator[None]:
 
 
 def _version_key(user_id: int) -> str:
-    return f"runs:version:{user_id}"
+    return versions.version_key("runs", user_id)  # the one callers' kept answers of runs reads are kept under
 
 
 def _page_key(user_id: int, params: dict) -> str:
@@ -78,10 +79,7 @@ def cached_list(*, user_id: int, **params: object) -> tuple[str | None, str]:
 
 def start_version(user_id: int) -> str:
     """The user's runs version, started now unless another request started it first (after a write forgot it)."""
-    version = uuid.uuid4().hex
-    if not cache.add(_version_key(user_id), version, None):
-        version = cache.get(_version_key(user_id)) or version  # another request started the version first
-    return version
+    return versions.start_version(_version_key(user_id))
 
 
 def store_list(*, user_id: int, version: str, value: str, **params: object) -> None:

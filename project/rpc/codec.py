@@ -85,3 +85,16 @@ def encode_result(service: type[rpc_interface.Service], method_name: str, result
 
 def decode_result(service: type[rpc_interface.Service], method_name: str, payload: Any) -> Any:
     return _result_adapter(service, method_name).validate_python(payload)
+
+
+def dump_result(service: type[rpc_interface.Service], method_name: str, result: Any) -> bytes:
+    """The result alone as JSON, as `decode_result_json` reads it back (a kept answer: project/rpc/versions.py)."""
+    return _result_adapter(service, method_name).dump_json(result)
+
+
+def decode_result_json(service: type[rpc_interface.Service], method_name: str, data: bytes) -> Any:
+    return _result_adapter(service, method_name).validate_json(data)
+
+
+def result_schema(service: type[rpc_interface.Service], method_name: str) -> dict[str, Any]:
+    return _result_adapter(service, method_name).json_schema()

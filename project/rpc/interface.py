@@ -13,6 +13,8 @@
 A method marked `read_only` changes nothing: it is retried like an `idempotent` one, and a service
 token with the `read` scope may call it. Every other method is a write and needs the `write` scope
 (checked by `project.rpc.jwt_auth`): unmarked means write, so a forgotten mark fails closed.
+A read marked `kept_per_user` or `kept_per_service` is answered by its callers from the shared cache while
+the version the service publishes is unchanged (`project.rpc.versions`, decision 0019).
 
 An interface declares `name` in its own body; an implementation subclasses it without one and must
 match every abstract signature exactly. Calls go through the delegator, which picks the local or the
@@ -41,6 +43,7 @@ _registry: dict[str, type[Service]] = {}
 F = TypeVar("F", bound=Callable[..., Any])
 READ_SCOPE, WRITE_SCOPE = "read", "write"  # the scopes a service token carries (apps/tokendealer deals them)
 PING = "_ping"  # not a method: the internal endpoint answers it with the service's methods (a read)
+KEPT_PER_USER, KEPT_PER_SERVICE = "user", "service"  # what a kept read's version covers (project/rpc/versions.py)
 
 
 def idempotent(method: F) -> F:
@@ -53,6 +56,20 @@ def read_only(method: F) -> F:
     """Mark a read: it changes nothing, so it is safe to retry and a `read` token may call it."""
     method.__rpc_read_only__ = True  # type: ignore[attr-defined]
     return idempotent(method)
+
+
+def kept_per_user(method: F) -> F:
+    """Mark a read of one user's data (it takes `user_id`) whose answers callers keep until the service forgets
+    that user's version (`versions.forget(service, user_id=...)` on every write of what it reads)."""
+    method.__rpc_kept__ = KEPT_PER_USER  # type: ignore[attr-defined]
+    return read_only(method)
+
+
+def kept_per_service(method: F) -> F:
+    """Mark a read whose answers callers keep until the service forgets its one version for all its data
+    (`versions.forget(service)` on every write of what it reads); for data every user sees, such as races."""
+    method.__rpc_kept__ = KEPT_PER_SERVICE  # type: ignore[attr-defined]
+    return read_only(method)
 
 
 class InterfaceError(TypeError):
@@ -136,6 +153,10 @@ def _validate_interface(interface: type[Service]) -> None:
             _check_serialisable(annotation, f"{where}({name})")
         if returns is inspect.Parameter.empty:
             raise InterfaceError(f"{where}: the return type needs an annotation")
+        if getattr(method, "__rpc_kept__", None) == KEPT_PER_USER and ("user_id", int) not in {
+            (name, annotation) for name, _kind, _default, annotation in params
+        }:
+            raise InterfaceError(f"{where}: a read kept per user takes `user_id: int`")
         _check_serialisable(returns, f"{where} -> return")
 
 
@@ -189,6 +210,11 @@ class Service(abc.ABC):
     @classmethod
     def is_idempotent(cls, method_name: str) -> bool:
         return bool(getattr(getattr(cls, method_name), "__rpc_idempotent__", False))
+
+    @classmethod
+    def kept(cls, method_name: str) -> str | None:
+        """KEPT_PER_USER or KEPT_PER_SERVICE for a read whose answers callers keep, else None."""
+        return getattr(getattr(cls.interface, method_name), "__rpc_kept__", None)
 
     @classmethod
     def required_scope(cls, method_name: str) -> str:

@@ -1,13 +1,18 @@
-"""Which implementation answers a call: `settings.SERVICE_ROUTING[name]` is "local" (default) or a base URL."""
+"""Which implementation answers a call: `settings.SERVICE_ROUTING[name]` is "local" (default) or a base URL.
+
+A read the interface marks kept goes through `versions.call`, which answers from the shared cache while the
+service's version is unchanged, the same way for both (decision 0019)."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from project.rpc import versions
 from project.rpc.interface import Service
 
 LOCAL = "local"
@@ -72,6 +77,8 @@ class ServiceDelegator:
         if method_name not in self._interface.rpc_methods:
             raise AttributeError(f"{self._interface.__name__} has no method {method_name!r}")
         implementation = _implementations.get(self._interface, routing_for(self._interface.name))
+        if self._interface.kept(method_name):
+            return functools.partial(versions.call, self._interface, method_name, getattr(implementation, method_name))
         return getattr(implementation, method_name)
 
     def __repr__(self) -> str:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.accounts.interface.service import MAX_PAGE_SIZE, accounts_service
+from project.rpc import versions
 from project.web.templatetags import units
 
 admin.site.site_header = admin.site.site_title = "Runnerly administration"
@@ -46,7 +47,30 @@ class ExtractableAppMixin:
 
 
 class AppAdmin(ExtractableAppMixin, admin.ModelAdmin):
-    """The base of our apps' model admins."""
+    """The base of our apps' model admins.
+
+    A staff edit or deletion goes around the app's operations, so it forgets here what they would: the version of
+    the row's runner in the app's service, and the service's own, so that no caller keeps answering from before
+    the edit (project/rpc/versions.py). The app's label is its service's name."""
+
+    def _forget_kept(self, rows: Any) -> None:
+        service = self.opts.app_label
+        versions.forget(service)
+        for user_id in {getattr(row, "user_id", None) for row in rows} - {None}:
+            versions.forget(service, user_id=user_id)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # after the row and its inlines are saved
+        self._forget_kept([form.instance])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._forget_kept([obj])
+
+    def delete_queryset(self, request, queryset):
+        rows = list(queryset)
+        super().delete_queryset(request, queryset)
+        self._forget_kept(rows)
 
 
 class _RunnersChangeList(ChangeList):

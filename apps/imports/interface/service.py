@@ -33,7 +33,7 @@ class ImportsService(rpc.Service):
     def get_job(self, *, user_id: int, job_id: uuid.UUID) -> contracts.ImportJobStatus:
         """One of the user's imports with what became of each file. Raises `JobNotFound`."""
 
-    @rpc.read_only
+    @rpc.kept_per_user
     @abc.abstractmethod
     def list_jobs(self, *, user_id: int, limit: int = 10) -> list[contracts.ImportJobStatus]:
         """The user's latest imports, newest first, without their items."""

@@ -55,7 +55,7 @@ class PlansService(rpc.Service):
     def delete_plan(self, *, user_id: int, plan_id: int) -> None:
         """Raises `PlanNotFound`."""
 
-    @rpc.read_only
+    @rpc.kept_per_user
     @abc.abstractmethod
     def list_upcoming_sessions(
         self, *, user_id: int, limit: int = 5, today: datetime.date | None = None

@@ -55,7 +55,7 @@ class RacesService(rpc.Service):
     def list_races_of_runner(self, *, user_id: int, include_past: bool = False) -> list[contracts.Race]:
         """The races the runner said they are running, soonest first."""
 
-    @rpc.read_only
+    @rpc.kept_per_service
     @abc.abstractmethod
     def get_overview(self, *, user_id: int, others: int = 5) -> contracts.RacesOverview:
         """`list_races_of_runner` (upcoming) and the next `others` upcoming races other runners added (as

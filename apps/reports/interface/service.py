@@ -15,7 +15,7 @@ class ReportsService(rpc.Service):
         "year_overview": "get_year_overview",
     }  # wire names of callers deployed before 2026-12
 
-    @rpc.read_only
+    @rpc.kept_per_user
     @abc.abstractmethod
     def get_month_report(self, *, user_id: int, year: int, month: int) -> contracts.MonthReport:
         """A month's summary with its comparisons, records and trend, from the kept summaries.

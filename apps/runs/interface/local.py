@@ -149,22 +149,11 @@ class LocalRunsService(RunsService):
     def get_overview(
         self, *, user_id: int, year: int, month: int, sports: list[contracts.Sport] | None = None, last: int = 10
     ) -> contracts.RunsOverview:
-        # Kept under the user's runs version, as the lists are: every write to their runs forgets it (decision 0009).
-        params = {
-            "overview": (year, month),
-            "sports": sorted(s.value for s in sports) if sports else None,
-            "last": last,
-        }
-        cached, version = listcache.cached_list(user_id=user_id, **params)
-        if cached is not None:
-            return contracts.RunsOverview.model_validate_json(cached)
-        overview = contracts.RunsOverview(
+        # Callers keep the answer under the user's runs version (`kept_per_user`, project/rpc/versions.py).
+        return contracts.RunsOverview(
             month=self.get_month_summary(user_id=user_id, year=year, month=month, sports=sports),
             last_runs=self.list_runs(user_id=user_id, limit=last).runs,
         )
-        if version:
-            listcache.store_list(user_id=user_id, version=version, value=overview.model_dump_json(), **params)
-        return overview
 
     def list_personal_records(
         self, *, user_id: int, family: contracts.Family | None = None

@@ -66,7 +66,7 @@ class RunsService(rpc.Service):
     ) -> contracts.MonthSummary:
         """Totals of the visible runs whose local start date falls in the month."""
 
-    @rpc.read_only
+    @rpc.kept_per_user
     @abc.abstractmethod
     def get_overview(
         self, *, user_id: int, year: int, month: int, sports: list[contracts.Sport] | None = None, last: int = 10
