@@ -119,6 +119,9 @@ CACHES = {
 REDIS_CACHE_BACKEND = "project.cache.RedisCache"  # Django's, reusing its client (project/cache.py)
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = REDIS_CACHE_BACKEND
+# Sessions are read from the cache and written through to the database: a signed-in page makes one query less,
+# and a session the cache lost (culled, Redis down) is read from the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -359,8 +359,8 @@ def test_the_run_page_costs_the_same_queries_for_a_short_and_a_long_track(client
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/runs/{run.id}/").status_code == 200
         counts.append(len(queries.captured_queries))
-    # session, user; the run with its streams' presence, its best efforts; its samples
-    assert counts == [5, 5]
+    # user (the session is read from the cache); the run with its streams' presence, its best efforts; its samples
+    assert counts == [4, 4]
 
 
 def test_the_forms_choices_are_the_stored_ones():

@@ -12,8 +12,9 @@ from tests.runs.tracks import draft, track
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-enough-Passw0rd"
-# Session, user, the run (with whether it has samples), its best efforts; the first time, its samples too.
-QUERIES = 4
+# User, the run (with whether it has samples), its best efforts (the session is read from the cache); the first
+# time, its samples too.
+QUERIES = 3
 
 
 @pytest.fixture
