@@ -28,7 +28,7 @@ class RunsService(rpc.Service):
         is kept hidden as its duplicate. Raises `InvalidRun` when nothing sensible can be stored.
         """
 
-    @rpc.read_only
+    @rpc.kept_per_user
     @abc.abstractmethod
     def get_run(self, *, user_id: int, run_id: int) -> contracts.RunDetail:
         """One of the user's runs. Raises `RunNotFound` (also for another user's run)."""
