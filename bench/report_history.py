@@ -115,7 +115,10 @@ def report_from_runs(user_id: int, year: int, month: int) -> dict:
 def main() -> None:
     from apps.accounts.interface import testing as accounts_testing
     from apps.reports import operations
-    from apps.reports.interface.service import reports_service
+    from apps.reports.interface.service import ReportsService
+    from project.rpc import routing
+
+    reports_service = routing.implementation(ReportsService)  # the service's work each time, nothing kept
 
     old_config = setup_databases(verbosity=0, interactive=False)
     try:

@@ -107,13 +107,13 @@ done
 latency='
 import statistics, time
 from django.test.utils import override_settings
-from apps.reports.interface.service import reports_service
+from apps.reports.interface.service import ReportsService
 from project.rpc import routing
-def local():
+def local():  # the call itself each time, in-process and remote: not an answer the caller keeps (decision 0019)
     with override_settings(EXTRACTED_APPS=[], SERVICE_ROUTING={}):  # the same rows, in the monolith database
-        reports_service.get_month_report(user_id=USER, year=2026, month=10)
+        routing.implementation(ReportsService).get_month_report(user_id=USER, year=2026, month=10)
 def remote():
-    reports_service.get_month_report(user_id=USER, year=2026, month=10)
+    routing.implementation(ReportsService).get_month_report(user_id=USER, year=2026, month=10)
 local(); remote()
 times = {local: [], remote: []}
 for _ in range(CALLS):

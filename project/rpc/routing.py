@@ -61,6 +61,11 @@ class _Implementations:
 _implementations = _Implementations()
 
 
+def implementation(interface: type[Service]) -> Any:
+    """The implementation routed now, called without keeping answers (benches measure the call itself)."""
+    return _implementations.get(interface, routing_for(interface.name))
+
+
 def delegator(interface: type[Service]) -> Any:
     """The module-level object call sites use (`runs_service`), typed as the interface for readers and mypy;
     Django settings are read only when a call is made."""

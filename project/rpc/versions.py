@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pydantic
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 
@@ -78,8 +79,9 @@ def _in_transaction() -> bool:
 def call(interface: type[Service], method_name: str, method: Callable[..., Any], **kwargs: Any) -> Any:
     """`method(**kwargs)`, or the answer kept for these arguments under the current version.
 
-    Inside a transaction the method answers, and nothing is kept: the answer may hold writes that roll back."""
-    if _in_transaction():
+    Inside a transaction the method answers, and nothing is kept: the answer may hold writes that roll back.
+    With `RPC_KEEP_ANSWERS` off, it always answers."""
+    if not settings.RPC_KEEP_ANSWERS or _in_transaction():
         return method(**kwargs)
     params = codec.encode_params(interface, method_name, kwargs)  # validated: bad arguments fail as they would
     per_user = interface.kept(method_name) == KEPT_PER_USER

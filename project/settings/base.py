@@ -357,6 +357,9 @@ RPC_BACKOFF_SECONDS = env.float("RPC_BACKOFF_SECONDS", default=0.1)
 RPC_BREAKER_FAIL_MAX = env.int("RPC_BREAKER_FAIL_MAX", default=5)
 RPC_BREAKER_RESET_SECONDS = env.int("RPC_BREAKER_RESET_SECONDS", default=30)
 RPC_FORBID_CALLS_IN_TRANSACTION = False
+# Callers keep the answers of kept reads in the shared cache under the versions services publish (decision 0019).
+# Off, every call asks its service: for a deployment whose processes cannot share one cache.
+RPC_KEEP_ANSWERS = env.bool("RPC_KEEP_ANSWERS", default=True)
 # Pages made of services' answers (project/web/sections.py): remote sections load at once on this many
 # threads per process (0: one after the other), and a page waits this long for them all.
 PAGE_SECTION_WORKERS = env.int("PAGE_SECTION_WORKERS", default=8)

@@ -187,3 +187,11 @@ class CountingTransport(TestClientTransport):
     def post(self, url, *, body, headers):
         CountingTransport.posts += 1
         return super().post(url, body=body, headers=headers)
+
+
+def test_with_keeping_off_every_call_asks_the_service(settings):
+    settings.RPC_KEEP_ANSWERS = False
+    tally_service.get_total(user_id=1)
+    tally_service.get_total(user_id=1)
+    assert LocalTallyService.calls == ["total:1:total", "total:1:total"]
+    assert routing.implementation(TallyService).get_total(user_id=2) == {"total": 7}
