@@ -29,13 +29,15 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:5432/${main_db}"
 export DJANGO_CACHE_URL="redis://127.0.0.1:6379/4"
 export RPC_SIGNING_KEYS=bench
 export RUNNERLY_SITE_URL=http://127.0.0.1:8097
-export RUNNERLY_MONOLITH_URL=http://127.0.0.1:8097
+# Services reach the monolith (accounts, the token dealer, its keys) on a pool of its own, not on the one serving
+# pages: a service checking a token may have to ask the dealer while every page worker waits on that service.
+export RUNNERLY_MONOLITH_URL=http://127.0.0.1:8098
 export DJANGO_SECURE_SSL_REDIRECT=false
 export DJANGO_LOG_LEVEL=WARNING
 export CELERY_TASK_ALWAYS_EAGER=true
 export RPC_AUTH=project.rpc.jwt_auth.JwtRequestAuth
-export RPC_TOKEN_URL=http://127.0.0.1:8097/oauth/token
-export RPC_JWKS_URL=http://127.0.0.1:8097/.well-known/jwks.json
+export RPC_TOKEN_URL=http://127.0.0.1:8098/oauth/token
+export RPC_JWKS_URL=http://127.0.0.1:8098/.well-known/jwks.json
 redis-cli -n 4 flushdb >/dev/null
 py() { .venv/bin/python manage.py shell -v0 -c "$1"; }
 
@@ -100,7 +102,9 @@ done
 split=("${topology[@]}" RPC_CLIENT_ID=monolith "RPC_CLIENT_SECRET=${monolith_secret}")
 env "${split[@]}" RUNNERLY_WEB_THREADS=1 .venv/bin/gunicorn -c python:project.gunicorn_conf project.wsgi --bind 127.0.0.1:8097 --workers 8 \
   --log-level warning --access-logfile /dev/null & pids+=($!)
-for port in 8096 8097 $(seq 8101 8106); do
+env "${split[@]}" .venv/bin/gunicorn -c python:project.gunicorn_conf project.wsgi --bind 127.0.0.1:8098 --workers 2 \
+  --log-level warning --access-logfile /dev/null & pids+=($!)  # the monolith's internal pool (see RPC_TOKEN_URL)
+for port in 8096 8097 8098 $(seq 8101 8106); do
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:${port}/livez" >/dev/null && break; sleep 0.2; done
 done
 

@@ -33,20 +33,23 @@ def home(request: SignedInRequest) -> HttpResponse:
                 lambda: runs_service.get_overview(
                     user_id=user_id, year=today.year, month=today.month, sports=list(runs_contracts.RUNNING_SPORTS)
                 ),
+                kept=True,
             ),
             "report": Section(
                 "reports",
                 lambda: reports_service.get_month_report(
                     user_id=user_id, year=last_month.year, month=last_month.month
                 ),
+                kept=True,
             ),
             "sessions": Section(
-                "plans", lambda: plans_service.list_upcoming_sessions(user_id=user_id, limit=5, today=today)
+                "plans", lambda: plans_service.list_upcoming_sessions(user_id=user_id, limit=5, today=today), kept=True
             ),
-            "races": Section("races", lambda: races_service.get_overview(user_id=user_id)),
+            "races": Section("races", lambda: races_service.get_overview(user_id=user_id), kept=True),
             "imports": Section(
                 "imports",
                 lambda: [job for job in imports_service.list_jobs(user_id=user_id, limit=3) if job.status != "done"],
+                kept=True,
             ),
         }
     )

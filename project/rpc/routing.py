@@ -84,6 +84,7 @@ class ServiceDelegator:
         implementation = _implementations.get(self._interface, routing_for(self._interface.name))
         if self._interface.kept(method_name):
             return functools.partial(versions.call, self._interface, method_name, getattr(implementation, method_name))
+        versions.refuse_unless_kept(self._interface, method_name)
         return getattr(implementation, method_name)
 
     def __repr__(self) -> str:

@@ -16,13 +16,15 @@ a read that depends on the day (the upcoming races) is not answered from the day
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import functools
 import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pydantic
@@ -70,6 +72,30 @@ def _answer_key(interface: type[Service], method_name: str, params: bytes) -> st
     return f"{interface.name}:kept:{method_name}:{_schema_digest(interface, method_name)}:{day}:{digest}"
 
 
+class NotKept(Exception):
+    """There is no kept answer, and the caller wanted only one (`kept_only`)."""
+
+
+_kept_only: contextvars.ContextVar[bool] = contextvars.ContextVar("rpc_kept_only", default=False)
+
+
+@contextlib.contextmanager
+def kept_only() -> Iterator[None]:
+    """Within it, a kept read answers only from the cache and any other call raises `NotKept` before it is made:
+    a page tries its remote sections this way in its own thread first, and sends only the others to threads."""
+    token = _kept_only.set(True)
+    try:
+        yield
+    finally:
+        _kept_only.reset(token)
+
+
+def refuse_unless_kept(interface: type[Service], method_name: str) -> None:
+    """Raises `NotKept` within `kept_only`: the call would be made, not answered from the cache."""
+    if _kept_only.get():
+        raise NotKept(f"{interface.name}.{method_name}")
+
+
 def _in_transaction() -> bool:
     """Inside a transaction of our own (not a test's wrapping one): its writes are not committed, so their versions
     are not forgotten yet, and it may roll back."""
@@ -82,6 +108,7 @@ def call(interface: type[Service], method_name: str, method: Callable[..., Any],
     Inside a transaction the method answers, and nothing is kept: the answer may hold writes that roll back.
     With `RPC_KEEP_ANSWERS` off, it always answers."""
     if not settings.RPC_KEEP_ANSWERS or _in_transaction():
+        refuse_unless_kept(interface, method_name)
         return method(**kwargs)
     params = codec.encode_params(interface, method_name, kwargs)  # validated: bad arguments fail as they would
     per_user = interface.kept(method_name) == KEPT_PER_USER
@@ -96,6 +123,7 @@ def call(interface: type[Service], method_name: str, method: Callable[..., Any],
             return codec.decode_result_json(interface, method_name, entry[1])
         except pydantic.ValidationError:
             logger.warning("rpc.kept_answer_unreadable", extra={"service": interface.name, "method": method_name})
+    refuse_unless_kept(interface, method_name)
     version = version or start_version(keys[0])
     result = method(**kwargs)
     cache.set(keys[1], (version, codec.dump_result(interface, method_name, result)), KEPT_SECONDS)

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from apps.accounts.interface import testing as accounts_testing
+from apps.races.interface.service import races_service
 from apps.runs.interface import contracts
 from apps.runs.interface.service import runs_service
 from project import requestid
@@ -105,3 +106,29 @@ def test_the_dashboard_with_every_service_remote_loads_its_sections_on_the_pool(
     content = client.get("/dashboard/").content.decode()
     assert "temporarily unavailable" not in content
     assert "Dawn" in content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_remote_sections_kept_load_in_the_requests_thread_and_the_others_on_the_pool(fan_out, live_server):
+    """A kept section found in the cache needs no thread; one not found there, or not kept, goes to the pool."""
+    runner = accounts_testing.create_user(email="ada@example.com", password=PASSWORD)
+    fan_out.SERVICE_ROUTING = {"runs": live_server.url, "races": live_server.url}
+    fan_out.RPC_TRANSPORT = "project.rpc.remote.HttpTransport"
+
+    def overview():
+        races_service.get_overview(user_id=runner.id)
+        return threading.current_thread().name
+
+    def races():
+        races_service.find_races(limit=5)  # not a kept read
+        return threading.current_thread().name
+
+    def page():
+        loaded = load_sections({"kept": Section("races", overview, kept=True), "other": Section("races", races)})
+        return {name: section["value"] for name, section in loaded.items()}
+
+    first, again = page(), page()
+    assert first["kept"].startswith("section")  # nothing kept yet
+    assert first["other"].startswith("section")
+    assert again["kept"] == threading.current_thread().name
+    assert again["other"].startswith("section")

@@ -14,6 +14,7 @@ from project.rpc import interface as rpc
 from project.rpc import routing, versions
 from project.rpc.errors import InvalidRequest
 from project.rpc.testing import TestClientTransport
+from tests.rpc.echo import echo_service
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +196,15 @@ def test_with_keeping_off_every_call_asks_the_service(settings):
     tally_service.get_total(user_id=1)
     assert LocalTallyService.calls == ["total:1:total", "total:1:total"]
     assert routing.implementation(TallyService).get_total(user_id=2) == {"total": 7}
+
+
+def test_kept_only_answers_from_the_cache_or_refuses_before_any_call():
+    with versions.kept_only(), pytest.raises(versions.NotKept, match=r"tally\.get_total"):
+        tally_service.get_total(user_id=1)
+    assert LocalTallyService.calls == []
+    tally_service.get_total(user_id=1)
+    with versions.kept_only():
+        assert tally_service.get_total(user_id=1) == {"total": 5}
+        with pytest.raises(versions.NotKept, match=r"echo\.echo"):
+            echo_service.echo  # noqa: B018 - not a kept read: refused before it is called
+    assert LocalTallyService.calls == ["total:1:total"]
