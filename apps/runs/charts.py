@@ -238,11 +238,18 @@ def _rounded(value: float | None, factor: float, digits: int) -> float | None:
 
 
 def _range(key: str, values: list[float]) -> tuple[float, float]:
-    """The span a chart shows: pace and speed without their 5% outliers (a stop, a GPS jump) either way."""
+    """The span a chart shows. Pace and speed leave out their slowest 5% (stops, standing) and fastest 1% (a GPS
+    jump, already averaged over PACE_WINDOW_S): a ride's fast descents, a few minutes of an hour, stay on the chart.
+    Cadence leaves out 5% either way (zeros while coasting, a double count)."""
     ordered = sorted(values)
-    if key in ("pace", "speed", "cadence") and len(ordered) >= 20:
-        return ordered[len(ordered) // 20], ordered[-len(ordered) // 20 - 1]
-    return ordered[0], ordered[-1]
+    if len(ordered) < 20 or key not in ("pace", "speed", "cadence"):
+        return ordered[0], ordered[-1]
+    few, fewer = len(ordered) // 20, len(ordered) // 100
+    if key == "speed":  # slow is low
+        return ordered[few], ordered[-fewer - 1]
+    if key == "pace":  # slow is a larger number
+        return ordered[fewer], ordered[-few - 1]
+    return ordered[few], ordered[-few - 1]
 
 
 MIN_SPANS = {"pace": 60.0, "speed": 5.0, "elevation": 20.0, "heart_rate": 20.0, "cadence": 10.0}

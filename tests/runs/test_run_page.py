@@ -276,3 +276,15 @@ def test_a_tile_server_needs_an_attribution(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(base)
+
+
+def test_a_rides_fast_descents_stay_on_its_speed_chart():
+    """Two and a half minutes at 40 km/h in an hour at 25: the chart reaches 40, not the 95th percentile (25)."""
+    from apps.runs import charts
+
+    streams = track([(1800, 25 / 3.6), (150, 40 / 3.6), (1800, 25 / 3.6), (60, 0.2)])
+    profile = charts.profile(charts.samples_of(streams, family="cycling"), family="cycling")
+    [speed] = [chart for chart in profile.charts if chart.key == "speed"]
+    assert max(value for value in profile.points["speed"] if value is not None) == 40.0
+    assert speed.high >= 40.0
+    assert speed.low <= 25.0
