@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.races import queries
-from apps.races.interface import errors, events
+from apps.races.interface import contracts, errors, events
 from apps.races.models import Race, Registration
 from apps.runs.interface import contracts as runs_contracts
 from apps.runs.interface import errors as runs_errors
@@ -43,6 +43,12 @@ def is_race_day_over(race: Race) -> bool:
     return race.race_date <= timezone.now().astimezone(zoneinfo.ZoneInfo(race.timezone)).date()
 
 
+def _check_date(local_date: datetime.date) -> None:
+    problem = contracts.race_date_problem(local_date, today=datetime.datetime.now(datetime.UTC).date())
+    if problem:
+        raise ValidationError({"race_date": [problem]})
+
+
 def _place_in_time(race: Race, local_date: datetime.date, local_time: datetime.time, zone: str | None) -> None:
     if not zone and race.latitude is not None and race.longitude is not None:
         zone = geo.timezone_at(race.latitude, race.longitude)
@@ -67,6 +73,7 @@ def create_race(
     """Add a race. Raises InvalidRace with per-field messages."""
     race = Race(added_by_id=added_by_id, **{k: v for k, v in fields.items() if k in EDITABLE})
     try:
+        _check_date(local_date)
         _place_in_time(race, local_date, local_time, zone)
         race.full_clean(exclude=["merged_into"])
     except ValidationError as error:
@@ -102,6 +109,8 @@ def update_race(
             if name in EDITABLE:
                 setattr(race, name, value)
         try:
+            if local_date and local_date != old_date:
+                _check_date(local_date)
             if local_date or local_time or zone:
                 local = race.starts_at.astimezone(zoneinfo.ZoneInfo(race.timezone))
                 _place_in_time(race, local_date or local.date(), local_time or local.time(), zone or race.timezone)

@@ -36,6 +36,7 @@ RUN_IDS = (-(2**63), 2**63 - 1)  # what a database integer holds
 
 def _add_errors(form: RaceForm, error: errors.InvalidRace) -> None:
     for field, problems in (error.fields or {"__all__": [error.message]}).items():
+        field = {"race_date": "date"}.get(field, field)  # the service's name for the form's field
         form.add_error(field if field in form.fields else None, problems)
 
 

@@ -178,3 +178,52 @@ def test_staff_merge_duplicates_and_hide_spam_in_the_admin(admin_client):
 def test_a_bad_search_says_what_to_fix_next_to_its_field(client, ada, query, field, message):
     page = client.get("/races/", query).content.decode()
     assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in page
+
+
+def _form(date: str, **fields) -> dict:
+    return {
+        "name": "Harbour 10K",
+        "date": date,
+        "start_time": "09:00",
+        "timezone": "Europe/Paris",
+        "distance": "10000.0",
+        "city": "Brest",
+        "country": "France",
+        **fields,
+    }
+
+
+def test_a_race_dated_long_ago_or_far_ahead_is_refused_next_to_its_date(client, ada):
+    earliest = TODAY - datetime.timedelta(days=366)
+    response = client.post("/races/new/", _form("1900-05-01"))
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "date": [f"Give a date from {earliest.isoformat()} on: races are added to be run, or just after."]
+    }
+    far = TODAY + datetime.timedelta(days=6 * 366)
+    response = client.post("/races/new/", _form(far.isoformat()))
+    assert list(response.context["form"].errors) == ["date"]
+    assert Race.objects.count() == 0
+    last_week = TODAY - datetime.timedelta(days=7)  # just run: added to keep its result
+    assert client.post("/races/new/", _form(last_week.isoformat())).status_code == 302
+    api = client.post(
+        "/api/v1/races/",
+        {"name": "Old", "date": "1999-01-01", "distance_m": 5000, "city": "X", "country": "Y", "timezone": "UTC"},
+        content_type="application/json",
+    )
+    assert api.status_code == 400
+    assert "Give a date from" in str(api.json())
+    assert Race.objects.count() == 1
+
+
+def test_a_race_from_long_ago_keeps_its_date_when_its_name_changes(client, ada):
+    race = add_race(added_by_id=ada.id, name="Old 10K", race_date=TODAY - datetime.timedelta(days=30))
+    long_ago = TODAY - datetime.timedelta(days=700)  # added when that was allowed, or before this rule
+    Race.objects.filter(pk=race.id).update(race_date=long_ago)
+    old = long_ago.isoformat()
+    response = client.post(f"/races/{race.id}/edit/", _form(old, name="Old Harbour 10K"))
+    assert response.status_code == 302
+    assert Race.objects.get(pk=race.id).name == "Old Harbour 10K"
+    moved = client.post(f"/races/{race.id}/edit/", _form((TODAY - datetime.timedelta(days=800)).isoformat()))
+    assert list(moved.context["form"].errors) == ["date"]
+    assert Race.objects.get(pk=race.id).race_date == long_ago

@@ -15,6 +15,23 @@ STANDARD_DISTANCES: list[tuple[float, str]] = [
 ]
 
 
+# The dates a race may be added or moved to: up to a year back (a runner adding the race they have just run, to keep
+# their result) and RACE_YEARS_AHEAD ahead. A race already on another date keeps it when other fields change.
+RACE_DAYS_BACK = 366
+RACE_YEARS_AHEAD = 5
+
+
+def race_date_problem(race_date: datetime.date, *, today: datetime.date) -> str | None:
+    """What is wrong with a new date for a race, or None."""
+    earliest = today - datetime.timedelta(days=RACE_DAYS_BACK)
+    latest = today + datetime.timedelta(days=round(365.25 * RACE_YEARS_AHEAD))
+    if race_date < earliest:
+        return f"Give a date from {earliest.isoformat()} on: races are added to be run, or just after."
+    if race_date > latest:
+        return f"Give a date up to {latest.isoformat()}: a race more than {RACE_YEARS_AHEAD} years ahead is a typo."
+    return None
+
+
 class Race(Contract):
     id: int
     name: str
