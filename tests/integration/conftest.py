@@ -17,6 +17,9 @@ from project.celery import app as celery_app
 from tests.integration.subscribers import REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
+# The cache every process of a test shares (this one, its workers, its services), as a deployment's processes do:
+# answers a caller keeps are forgotten by the writes of another process (docs/decisions/0019).
+SHARED_CACHE = "redis://127.0.0.1:6379/12"
 
 
 def _test_database_url() -> str:
@@ -112,11 +115,15 @@ def _purge_queues():
 
 
 @pytest.fixture
-def workers(store):
-    """Workers on the test database, and this process sending tasks to the broker instead of running them."""
+def workers(store, settings):
+    """Workers on the test database, and this process sending tasks to the broker instead of running them; this
+    process and the workers share one cache (SHARED_CACHE)."""
     _purge_queues()
     celery_app.conf.task_always_eager = False
+    redis.Redis.from_url(SHARED_CACHE).flushdb()
+    settings.CACHES = {"default": {"BACKEND": "project.cache.RedisCache", "LOCATION": SHARED_CACHE}}
     pool = Workers()
+    pool.env["DJANGO_CACHE_URL"] = SHARED_CACHE
     try:
         yield pool
     finally:

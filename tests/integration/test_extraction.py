@@ -33,10 +33,10 @@ from apps.tokendealer import dealing
 from project.events.models import Delivery
 from project.rpc import jwt_auth, remote
 from tests.imports.reference import FIXTURES
+from tests.integration.conftest import SHARED_CACHE
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
-SHARED_CACHE = "redis://127.0.0.1:6379/12"
 PASSWORD = "a-long-enough-Passw0rd"
 
 

@@ -206,6 +206,8 @@ def test_every_app_as_its_own_service_through_a_runners_life_and_each_one_stoppe
         settings.RPC_AUTH = "project.rpc.jwt_auth.JwtRequestAuth"
         settings.RPC_TRANSPORT = "project.rpc.remote.HttpTransport"
         settings.RPC_CLIENT_ID, settings.RPC_CLIENT_SECRET = "monolith", secrets_["monolith"]
+        # ... and shares their cache: the answers it keeps are forgotten by the services' writes (decision 0019).
+        settings.CACHES = {"default": {"BACKEND": "project.cache.RedisCache", "LOCATION": SHARED_CACHE}}
 
         # Sign up, confirm, log in; the dashboard has every section.
         browser = _sign_up(monolith.url, mail)
