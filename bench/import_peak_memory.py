@@ -1,4 +1,4 @@
-"""Peak memory of one import: the 10-hour GPX, the largest file the point limit accepts, and 2,000,000 points.
+"""Peak memory of one import: the 10-hour GPX and TCX, the largest files the limits accept, and 2,000,000 points.
 
 Each upload goes alone through the whole path of a runner's upload in a child process on a fresh test
 database (`create_upload`, whose job runs eagerly under the test settings: unpack, parse, stats,
@@ -10,9 +10,11 @@ A child that sets up the same and uploads nothing gives the baseline. Files over
 (25 MB) come as a zip of one GPX, as in issue #12; the 2,000,000 points without heart rates, so that
 their zip (24 MB) is within the limit.
   DJANGO_SETTINGS_MODULE=project.settings.test .venv/bin/python bench/import_peak_memory.py [--quick]
---quick runs tiny files (601, 2,000 and 20,000 points, the limit lowered to 2,000 in the children) for CI.
+--quick runs tiny files (601, 2,000 and 20,000 points, the limit lowered to 2,000 in the children) for CI;
+--only TEXT runs the uploads whose label holds TEXT (`--only TCX`).
 """
 
+import functools
 import io
 import subprocess
 import sys
@@ -71,26 +73,38 @@ def peak(path: str, limit: int | None) -> tuple[float, str, str]:
     return high_water_kib / 1024, seconds, outcome
 
 
-def main(quick: bool) -> None:
-    from gpx10h import TEN_HOURS_POINTS, gpx_track
+def main(quick: bool, only: str) -> None:
+    from gpx10h import TEN_HOURS_POINTS, gpx_track, tcx_track
 
     from apps.imports.parsers import MAX_POINTS_PER_FILE
 
     limit = QUICK_LIMIT if quick else None
     largest = limit or MAX_POINTS_PER_FILE
-    uploads = [
-        ("10-minute GPX" if quick else "10-hour GPX at 1 Hz", 601 if quick else TEN_HOURS_POINTS, True, False),
-        ("largest accepted (the limit), zipped", largest, True, True),
-        ("over the limit, a zip of one GPX", 20_000 if quick else 2_000_000, False, True),
+    gpx, gpx_without_hr = gpx_track, functools.partial(gpx_track, heart_rate=False)
+    ten_hours, big_tcx = (601, 2_000) if quick else (TEN_HOURS_POINTS, 200_000)
+    uploads = [  # (label, points, the file's maker, its extension, zipped)
+        ("10-minute GPX" if quick else "10-hour GPX at 1 Hz", ten_hours, gpx, "gpx", False),
+        ("largest accepted (the limit), zipped", largest, gpx, "gpx", True),
+        ("over the limit, a zip of one GPX", 20_000 if quick else 2_000_000, gpx_without_hr, "gpx", True),
+        (
+            "10-minute TCX" if quick else "10-hour TCX at 1 Hz",
+            601 if quick else TEN_HOURS_POINTS,
+            tcx_track,
+            "tcx",
+            False,
+        ),
+        # The TCX writer's 520 bytes a point: the most points within IMPORTS_MAX_FILE_BYTES (120 MB).
+        (f"TCX of {big_tcx:,} points, zipped", big_tcx, tcx_track, "tcx", True),
     ]
+    uploads = [upload for upload in uploads if only.lower() in upload[0].lower()]
     with tempfile.TemporaryDirectory() as folder:
         base, _, _ = peak("", limit)
         print(f"limit {largest:,} points per file; baseline (Django, test database, no upload): {base:.0f} MiB\n")
         print("| upload | points | size | peak RSS | over baseline | seconds | job |")
         print("|---|---:|---:|---:|---:|---:|---|")
-        for label, points, heart_rate, zipped in uploads:
-            data = gpx_track(points, heart_rate=heart_rate)
-            path = Path(folder) / f"track-{points}.gpx"
+        for label, points, make, extension, zipped in uploads:
+            data = make(points)
+            path = Path(folder) / f"track-{points}.{extension}"
             size = f"{len(data) / 1e6:.1f} MB"
             if zipped:
                 buffer = io.BytesIO()
@@ -108,4 +122,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         child(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None)
     else:
-        main("--quick" in sys.argv)
+        main("--quick" in sys.argv, sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else "")

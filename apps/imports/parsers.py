@@ -1,11 +1,12 @@
 """Reading GPX, TCX and FIT files into one shape. Pure functions over bytes: no Django, no I/O.
 
-GPX and TCX are streamed through the standard library's (C) iterparse (see docs/decisions/0008), each
-point read into compact arrays and dropped from the tree once complete (GPX read as gpxpy reads it,
-its times as gpxpy's time parser reads them); FIT goes through fitdecode. The XML is read as UTF-8 text,
-and text with a DOCTYPE or entity declarations is refused before any parser sees it, so a
-billion-laughs or external-entity file is never expanded. A file of
-more than MAX_POINTS_PER_FILE points is refused, counted before parsing and again while reading, so
+GPX and TCX are streamed through the standard library's C parser (see docs/decisions/0008): GPX into a
+parser target that builds no tree, each point into compact arrays (read as gpxpy reads it, its times
+as gpxpy's time parser reads them); TCX into the parser's own C tree, a chunk of text at a time, each
+trackpoint read once complete and deleted from the tree. FIT goes through fitdecode. The XML is read
+as UTF-8 text, and text with a DOCTYPE or entity declarations is refused before any parser sees it, so
+a billion-laughs or external-entity file is never expanded. A file of more than MAX_POINTS_PER_FILE
+points is refused, counted before parsing and again while reading, so
 an import's memory is bounded whatever the upload limits let through (docs/performance.md).
 
 Nothing a file holds is left out silently: what is skipped, reordered, cut off or guessed is said
@@ -16,16 +17,20 @@ from __future__ import annotations
 
 import array
 import codecs
+import collections
+import contextlib
 import dataclasses
 import datetime
+import gc
 import io
 import math
+import operator
 import re
 import warnings
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import fitdecode
 import gpxpy.gpxfield
@@ -428,7 +433,7 @@ def _xml_text(name: str, data: bytes) -> bytes:
     return head
 
 
-XML_CHUNK = 64 * 1024  # bytes decoded and fed to the parser at a time
+XML_CHUNK = 64 * 1024  # bytes decoded and fed to the GPX parser at a time (TCX: TCX_CHUNK)
 
 
 def _feed(target: object, text: bytes) -> None:
@@ -436,12 +441,18 @@ def _feed(target: object, text: bytes) -> None:
     at a time: text is fed, so the parser reads UTF-8 whatever the file declares and `_xml_text`'s check
     holds, and only a chunk is ever decoded."""
     parser = ET.XMLParser(target=target)  # noqa: S314 - DOCTYPE and entities are refused before (`_xml_text`)
+    for chunk in _utf8_chunks(text, XML_CHUNK):
+        parser.feed(chunk)
+    parser.close()
+
+
+def _utf8_chunks(text: bytes, size: int) -> Iterator[str]:
+    """`text` decoded as UTF-8 (undecodable bytes replaced), `size` bytes at a time."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     view = memoryview(text)
-    for offset in range(0, len(text), XML_CHUNK):
-        parser.feed(decoder.decode(view[offset : offset + XML_CHUNK]))
-    parser.feed(decoder.decode(b"", final=True))
-    parser.close()
+    for offset in range(0, len(text), size):
+        yield decoder.decode(view[offset : offset + size])
+    yield decoder.decode(b"", final=True)
 
 
 def _local(tag: str) -> str:
@@ -933,23 +944,24 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
 def _parse_tcx(name: str, text: bytes) -> Activity:
     """The first <Activity> of a TCX file: the timed trackpoints of its laps, and the laps.
 
-    Streamed: the parser hands each element to `_TcxTarget`, which builds no tree.
+    Streamed: the C parser builds the tree a chunk of text at a time, calling no Python per element, and
+    `_TcxReader` reads what each chunk completed and deletes it from the tree.
     """
-    target = _TcxTarget(name)
+    reader = _TcxReader(name)
     try:
-        _feed(target, text)
+        reader.read(text)
     except ET.ParseError as exc:
         raise ParseError(f"{name}: not a valid TCX file ({exc})") from None
-    activity = target.activity
-    if not target.seen_activity:
+    activity = reader.activity
+    if not reader.seen_activity:
         raise ParseError(f"{name}: the TCX file has no Activity")
     if activity is None:
         raise ParseError(f"{name}: the TCX file has no timed trackpoints")
-    if target.unordered:
-        activity.notes.append(_left_out(target.unordered, "trackpoint", "earlier than the one before it"))
+    if reader.unordered:
+        activity.notes.append(_left_out(reader.unordered, "trackpoint", "earlier than the one before it"))
     if activity.spiked:
         activity.notes.append(_left_out(activity.spiked, "trackpoint", "with a time hours ahead of the rest"))
-    activity.calories = int(target.calories) or None
+    activity.calories = int(reader.calories) or None
     return activity
 
 
@@ -965,109 +977,202 @@ TCX_POINT_FIELDS = (
 )
 TCX_LAP_FIELDS = ("TotalTimeSeconds", "DistanceMeters", "Calories")  # a lap's, each its first child's text
 TCX_BATCH = 256  # trackpoints kept as text, then converted together (numpy) into the activity
+# Elements outside trackpoints nested deeper than this make a TCX file refused (a TCX file nests about 10
+# deep; libxml2's default limit is 256): the reader looks down the open elements after each chunk.
+TCX_MAX_DEPTH = 256
+# Bytes fed to the parser at a time: the tree of one chunk is in memory at once. At 16 KB a read takes
+# what the parser target took before (tests/imports/test_parse_streaming.py), and no more time than 64 KB.
+TCX_CHUNK = 16 * 1024
+TAG_OF = operator.attrgetter("tag")
 
 
 @dataclass(frozen=True)
 class _TcxNames:
     """The qualified tags of a TCX file's namespace, made once per file."""
 
-    kinds: dict[str, str]  # the tags of the structure: "activity", "lap", "trackpoint"
-    fields: dict[str, int]  # a trackpoint's child -> the index of its field in TCX_POINT_FIELDS
-    holders: dict[str, dict[str, int]]  # a trackpoint's child holding fields (Position) -> its children's
+    kinds: dict[str, str]  # the tags of the structure: "activity", "lap"
+    trackpoint: str
+    fields: tuple[tuple[str, str], ...]  # each of TCX_POINT_FIELDS: (the trackpoint's child, that child's child or "")
     lap_fields: dict[str, int]  # a lap's child -> the index of its field in TCX_LAP_FIELDS
 
     @classmethod
     def of(cls, root: str) -> _TcxNames:
         ns = root[: root.index("}") + 1] if root.startswith("{") else ""
-        fields: dict[str, int] = {}
-        holders: dict[str, dict[str, int]] = {}
-        for index, path in enumerate(TCX_POINT_FIELDS):
+        fields = []
+        for path in TCX_POINT_FIELDS:
             holder, _, tag = path.rpartition("/")
-            (holders.setdefault(f"{ns}{holder}", {}) if holder else fields)[f"{ns}{tag}"] = index
-        kinds = {f"{ns}{tag}": tag.lower() for tag in ("Activity", "Lap", "Trackpoint")}
-        return cls(kinds, fields, holders, {f"{ns}{tag}": index for index, tag in enumerate(TCX_LAP_FIELDS)})
+            fields.append((f"{ns}{holder}", f"{ns}{tag}") if holder else (f"{ns}{tag}", ""))
+        return cls(
+            {f"{ns}Activity": "activity", f"{ns}Lap": "lap"},
+            f"{ns}Trackpoint",
+            tuple(fields),
+            {f"{ns}{tag}": index for index, tag in enumerate(TCX_LAP_FIELDS)},
+        )
 
 
-class _TcxTarget:
-    """What `_parse_tcx` has read so far, fed by the parser: the first <Activity>'s sport and laps, and
-    its trackpoints inside a lap, each the text of its fields (the text up to a child, as ElementTree's
-    `.text`), converted a batch at a time (`flush`)."""
+class _TcxReader:
+    """What `_parse_tcx` has read so far: the first <Activity>'s sport and laps, and its trackpoints inside
+    a lap, each the text of its fields (ElementTree's `.text`), read a batch at a time (`flush`).
+
+    The C parser builds the tree of the text fed so far (`XMLPullParser`: its first event gives the root,
+    the others are dropped unread). After each chunk, `_walk` reads the elements the chunk completed, in
+    the document's order, each element's start and end as a parser target would see them, and deletes
+    them from the tree. Still open may be the path of elements read into (`path`, the root first): each
+    is its parent's first child (the ones before it were read and deleted), so one with a child after
+    that has ended, and so has everything below it on the path. A trackpoint is taken whole when complete,
+    its fields found by ElementTree's `find` in C.
+    """
 
     def __init__(self, name: str) -> None:
         self.name, self.names = name, _TcxNames.of("")
-        self.kinds, self.fields, self.holders = self.names.kinds, self.names.fields, self.names.holders
-        self.depth = self.points = self.unordered = self.laps_open = 0
-        self.activity_depth = self.lap_depth = self.point_depth = 0  # of the element being read (0: none)
+        self.path: list[ET.Element] = []  # the elements started and maybe not ended, the root first
+        self.points = self.unordered = self.laps_open = 0
         self.seen_activity, self.sport, self.calories = False, "", 0.0
+        self.activity_element: ET.Element | None = None  # the first <Activity>, while it is read
+        self.lap_element: ET.Element | None = None  # the <Lap> being read, whose fields are kept
         self.lap_start: str | None = None
-        self.point: list[str | None] = []  # the trackpoint's texts (TCX_POINT_FIELDS), None: not seen
-        self.lap: list[str | None] = []  # the lap's texts (TCX_LAP_FIELDS)
-        self.holder: dict[str, int] | None = None  # the point's child being read, when it holds fields
-        self.kept: list[str | None] = []  # the point's or the lap's texts, one of which is being read...
-        self.slot = -1  # ...this one (-1: none)
-        self.batch: list[list[str | None]] = []
+        self.lap: list[str | None] = []  # the lap's texts (TCX_LAP_FIELDS), None: not seen
+        # The texts of the fields (TCX_POINT_FIELDS) of the trackpoints of laps not yet added to the activity.
+        self.batch: list[list[str | None]] = [[] for _ in TCX_POINT_FIELDS]
         self.activity: Activity | None = None
         self.origin = 0  # the activity's start, in microseconds since the epoch
 
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
-        self.slot = -1
-        depth = self.depth = self.depth + 1
-        if (tag in self.kinds or depth == 1) and self._structure(tag, attrib):
+    def read(self, text: bytes) -> None:
+        """Parse `text` (UTF-8, fed as text: see `_feed`) into the activity; raises ET.ParseError."""
+        # DOCTYPE and entities were refused before (`_xml_text`).
+        parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start",))
+        with _no_cycle_collection():
+            try:
+                for chunk in _utf8_chunks(text, TCX_CHUNK):
+                    parser.feed(chunk)
+                    self._drain(parser)
+                    self._walk()
+                parser.close()
+                self._drain(parser)
+            except ET.ParseError:
+                self._walk()  # what came before the error is read, as a parser target would have read it
+                raise
+            self._walk(final=True)
+
+    def _drain(self, parser: ET.XMLPullParser[ET.Element]) -> None:
+        events = cast("Iterator[tuple[str, ET.Element]]", parser.read_events())  # start events only
+        if not self.path:
+            for _event, root in events:
+                self.names = _TcxNames.of(root.tag)
+                self.path.append(root)
+                self._start(root)
+                break
+        collections.deque(events, maxlen=0)  # the others, unread (consumed in C): the tree holds their elements
+
+    def _walk(self, final: bool = False) -> None:
+        """Read what the text fed so far completed (all of it when `final`), deleting it from the tree."""
+        path = self.path
+        level = 0 if final else self._read_into()
+        if level is None or not path:
             return
-        if self.point_depth:  # the hot path: a trackpoint's child
-            if depth == self.point_depth + 1:
-                slot = self.fields.get(tag)
-                self.holder = self.holders.get(tag) if slot is None else None
-            elif depth == self.point_depth + 2 and self.holder is not None:
-                slot = self.holder.get(tag)
-            else:
-                return
-            if slot is not None and self.point[slot] is None:  # the first of its path only
-                self.point[slot], self.slot = "", slot
-        elif self.lap_depth and depth == self.lap_depth + 1:
-            slot = self.names.lap_fields.get(tag)
-            if slot is not None and self.lap[slot] is None:
-                self.lap[slot], self.kept, self.slot = "", self.lap, slot
+        complete_below = level - 1 if final else level  # the path below this level is complete
+        for depth in range(len(path) - 1, complete_below, -1):  # the deepest first: the document's order
+            element = path[depth]
+            if element.tag == self.names.trackpoint:
+                self._points([element])
+                continue
+            self._complete(element[1 if depth + 1 < len(path) else 0 :], element, depth + 2)
+            self._end(element, path[depth - 1] if depth else None)
+        if final:
+            path.clear()
+            return
+        if len(path) > level + 1:
+            del path[level + 1 :]
+            del path[level][0]
+        while len(path[-1]) and path[-1].tag != self.names.trackpoint:  # down the elements the chunk opened
+            element = path[-1]
+            *complete, last = element[:]
+            self._complete(complete, element, len(path) + 1)
+            del element[: len(complete)]
+            if len(path) >= TCX_MAX_DEPTH:
+                raise ParseError(self._too_deep())
+            path.append(last)
+            self._start(last)
 
-    def _structure(self, tag: str, attrib: dict[str, str]) -> bool:
-        """Read an <Activity>, <Lap> or <Trackpoint> starting (or the root); True for a trackpoint."""
-        if self.depth == 1:
-            self.names = _TcxNames.of(tag)
-            self.kinds, self.fields, self.holders = self.names.kinds, self.names.fields, self.names.holders
-        kind = self.kinds.get(tag)
+    def _read_into(self) -> int | None:
+        """The first element of the path that the last chunk added children to (None: none)."""
+        path = self.path
+        if not path:
+            return None
+        for level in range(len(path) - 1):
+            if len(path[level]) > 1:
+                return level
+        bottom = path[-1]
+        return len(path) - 1 if len(bottom) and bottom.tag != self.names.trackpoint else None
+
+    def _complete(self, elements: list[ET.Element], parent: ET.Element, depth: int) -> None:
+        """Read complete elements not read into before, children of `parent` at `depth` (the root's is 1)."""
+        for element in self._unless_points(elements):
+            if element.tag == self.names.trackpoint:
+                self._points([element])
+                continue
+            if depth > TCX_MAX_DEPTH:
+                raise ParseError(self._too_deep())
+            self._start(element)
+            stack = [(element, iter(self._unless_points(element[:])))]
+            while stack:
+                current, children = stack[-1]
+                for child in children:
+                    if child.tag == self.names.trackpoint:
+                        self._points([child])
+                        continue
+                    if depth + len(stack) > TCX_MAX_DEPTH:
+                        raise ParseError(self._too_deep())
+                    self._start(child)
+                    stack.append((child, iter(self._unless_points(child[:]))))
+                    break
+                else:
+                    stack.pop()
+                    self._end(current, stack[-1][0] if stack else parent)
+
+    def _unless_points(self, elements: list[ET.Element]) -> list[ET.Element]:
+        """`elements`, or none when all are trackpoints (a track's: the hot path), which are then read."""
+        if list(map(TAG_OF, elements)).count(self.names.trackpoint) < len(elements):
+            return elements
+        self._points(elements)
+        return []
+
+    def _too_deep(self) -> str:
+        return f"{self.name}: not a valid TCX file (elements nested more than {TCX_MAX_DEPTH} deep)"
+
+    def _start(self, element: ET.Element) -> None:
+        """An <Activity> or <Lap> starts (for any other element, nothing)."""
+        kind = self.names.kinds.get(element.tag)
         if kind == "activity" and not self.seen_activity:
-            self.seen_activity, self.activity_depth, self.sport = True, self.depth, _sport(attrib.get("Sport"))
-        if kind == "lap" and self.activity_depth:
+            self.seen_activity, self.activity_element = True, element
+            self.sport = _sport(element.get("Sport"))
+        elif kind == "lap" and self.activity_element is not None:
             self.laps_open += 1
-            self.lap_depth, self.lap_start, self.lap = self.depth, attrib.get("StartTime"), [None] * 3
-        if kind == "trackpoint":
-            self.point_depth = self.depth
-            self.point = self.kept = [None] * len(TCX_POINT_FIELDS)
-            return True
-        return False
+            self.lap_element, self.lap_start, self.lap = element, element.get("StartTime"), [None] * 3
 
-    def data(self, text: str) -> None:
-        if self.slot >= 0:
-            self.kept[self.slot] += text  # type: ignore[operator]
-
-    def end(self, tag: str) -> None:
-        self.slot = -1
-        depth, self.depth = self.depth, self.depth - 1
-        if depth == self.point_depth:
-            self.point_depth = 0
-            self.points += 1
-            if self.points > MAX_POINTS_PER_FILE:
-                raise ParseError(_too_many_points(self.name))
-            if self.laps_open:
-                self.batch.append(self.point)
-                if len(self.batch) >= TCX_BATCH:
-                    self.flush()
-        elif depth == self.lap_depth and self.laps_open:
-            self.lap_depth = 0
+    def _end(self, element: ET.Element, parent: ET.Element | None) -> None:
+        """An element other than a trackpoint ends (complete: its text is whole)."""
+        if element is self.lap_element:
+            self.lap_element = None
             self.laps_open -= 1
             self._add_lap()
-        elif depth == self.activity_depth:
-            self.activity_depth = 0
+        elif element is self.activity_element:
+            self.activity_element = None
+        elif parent is not None and parent is self.lap_element:
+            slot = self.names.lap_fields.get(element.tag)
+            if slot is not None and self.lap[slot] is None:  # the first of its tag only
+                self.lap[slot] = element.text or ""
+
+    def _points(self, elements: list[ET.Element]) -> None:
+        """Trackpoints end: counted, and their fields kept for the activity when inside a lap of it."""
+        self.points += len(elements)
+        if self.points > MAX_POINTS_PER_FILE:
+            raise ParseError(_too_many_points(self.name))
+        if self.laps_open:
+            for texts, (child, grandchild) in zip(self.batch, self.names.fields, strict=True):
+                texts += _tcx_texts(elements, child, grandchild)
+            while len(self.batch[0]) >= TCX_BATCH:
+                self.flush(TCX_BATCH)
 
     def _add_lap(self) -> None:
         self.flush()  # the activity starts at its first timed point, which may be in this lap
@@ -1086,12 +1191,13 @@ class _TcxTarget:
             )
         self.calories += calories or 0.0
 
-    def flush(self) -> None:
-        """Add the batch's timed trackpoints to the activity (started by the first of them)."""
-        if not self.batch:
+    def flush(self, count: int | None = None) -> None:
+        """Add the batch's (first `count`) timed trackpoints to the activity (started by the first of them)."""
+        times, *columns = (texts[:count] for texts in self.batch)
+        if not times:
             return
-        times, *columns = zip(*self.batch, strict=True)
-        self.batch = []
+        for texts in self.batch:
+            del texts[:count]
         micros, timed = _tcx_micros(times)
         if not timed.any():
             return
@@ -1103,8 +1209,44 @@ class _TcxTarget:
         self.unordered += self.activity.add_many(_seconds_between(self.origin, micros[timed]), *values)
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused (if it runs), then resumed.
+
+    A TCX read makes and frees thousands of tree elements a chunk, which the collector tracks: left on,
+    it ran about 25 young collections an import of the largest fixture and, every few imports, a full
+    one over the whole worker (84-98 ms against a 30 ms import; docs/performance.md). A tree has no
+    cycles (an element holds no link to its parent), so reference counting frees every element as it
+    is deleted; nothing waits for the collector.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _tcx_texts(points: list[ET.Element], child: str, grandchild: str) -> list[str | None]:
+    """Each point's text of its first `child`, or of the first `grandchild` of its `child`ren (None: none)."""
+    if not grandchild:
+        return [point.findtext(child) for point in points]
+    holders = [point.find(child) for point in points]
+    texts = [None if holder is None else holder.findtext(grandchild) for holder in holders]
+    if texts.count(None) == holders.count(None):  # each holder has the field: the usual case
+        return texts
+    return [
+        next((text for holder in point.findall(child) if (text := holder.findtext(grandchild)) is not None), None)
+        for point in points
+    ]
+
+
 def _tcx_numbers(texts: Sequence[str | None]) -> npt.NDArray[np.float64]:
     """The texts as numbers (NaN: missing or not a number), as `float` reads each."""
+    if texts.count(None) == len(texts):  # a field the file does not have
+        return np.full(len(texts), np.nan)
     try:
         return np.array(texts, dtype=np.float64)  # numpy reads a str with `float`, and None as NaN
     except ValueError:
