@@ -10,11 +10,13 @@ import logging
 import struct
 import zipfile
 import zlib
+import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
 
+from apps.accounts.interface.service import accounts_service
 from apps.imports import parsers
 from apps.imports.interface import contracts
 from apps.runs.interface import contracts as runs_contracts
@@ -202,6 +204,19 @@ def _timezone_of(activity: parsers.Activity) -> str | None:
     return None
 
 
+def _parsed(*, user_id: int, name: str, data: bytes) -> list[parsers.Activity]:
+    """The file's activities (`parsers.parse`), those dated only by the watch's local clock placed in the runner's
+    own zone, the one their profile gives."""
+    activities = parsers.parse(name, data)
+    if any(activity.local_clock for activity in activities):
+        zone = accounts_service.get_user(user_id=user_id).timezone
+        for activity in activities:
+            if activity.local_clock:
+                activity.start = activity.start.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+                activity.notes.append(f"dated by the watch's local time only, taken as {zone} time (your profile's)")
+    return activities
+
+
 def _draft(*, user_id: int, activity: parsers.Activity, source_id: str) -> runs_contracts.RunDraft:
     # Samples covering only part of the activity (a damaged FIT) would make the runs app compute the
     # distance and times of that part; the device's summary is then the account, without the samples.
@@ -213,7 +228,8 @@ def _draft(*, user_id: int, activity: parsers.Activity, source_id: str) -> runs_
         name=activity.name,
         sport=runs_contracts.Sport(activity.sport),
         start=activity.start,
-        timezone=_timezone_of(activity) if partial else None,  # the runs app finds it from the samples
+        # The runs app finds the zone from the samples; a watch's local clock was read in the runner's zone.
+        timezone=str(activity.start.tzinfo) if activity.local_clock else _timezone_of(activity) if partial else None,
         elapsed_s=activity.elapsed_s,
         moving_s=activity.moving_s,
         distance_m=activity.total_distance_m,
@@ -252,7 +268,7 @@ def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
     imported activity carries its parser's notes (what was left out, cut off or guessed).
     """
     try:
-        activities = parsers.parse(name, data)
+        activities = _parsed(user_id=user_id, name=name, data=data)
     except parsers.ParseError as error:
         return [_failed(name, str(error))]
     except Exception:  # a file no parser foresaw must not stop the job: it fails alone
@@ -322,7 +338,7 @@ def reread_file(*, user_id: int, name: str, data: bytes, may_add: bool) -> list[
     a stored run changes (`recompute_runs` recomputes the numbers).
     """
     try:
-        activities = parsers.parse(name, data)
+        activities = _parsed(user_id=user_id, name=name, data=data)
     except Exception:  # noqa: BLE001 - what cannot be read now was not imported then either
         return []
     digest = hashlib.sha256(data).hexdigest()

@@ -149,6 +149,9 @@ class Activity:
     problem: str = ""  # why this activity, one of several in its file, cannot be imported
     sport_guessed: bool = False  # the file names no sport: it was guessed from the speeds
     spiked: int = 0  # samples left out for being dated hours ahead of the ones around them
+    # The file dates its samples only by the watch's local clock (a FIT with relative timestamps): `start` is
+    # that wall-clock time labelled UTC, to be placed in the runner's own zone (`imports.importer`).
+    local_clock: bool = False
 
     def add(
         self,
@@ -1358,7 +1361,45 @@ def _fit_numbers(values: Sequence[object], *, semicircles: bool = False) -> npt.
     return np.array([math.nan if value is None else value for value in read], dtype=np.float64)
 
 
+class _RelativeTimes(ParseError):
+    """The records are dated in seconds since the watch was switched on, not by the calendar."""
+
+
+def _local_clock_base(data: bytes) -> datetime.datetime | None:
+    """The watch's local wall-clock time at its relative time 0, from the `activity` message (its `timestamp` in
+    relative seconds and `local_timestamp`, the local time then), labelled UTC; None when the file has no such pair.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.DISABLED) as reader:
+                for frame in reader:
+                    if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "activity":
+                        relative = frame.get_value("timestamp", fallback=None)
+                        local = frame.get_value("local_timestamp", fallback=None)
+                        if isinstance(relative, int) and isinstance(local, datetime.datetime):
+                            return _aware(local).replace(tzinfo=datetime.UTC) - datetime.timedelta(seconds=relative)
+        except Exception:  # noqa: BLE001 - a damaged file: the reading proper says what is wrong with it
+            return None
+    return None
+
+
 def _parse_fit(name: str, data: bytes) -> list[Activity]:
+    try:
+        return _parse_fit_with(name, data, _FitProcessor())
+    except _RelativeTimes:
+        base = _local_clock_base(data)
+        if base is None:
+            raise ParseError(
+                f"{name}: the FIT file has relative timestamps only, and no local time to date them by"
+            ) from None
+    activities = _parse_fit_with(name, data, _FitProcessor(relative_base=base))
+    for activity in activities:
+        activity.local_clock = True
+    return activities
+
+
+def _parse_fit_with(name: str, data: bytes, processor: _FitProcessor) -> list[Activity]:
     reading = _FitReading()
     try:
         with warnings.catch_warnings():
@@ -1366,7 +1407,7 @@ def _parse_fit(name: str, data: bytes) -> list[Activity]:
             # A checksum that does not match is noted, not fatal, when the data read well. fitdecode's own
             # check is off: it adds up the bytes in Python a few at a time, a fifth of the read (`_fit_crc`).
             with fitdecode.FitReader(
-                io.BytesIO(data), processor=_FitProcessor(), check_crc=fitdecode.CrcCheck.DISABLED
+                io.BytesIO(data), processor=processor, check_crc=fitdecode.CrcCheck.DISABLED
             ) as reader:
                 _read_fit_frames(name, reader, reading, data)
     except fitdecode.FitEOFError:
@@ -1408,11 +1449,12 @@ class _FitProcessor(fitdecode.DefaultDataProcessor):
     """fitdecode's default conversions (dates, booleans, times of day), found by a dictionary of the field's
     type: the default looks a method up by name three times per field, a fifth of the read's time."""
 
-    def __init__(self) -> None:
+    def __init__(self, relative_base: datetime.datetime | None = None) -> None:
         super().__init__()
+        self.relative_base = relative_base
         self.by_type = {
             "bool": self.process_type_bool,
-            "date_time": self.process_type_date_time,
+            "date_time": self._date_time,
             "local_date_time": self.process_type_local_date_time,
             "localtime_into_day": self.process_type_localtime_into_day,
         }
@@ -1422,6 +1464,14 @@ class _FitProcessor(fitdecode.DefaultDataProcessor):
         convert = self.by_type.get((field.type if field else field_data.base_type).name)
         if convert is not None:
             convert(reader, field_data)
+
+    def _date_time(self, reader: fitdecode.FitReader, field_data: fitdecode.FieldData) -> None:
+        """A date; a time below 0x10000000 (seconds since the watch was switched on) is dated from the watch's
+        local clock when it is known (`relative_base`), else left a number."""
+        self.process_type_date_time(reader, field_data)
+        value = field_data.value
+        if self.relative_base is not None and isinstance(value, int) and value >= 0:
+            field_data.value = self.relative_base + datetime.timedelta(seconds=value)
 
     def on_process_field(self, reader: fitdecode.FitReader, field_data: fitdecode.FieldData) -> None:
         pass  # the default has no conversion by field name
@@ -1553,8 +1603,8 @@ def _fit_record(name: str, frame: fitdecode.FitDataMessage, reading: _FitReading
     activity = reading.activity
     if not isinstance(when, datetime.datetime):
         if activity is None:
-            # Timestamps below 0x10000000 are seconds since power-on, not dates.
-            raise ParseError(f"{name}: the FIT file has relative timestamps only, so its date is unknown")
+            # Timestamps below 0x10000000 are seconds since power-on, not dates (`_parse_fit` dates them).
+            raise _RelativeTimes(f"{name}: the FIT file has relative timestamps only")
         reading.undated += 1
         return True
     when = _aware(when)

@@ -236,7 +236,6 @@ def test_a_run_gets_the_time_zone_of_where_it_started(runner):
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("fit_garmin_fr70_run_no_gps_compressed.fit", "the FIT file has relative timestamps only"),
         (
             "gpx10_gpsbabel_hike_1901_timestamps.gpx",
             "the timestamps (1901-12-13T20:45:52.207000+00:00) are before 1980, so they are not real dates",
@@ -251,6 +250,23 @@ def test_a_broken_file_fails_with_its_name_and_the_reason_and_stores_nothing(run
     assert results[0].status == "failed"
     assert results[0].message.startswith(f"{name}: {message}")
     assert runs_service.list_runs(user_id=runner.id, include_hidden=True).runs == []
+
+
+def test_a_watch_file_dated_by_its_local_clock_only_is_placed_in_the_runners_zone():
+    """A Forerunner 70 dates its records in seconds since it was switched on; its `activity` message gives the
+    local time at the end (12:21:03 on 13 February 2012). Taken in the runner's zone, Paris: 10:16:16 UTC."""
+    runner = accounts_testing.create_user(email="ada@example.com", timezone="Europe/Paris")
+    [result] = _import(runner.id, "fit_garmin_fr70_run_no_gps_compressed.fit")
+    assert (result.status, result.message) == (
+        "imported",
+        "fit_garmin_fr70_run_no_gps_compressed.fit: dated by the watch's local time only, taken as Europe/Paris time"
+        " (your profile's)",
+    )
+    run = runs_service.get_run(user_id=runner.id, run_id=result.run_id)
+    assert run.start == datetime.datetime(2012, 2, 13, 10, 16, 16, tzinfo=datetime.UTC)
+    assert (run.timezone, run.local_date, run.sport) == ("Europe/Paris", datetime.date(2012, 2, 13), "run")
+    assert (run.elapsed_s, run.moving_s, len(run.laps)) == (3883.273, 3772.75, 11)
+    assert round(run.distance_m, 1) == 10248.7  # the foot pod's distance: there is no GPS
 
 
 def test_importing_the_same_file_again_creates_no_run(runner):
