@@ -55,7 +55,9 @@ TRACKPOINT_EXTENSION = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
 
 
 def run_gpx(run: runs_contracts.RunExport) -> str | None:
-    """The run's samples as GPX 1.1 (None for a run without positions); samples without a position are left out."""
+    """The run's samples as GPX 1.1 (None for a run without positions); samples without a position are left out.
+    A pause (more than `MAX_SAMPLE_GAP_S` between two samples, as the runs app counts one) starts a new segment, as
+    the recording's own segments did, so that another app reading the file sees the pause too."""
     streams = run.streams
     if streams is None or streams.latitude is None or streams.longitude is None:
         return None
@@ -65,6 +67,7 @@ def run_gpx(run: runs_contracts.RunExport) -> str | None:
     track = gpxpy.gpx.GPXTrack(name=run.name or None)
     track.type = GPX_TYPES[run.sport]  # type: ignore[assignment]  # gpxpy types it as None
     segment = gpxpy.gpx.GPXTrackSegment()
+    previous_s: float | None = None
     missing = [None] * len(streams.time_s)
     for time_s, lat, lon, ele, hr, cad in zip(
         streams.time_s,
@@ -77,6 +80,10 @@ def run_gpx(run: runs_contracts.RunExport) -> str | None:
     ):
         if lat is None or lon is None:
             continue
+        if previous_s is not None and time_s - previous_s > runs_contracts.MAX_SAMPLE_GAP_S and segment.points:
+            track.segments.append(segment)
+            segment = gpxpy.gpx.GPXTrackSegment()
+        previous_s = time_s
         point = gpxpy.gpx.GPXTrackPoint(lat, lon, elevation=ele, time=run.start + datetime.timedelta(seconds=time_s))
         if hr is not None or cad is not None:
             extension = ET.Element(f"{{{TRACKPOINT_EXTENSION}}}TrackPointExtension")

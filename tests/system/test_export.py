@@ -394,3 +394,28 @@ def test_the_database_holds_one_unfinished_export_per_runner(filled):
     DataExport.objects.create(user_id=ada.id, status="failed", expires_at=expires)
     DataExport.objects.create(user_id=bo.id, expires_at=expires)
     assert DataExport.objects.count() == 3
+
+
+def test_a_pause_in_a_run_is_a_new_segment_of_its_exported_gpx():
+    """Ten minutes at 3 m/s, ten minutes stopped with the watch paused, ten more: two segments, all 1,200 points."""
+    import gpxpy
+
+    from apps.accounts import archive
+
+    runner = accounts_testing.create_user(email="di@example.com")
+    time_s = [float(t) for t in [*range(600), *range(1200, 1800)]]
+    latitude = [48.85 + 3.0 * (t - (600 if t >= 1200 else 0)) / 111_195 for t in time_s]
+    streams = runs_contracts.Streams(time_s=time_s, latitude=latitude, longitude=[2.35] * len(time_s))
+    runs_service.record_run(
+        draft=runs_contracts.RunDraft(
+            user_id=runner.id,
+            source=runs_contracts.Source.FILE,
+            source_id="paused",
+            start=datetime.datetime(2026, 5, 3, 7, tzinfo=datetime.UTC),
+            streams=streams,
+        )
+    )
+    [run] = runs_service.export_user_data(user_id=runner.id).runs
+    segments = gpxpy.parse(archive.run_gpx(run)).tracks[0].segments
+    assert [len(segment.points) for segment in segments] == [600, 600]
+    assert segments[1].points[0].time == datetime.datetime(2026, 5, 3, 7, 20, tzinfo=datetime.UTC)
