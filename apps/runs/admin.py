@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import transaction
 
 from apps.runs import operations
 from apps.runs.models import BestEffort, Run
@@ -51,6 +52,20 @@ class RunAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
     distance = web_admin.distance_column("distance_m")
     moving_time = web_admin.duration_column("moving_s", "Moving time")
     pace = web_admin.pace_column("moving_s", "distance_m")
+
+    def save_model(self, request, obj, form, change):
+        """A staff edit is announced as the runner's own would be (`operations.announce_staff_edit`)."""
+        with transaction.atomic():
+            before = Run.objects.filter(pk=obj.pk).values_list("local_date", flat=True).first() if change else None
+            super().save_model(request, obj, form, change)
+            operations.announce_staff_edit(run=obj, date_before=before or obj.local_date)
+
+    def delete_model(self, request, obj):
+        operations.delete_run(user_id=obj.user_id, run_id=obj.pk)  # its duplicates and subscribers follow
+
+    def delete_queryset(self, request, queryset):
+        for run in queryset:
+            operations.delete_run(user_id=run.user_id, run_id=run.pk)
 
     @admin.action(description="Recompute the selected runs from their streams")
     def recompute(self, request, queryset):

@@ -282,6 +282,18 @@ def update_run(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
     return run
 
 
+def announce_staff_edit(*, run: Run, date_before: datetime.date) -> None:
+    """A run staff changed in the admin (within its transaction): its runner's lists are forgotten and subscribers
+    told, as `update_run` does, so that month summaries and plans follow."""
+    _forget_lists_on_commit(run.user_id)
+    for local_date in sorted({date_before, run.local_date}):
+        outbox.publish(
+            events.RunUpdated(
+                run_id=run.pk, user_id=run.user_id, local_date=local_date, sport=run.sport, hidden=run.hidden
+            )
+        )
+
+
 def delete_run(*, user_id: int, run_id: int) -> None:
     with transaction.atomic():
         run = _owned(user_id=user_id, run_id=run_id, lock=True)

@@ -49,9 +49,16 @@ class ExtractableAppMixin:
 class AppAdmin(ExtractableAppMixin, admin.ModelAdmin):
     """The base of our apps' model admins.
 
+    A row's runner (`user_id`) cannot be changed once it exists: moving a row between runners would go around
+    every rule of its app (events, lists, kept answers of both runners).
     A staff edit or deletion goes around the app's operations, so it forgets here what they would: the version of
     the row's runner in the app's service, and the service's own, so that no caller keeps answering from before
     the edit (project/rpc/versions.py). The app's label is its service's name."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        owned = any(field.name == "user_id" for field in self.opts.fields)
+        return [*fields, "user_id"] if obj is not None and owned and "user_id" not in fields else fields
 
     def _forget_kept(self, rows: Any) -> None:
         service = self.opts.app_label

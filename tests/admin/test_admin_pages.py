@@ -435,3 +435,34 @@ def test_a_runs_change_page_labels_its_numbers_with_their_units(admin_client):
     for label in ["Distance (m)", "Moving (s)", "Elapsed (s)", "Runner (user id)"]:
         assert f">{label}:</label>" in page or f"<label>{label}:</label>" in page, label
     assert "Distance m" not in page
+
+
+def test_a_run_staff_change_or_delete_reaches_the_month_report(admin_client, rf, django_capture_on_commit_callbacks):
+    """The admin goes around the runs service's writes: it announces them as they would, so reports follow."""
+    from apps.reports.interface.service import reports_service
+    from apps.runs.admin import RunAdmin
+
+    maya = accounts_testing.create_user(email="maya@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second = (
+            LocalRunsService()
+            .record_run(draft=tracks.draft(maya.id, tracks.track([(1800, 3.0)]), source_id=name, start=start))
+            .run
+            for name, start in (("a", START), ("b", START + datetime.timedelta(days=1)))
+        )
+
+    def month_runs():
+        return reports_service.get_month_report(user_id=maya.id, year=2026, month=3).summary.runs
+
+    assert month_runs() == 2
+    assert 'name="user_id"' not in admin_client.get(reverse("admin:runs_run_change", args=[first.id])).content.decode()
+    run = Run.objects.get(pk=first.id)
+    run.sport = "ride"  # a ride is not counted in a runner's report
+    with django_capture_on_commit_callbacks(execute=True):
+        RunAdmin(Run, admin.site).save_model(rf.post("/"), run, form=None, change=True)
+    assert month_runs() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:runs_run_delete", args=[second.id]), {"post": "yes"})
+    assert response.status_code == 302
+    assert month_runs() == 0
+    assert not Run.objects.filter(pk=second.id).exists()
