@@ -237,6 +237,18 @@ def move_to_race_date(*, race_id: int, race_date: datetime.date) -> None:
             reschedule_plan(plan=plan, race_date=race_date)
 
 
+def follow_race_name(*, race_id: int) -> None:
+    """The plans made for a race take its name as the races service gives it now (so renames in any order end
+    right); a race that is gone (merged, hidden) is left to `follow_merged_race`."""
+    try:
+        name = races_service.get_race(race_id=race_id).name
+    except races_errors.RaceNotFound:
+        return
+    for plan in Plan.objects.filter(race_id=race_id).exclude(race_name=name):
+        Plan.objects.filter(pk=plan.pk).update(race_name=name)
+        _forget_plans(plan.user_id)
+
+
 def follow_merged_race(*, race_id: int, into_id: int) -> None:
     for plan in Plan.objects.filter(race_id=race_id):
         if not Plan.objects.filter(user_id=plan.user_id, race_id=into_id).exists():

@@ -34,6 +34,11 @@ def move_on_race_rescheduled(event: races_events.RaceRescheduled) -> None:
     operations.move_to_race_date(race_id=event.race_id, race_date=event.race_date)
 
 
+@registry.subscriber(races_events.RaceRenamed, name="plans.rename_on_race_renamed", in_transaction=False)
+def rename_on_race_renamed(event: races_events.RaceRenamed) -> None:
+    operations.follow_race_name(race_id=event.race_id)
+
+
 @registry.subscriber(races_events.RaceMerged, name="plans.follow_merged_race")
 def follow_merged_race(event: races_events.RaceMerged) -> None:
     operations.follow_merged_race(race_id=event.race_id, into_id=event.into_id)

@@ -104,7 +104,7 @@ def update_race(
             raise errors.RaceNotFound(f"no race {race_id}")
         if not may_edit(race, user_id=user_id, is_staff=is_staff):
             raise errors.NotAllowed()
-        old_date = race.race_date
+        old_date, old_name = race.race_date, race.name
         for name, value in changes.items():
             if name in EDITABLE:
                 setattr(race, name, value)
@@ -121,6 +121,8 @@ def update_race(
         _forget_races()
         if race.race_date != old_date:
             outbox.publish(events.RaceRescheduled(race_id=race.pk, race_date=race.race_date))
+        if race.name != old_name:
+            outbox.publish(events.RaceRenamed(race_id=race.pk))
     return race
 
 

@@ -239,6 +239,26 @@ def test_moving_the_race_or_the_training_days_moves_what_is_not_done(ada, django
     assert again.skipped_weeks == 0
 
 
+def test_renaming_the_race_renames_it_in_its_plans_and_their_sessions(ada, django_capture_on_commit_callbacks):
+    race = _race(ada.id, 84)
+    plan = plans_service.create_plan(
+        user_id=ada.id, race_id=race.id, template="marathon-beginner", training_days=TRAINING_DAYS
+    )
+    today = _today()
+    assert {s.race_name for s in plans_service.list_upcoming_sessions(user_id=ada.id, today=today)} == {race.name}
+    start = race.starts_at.astimezone(zoneinfo.ZoneInfo(race.timezone)).time()
+    fields = race.model_dump(include={"timezone", "distance_m", "city", "country", "latitude", "longitude"})
+    draft = races_contracts.RaceDraft(
+        **fields, name="Harbour Marathon 2027", race_date=race.race_date, start_time=start, website=race.website
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # races.race_renamed, then the kept sessions forgotten
+        races_service.update_race(race_id=race.id, user_id=ada.id, is_staff=False, draft=draft)
+    assert plans_service.get_plan(user_id=ada.id, plan_id=plan.id).race_name == "Harbour Marathon 2027"
+    assert {s.race_name for s in plans_service.list_upcoming_sessions(user_id=ada.id, today=today)} == {
+        "Harbour Marathon 2027"
+    }
+
+
 def test_plans_are_private_to_their_runner(service_mode, ada):
     bob = accounts_testing.create_user(email="bob@example.com")
     plan = plans_service.create_plan(

@@ -97,8 +97,9 @@ def test_the_author_changes_the_date_through_the_api_and_plans_hear_of_it(
     )
     assert response.status_code == 200
     assert (response.json()["race_date"], response.json()["name"]) == (new_date.isoformat(), "City 10K (new date)")
-    assert list(OutboxEvent.objects.values_list("name", "payload")) == [
-        ("races.race_rescheduled", {"race_id": race.id, "race_date": new_date.isoformat()})
+    assert list(OutboxEvent.objects.order_by("created_at", "id").values_list("name", "payload")) == [
+        ("races.race_rescheduled", {"race_id": race.id, "race_date": new_date.isoformat()}),
+        ("races.race_renamed", {"race_id": race.id}),
     ]
 
 

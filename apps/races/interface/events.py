@@ -24,3 +24,12 @@ class RaceMerged(Event):
 
     race_id: int
     into_id: int
+
+
+class RaceRenamed(Event):
+    """A race's name changed; plans made for it, which show it, read it again from the races service."""
+
+    name: ClassVar[str] = "races.race_renamed"
+    version: ClassVar[int] = 1
+
+    race_id: int
