@@ -204,10 +204,9 @@ def _timezone_of(activity: parsers.Activity) -> str | None:
     return None
 
 
-def _parsed(*, user_id: int, name: str, data: bytes) -> list[parsers.Activity]:
-    """The file's activities (`parsers.parse`), those dated only by the watch's local clock placed in the runner's
-    own zone, the one their profile gives."""
-    activities = parsers.parse(name, data)
+def _placed(*, user_id: int, activities: list[parsers.Activity]) -> list[parsers.Activity]:
+    """The activities, those dated only by the watch's local clock placed in the runner's own zone (their
+    profile's). Asking accounts may fail (`RemoteServiceError`): the file is not at fault, so it is not failed."""
     if any(activity.local_clock for activity in activities):
         zone = accounts_service.get_user(user_id=user_id).timezone
         for activity in activities:
@@ -268,13 +267,14 @@ def import_file(*, user_id: int, name: str, data: bytes) -> list[ItemResult]:
     imported activity carries its parser's notes (what was left out, cut off or guessed).
     """
     try:
-        activities = _parsed(user_id=user_id, name=name, data=data)
+        activities = parsers.parse(name, data)
     except parsers.ParseError as error:
         return [_failed(name, str(error))]
     except Exception:  # a file no parser foresaw must not stop the job: it fails alone
         logger.exception("imports.file_unreadable", extra={"file_name": name})
         message = f"{name}: the file could not be read (its content is not what its extension says, or damaged)"
         return [_failed(name, message)]
+    activities = _placed(user_id=user_id, activities=activities)
     digest = hashlib.sha256(data).hexdigest()
     results = []
     for index, activity in enumerate(activities):
@@ -338,9 +338,10 @@ def reread_file(*, user_id: int, name: str, data: bytes, may_add: bool) -> list[
     a stored run changes (`recompute_runs` recomputes the numbers).
     """
     try:
-        activities = _parsed(user_id=user_id, name=name, data=data)
+        activities = parsers.parse(name, data)
     except Exception:  # noqa: BLE001 - what cannot be read now was not imported then either
         return []
+    activities = _placed(user_id=user_id, activities=activities)
     digest = hashlib.sha256(data).hexdigest()
     before = _stored_before(user_id, digest, len(activities))
     done = []

@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 
 from apps.races import operations
 from apps.races.models import Race, Registration
@@ -37,6 +37,14 @@ class RaceAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
     formfield_overrides = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
 
     distance = web_admin.distance_column("distance_m")
+
+    def save_model(self, request, obj, form, change):
+        """A staff edit tells plans of a new date or name, as the author's would (`operations.announce_changes`)."""
+        with transaction.atomic():
+            before = Race.objects.filter(pk=obj.pk).values_list("race_date", "name").first() if change else None
+            super().save_model(request, obj, form, change)
+            if before is not None:
+                operations.announce_changes(obj, old_date=before[0], old_name=before[1])
 
     @admin.display(description="Added by")
     def added_by(self, obj):

@@ -119,11 +119,16 @@ def update_race(
             raise _invalid_race(error) from None
         race.save()
         _forget_races()
-        if race.race_date != old_date:
-            outbox.publish(events.RaceRescheduled(race_id=race.pk, race_date=race.race_date))
-        if race.name != old_name:
-            outbox.publish(events.RaceRenamed(race_id=race.pk))
+        announce_changes(race, old_date=old_date, old_name=old_name)
     return race
+
+
+def announce_changes(race: Race, *, old_date: datetime.date, old_name: str) -> None:
+    """Tell plans of a new date or name (within the transaction that saved the race: `update_race`, the admin)."""
+    if race.race_date != old_date:
+        outbox.publish(events.RaceRescheduled(race_id=race.pk, race_date=race.race_date))
+    if race.name != old_name:
+        outbox.publish(events.RaceRenamed(race_id=race.pk))
 
 
 def set_running(*, user_id: int, race_id: int, running: bool) -> None:

@@ -282,9 +282,12 @@ def update_run(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
     return run
 
 
-def announce_staff_edit(*, run: Run, date_before: datetime.date) -> None:
-    """A run staff changed in the admin (within its transaction): its runner's lists are forgotten and subscribers
-    told, as `update_run` does, so that month summaries and plans follow."""
+def announce_staff_edit(*, run: Run, date_before: datetime.date, sport_before: str) -> None:
+    """A run staff changed in the admin (within its transaction): its efforts computed anew for another sport's
+    family, its runner's lists forgotten and subscribers told, as `update_run` does, so that month summaries and
+    plans follow."""
+    if contracts.FAMILY_OF[contracts.Sport(run.sport)] is not contracts.FAMILY_OF[contracts.Sport(sport_before)]:
+        _recompute_in_transaction(run)
     _forget_lists_on_commit(run.user_id)
     for local_date in sorted({date_before, run.local_date}):
         outbox.publish(

@@ -33,7 +33,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from project.rpc import codec
-from project.rpc.interface import KEPT_PER_USER, Service
+from project.rpc.interface import KEPT_PER_USER, Service, signature_of
 
 logger = logging.getLogger(__name__)
 KEPT_SECONDS = 3600
@@ -102,12 +102,30 @@ def _in_transaction() -> bool:
     return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
+def _cache_failed(interface: type[Service], method_name: str) -> None:
+    logger.warning("rpc.kept_cache_failed", extra={"service": interface.name, "method": method_name}, exc_info=True)
+
+
+@functools.cache
+def _dated(interface: type[Service], method_name: str) -> bool:
+    params, _ = signature_of(getattr(interface, method_name))
+    return any(name == "today" for name, *_ in params)
+
+
+def _unkept(interface: type[Service], method_name: str, kwargs: dict[str, Any]) -> bool:
+    """Keeping is off, we are inside a transaction of our own, or a read dated by `today` was not given it (the
+    service would work the day out in the runner's zone, which the key cannot hold)."""
+    dated_by_service = _dated(interface, method_name) and kwargs.get("today") is None
+    return not settings.RPC_KEEP_ANSWERS or _in_transaction() or dated_by_service
+
+
 def call(interface: type[Service], method_name: str, method: Callable[..., Any], **kwargs: Any) -> Any:
     """`method(**kwargs)`, or the answer kept for these arguments under the current version.
 
     Inside a transaction the method answers, and nothing is kept: the answer may hold writes that roll back.
-    With `RPC_KEEP_ANSWERS` off, it always answers."""
-    if not settings.RPC_KEEP_ANSWERS or _in_transaction():
+    With `RPC_KEEP_ANSWERS` off, it always answers. A cache that fails (not only an unreachable one, which
+    project/cache.py turns into an empty cache) costs the answer from the service, never the call."""
+    if _unkept(interface, method_name, kwargs):
         refuse_unless_kept(interface, method_name)
         return method(**kwargs)
     params = codec.encode_params(interface, method_name, kwargs)  # validated: bad arguments fail as they would
@@ -116,7 +134,12 @@ def call(interface: type[Service], method_name: str, method: Callable[..., Any],
         version_key(interface.name, kwargs["user_id"] if per_user else None),
         _answer_key(interface, method_name, params),
     ]
-    found = cache.get_many(keys)
+    try:
+        found = cache.get_many(keys)
+    except Exception:  # noqa: BLE001 - a cache error (out of memory, a read-only replica): ask the service
+        _cache_failed(interface, method_name)
+        refuse_unless_kept(interface, method_name)
+        return method(**kwargs)
     version, entry = found.get(keys[0]), found.get(keys[1])
     if version is not None and entry is not None and entry[0] == version:
         try:
@@ -124,7 +147,14 @@ def call(interface: type[Service], method_name: str, method: Callable[..., Any],
         except pydantic.ValidationError:
             logger.warning("rpc.kept_answer_unreadable", extra={"service": interface.name, "method": method_name})
     refuse_unless_kept(interface, method_name)
-    version = version or start_version(keys[0])
+    try:
+        version = version or start_version(keys[0])
+    except Exception:  # noqa: BLE001 - as above: the answer is given, not kept
+        _cache_failed(interface, method_name)
+        return method(**kwargs)
     result = method(**kwargs)
-    cache.set(keys[1], (version, codec.dump_result(interface, method_name, result)), KEPT_SECONDS)
+    try:
+        cache.set(keys[1], (version, codec.dump_result(interface, method_name, result)), KEPT_SECONDS)
+    except Exception:  # noqa: BLE001 - as above
+        _cache_failed(interface, method_name)
     return result

@@ -77,6 +77,7 @@ def load_sections(sections: Mapping[str, Section]) -> dict[str, dict[str, Any]]:
         for name, section in sections.items()
         if settings.PAGE_SECTION_WORKERS and routing.routing_for(section.service) != routing.LOCAL
     }
+    deadline = time.monotonic() + settings.PAGE_SECTIONS_DEADLINE_SECONDS  # the first pass counts too
     loaded: dict[str, dict[str, Any]] = {}
     with versions.kept_only():  # a handoff to a thread costs more than a cache read on a busy machine
         for name in remote & {name for name, section in sections.items() if section.kept}:
@@ -87,7 +88,6 @@ def load_sections(sections: Mapping[str, Section]) -> dict[str, dict[str, Any]]:
         for name in remote - loaded.keys()
     }
     loaded |= {name: _load(name, section) for name, section in sections.items() if name not in remote}
-    deadline = time.monotonic() + settings.PAGE_SECTIONS_DEADLINE_SECONDS
     for name, future in futures.items():
         try:
             loaded[name] = future.result(timeout=max(0.0, deadline - time.monotonic()))

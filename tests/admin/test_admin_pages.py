@@ -457,12 +457,35 @@ def test_a_run_staff_change_or_delete_reaches_the_month_report(admin_client, rf,
     assert month_runs() == 2
     assert 'name="user_id"' not in admin_client.get(reverse("admin:runs_run_change", args=[first.id])).content.decode()
     run = Run.objects.get(pk=first.id)
+    running_efforts = set(BestEffort.objects.filter(run=run).values_list("distance_key", flat=True))
     run.sport = "ride"  # a ride is not counted in a runner's report
     with django_capture_on_commit_callbacks(execute=True):
         RunAdmin(Run, admin.site).save_model(rf.post("/"), run, form=None, change=True)
     assert month_runs() == 1
+    riding_efforts = set(BestEffort.objects.filter(run=run).values_list("distance_key", flat=True))
+    assert "1k" in running_efforts
+    assert riding_efforts != running_efforts  # a ride's efforts, computed anew
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(reverse("admin:runs_run_delete", args=[second.id]), {"post": "yes"})
     assert response.status_code == 302
     assert month_runs() == 0
     assert not Run.objects.filter(pk=second.id).exists()
+
+
+def test_a_race_renamed_or_moved_by_staff_is_renamed_and_moved_in_its_plans(rf, django_capture_on_commit_callbacks):
+    from apps.plans.interface.service import plans_service
+    from apps.races.admin import RaceAdmin
+    from apps.races.interface import testing as races_testing
+
+    maya = accounts_testing.create_user(email="maya@example.com")
+    today = datetime.datetime.now(datetime.UTC).date()
+    added = races_testing.add_race(added_by_id=maya.id, name="Harbour 10K", race_date=today + datetime.timedelta(70))
+    plan = plans_service.create_plan(
+        user_id=maya.id, race_id=added.id, template="10k-beginner", training_days=[1, 3, 5]
+    )
+    race = Race.objects.get(pk=added.id)
+    race.name, race.race_date = "Harbour 10K (new course)", race.race_date + datetime.timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        RaceAdmin(Race, admin.site).save_model(rf.post("/"), race, form=None, change=True)
+    again = plans_service.get_plan(user_id=maya.id, plan_id=plan.id)
+    assert (again.race_name, again.race_date) == ("Harbour 10K (new course)", race.race_date)

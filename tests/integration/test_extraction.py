@@ -249,7 +249,11 @@ def test_an_upload_changes_the_report_in_the_extracted_service(split, client):
     dashboard = client.get("/dashboard/")
     assert dashboard.status_code == 200
     assert "Your monthly report is temporarily unavailable" in dashboard.content.decode()
-    page = client.get(f"/reports/{day:%Y-%m}/")
+    page = client.get(f"/reports/{day:%Y-%m}/")  # a kept read (decision 0019): its last answer, still current
+    assert page.status_code == 200
+    assert 'id="reports-unavailable"' not in page.content.decode()
+    month_before = day.replace(day=1) - datetime.timedelta(days=1)
+    page = client.get(f"/reports/{month_before:%Y-%m}/")  # never asked, so not kept: the service is needed
     assert page.status_code == 200
     assert 'id="reports-unavailable"' in page.content.decode()
     record_manual_run(

@@ -4,6 +4,7 @@ until a write forgets it (project/rpc/versions.py, decision 0019)."""
 from __future__ import annotations
 
 import abc
+import datetime
 import threading
 
 import pytest
@@ -31,6 +32,10 @@ class TallyService(rpc.Service):
     @abc.abstractmethod
     def get_everyones(self, *, label: str) -> dict[str, int]: ...
 
+    @rpc.kept_per_user
+    @abc.abstractmethod
+    def get_day(self, *, user_id: int, today: datetime.date | None = None) -> str: ...
+
 
 class LocalTallyService(TallyService):
     calls: list[str] = []
@@ -43,6 +48,10 @@ class LocalTallyService(TallyService):
         while LocalTallyService.during:
             LocalTallyService.during.pop()()
         return {label: total}
+
+    def get_day(self, *, user_id: int, today: datetime.date | None = None) -> str:
+        LocalTallyService.calls.append(f"day:{today}")
+        return str(today or "the runner's own today")
 
     def get_everyones(self, *, label: str) -> dict[str, int]:
         LocalTallyService.calls.append(f"everyone:{label}")
@@ -208,3 +217,29 @@ def test_kept_only_answers_from_the_cache_or_refuses_before_any_call():
         with pytest.raises(versions.NotKept, match=r"echo\.echo"):
             echo_service.echo  # noqa: B018 - not a kept read: refused before it is called
     assert LocalTallyService.calls == ["total:1:total"]
+
+
+class BrokenCache:
+    """A cache whose every call fails as Redis does when it is out of memory (not unreachable)."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise RuntimeError("OOM command not allowed when used memory > 'maxmemory'")
+
+        return fail
+
+
+def test_a_failing_cache_costs_the_kept_answer_not_the_call(monkeypatch, caplog):
+    monkeypatch.setattr(versions, "cache", BrokenCache())
+    assert tally_service.get_total(user_id=1) == {"total": 5}
+    assert tally_service.get_total(user_id=1) == {"total": 5}
+    assert LocalTallyService.calls == ["total:1:total", "total:1:total"]
+    assert [record.message for record in caplog.records].count("rpc.kept_cache_failed") == 2
+
+
+def test_a_read_dated_by_today_is_kept_only_when_the_caller_gives_the_day():
+    day = datetime.date(2026, 12, 1)
+    assert tally_service.get_day(user_id=1, today=day) == tally_service.get_day(user_id=1, today=day) == "2026-12-01"
+    tally_service.get_day(user_id=1)
+    tally_service.get_day(user_id=1)
+    assert LocalTallyService.calls == ["day:2026-12-01", "day:None", "day:None"]
