@@ -28,6 +28,21 @@ from project.rpc.testing import ServiceSideTestClientTransport, serve_over_test_
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-enough-Passw0rd"
 TODAY = datetime.datetime.now(datetime.UTC).date()
+
+
+def _berlin_marathon_day(year: int) -> datetime.date:
+    """The last Sunday of September (Berlin's marathon): summer time there, always ahead of today here."""
+    day = datetime.date(year, 9, 30)
+    return day - datetime.timedelta(days=(day.weekday() + 1) % 7)
+
+
+BERLIN = _berlin_marathon_day(TODAY.year + 1)  # a date the races service takes whatever year the tests run in
+
+
+def _shown(day: datetime.date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
 JSON = {"content_type": "application/json"}
 CALLS: list[str] = []  # the races methods called over HTTP, in order
 
@@ -130,7 +145,7 @@ def test_adding_and_changing_a_race_on_the_pages_goes_through_the_service(client
         "/races/new/",
         {
             "name": "Berlin Marathon",
-            "date": "2027-09-26",
+            "date": BERLIN.isoformat(),
             "start_time": "09:15",
             "timezone": "",
             "distance": "42195.0",
@@ -145,7 +160,7 @@ def test_adding_and_changing_a_race_on_the_pages_goes_through_the_service(client
     race_id = int(added["Location"].split("/")[2])
     assert added["Location"] == f"/races/{race_id}/"
     page = _text(client.get(added["Location"]))
-    assert "Sun 26 Sep 2027, start 09:15 (Europe/Berlin) · 42.20 km · Berlin, Germany" in page
+    assert f"{_shown(BERLIN)}, start 09:15 (Europe/Berlin) · 42.20 km · Berlin, Germany" in page
     assert f'<a href="/races/{race_id}/edit/">Change it</a>' in page
     with _in_the_service():
         race = Race.objects.get(pk=race_id)
@@ -154,7 +169,7 @@ def test_adding_and_changing_a_race_on_the_pages_goes_through_the_service(client
         ada.id,
         "https://www.bmw-berlin-marathon.com",
     )
-    assert race.starts_at == datetime.datetime(2027, 9, 26, 7, 15, tzinfo=datetime.UTC)
+    assert race.starts_at == datetime.datetime.combine(BERLIN, datetime.time(7, 15), datetime.UTC)
 
     # What the form lets through but the service refuses comes back as the form's errors.
     refused = _text(
@@ -162,7 +177,7 @@ def test_adding_and_changing_a_race_on_the_pages_goes_through_the_service(client
             "/races/new/",
             {
                 "name": "Too long a website",
-                "date": "2027-10-01",
+                "date": (BERLIN + datetime.timedelta(days=5)).isoformat(),
                 "start_time": "10:00",
                 "timezone": "Europe/Paris",
                 "distance": "10000.0",
@@ -178,7 +193,7 @@ def test_adding_and_changing_a_race_on_the_pages_goes_through_the_service(client
     form = _text(client.get(f"/races/{race_id}/edit/"))
     assert CALLS == ["get_race_for_runner"]
     assert 'value="Berlin Marathon"' in form
-    assert 'value="2027-09-26"' in form  # ISO, as an <input type="date"> needs
+    assert f'value="{BERLIN.isoformat()}"' in form  # ISO, as an <input type="date"> needs
     assert 'value="09:15:00"' in form
     assert '<option value="Europe/Berlin" selected>' in form
     assert '<option value="42195.0" selected>Marathon</option>' in form
@@ -186,7 +201,7 @@ def test_adding_and_changing_a_race_on_the_pages_goes_through_the_service(client
         f"/races/{race_id}/edit/",
         {
             "name": "BMW Berlin Marathon",
-            "date": "2027-09-27",
+            "date": (BERLIN + datetime.timedelta(days=1)).isoformat(),
             "start_time": "08:30",
             "timezone": "",
             "distance": "other",
@@ -198,15 +213,16 @@ def test_adding_and_changing_a_race_on_the_pages_goes_through_the_service(client
         },
     )
     assert changed["Location"] == f"/races/{race_id}/"
-    assert "Mon 27 Sep 2027, start 08:30 (Europe/Berlin) · 42.50 km · Berlin, Germany" in _text(
+    monday = BERLIN + datetime.timedelta(days=1)
+    assert f"{_shown(monday)}, start 08:30 (Europe/Berlin) · 42.50 km · Berlin, Germany" in _text(
         client.get(changed["Location"])
     )
     with _in_the_service():
         race = Race.objects.get(pk=race_id)
         rescheduled = list(OutboxEvent.objects.filter(name="races.race_rescheduled").values_list("payload", flat=True))
     assert (race.name, race.timezone, race.website) == ("BMW Berlin Marathon", "Europe/Berlin", "")
-    assert race.starts_at == datetime.datetime(2027, 9, 27, 6, 30, tzinfo=datetime.UTC)
-    assert rescheduled == [{"race_id": race_id, "race_date": "2027-09-27"}]
+    assert race.starts_at == datetime.datetime.combine(monday, datetime.time(6, 30), datetime.UTC)
+    assert rescheduled == [{"race_id": race_id, "race_date": monday.isoformat()}]
 
     client.logout()
     client.login(email="bob@example.com", password=PASSWORD)
@@ -403,7 +419,7 @@ def test_the_pages_ask_the_service_a_bounded_number_of_questions(client, ada, bo
 UNAVAILABLE_PAGE = "Races are temporarily unavailable"
 FORM = {
     "name": "Berlin Marathon",
-    "date": "2027-09-26",
+    "date": BERLIN.isoformat(),
     "start_time": "09:15",
     "timezone": "Europe/Berlin",
     "distance": "42195.0",
@@ -423,7 +439,12 @@ DOWN = {
     "races:result": [("post", {"data": {"run_id": "1", "shared": "on"}}, 503, "so nothing was changed")],
     "api-races": [
         ("get", {}, 503, "service_unavailable"),
-        ("post", {"data": {**FORM, "date": "2027-09-26", "distance_m": 42195.0}, **JSON}, 503, "service_unavailable"),
+        (
+            "post",
+            {"data": {**FORM, "date": BERLIN.isoformat(), "distance_m": 42195.0}, **JSON},
+            503,
+            "service_unavailable",
+        ),
     ],
     "api-race": [
         ("get", {}, 503, "service_unavailable"),
