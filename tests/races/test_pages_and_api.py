@@ -9,23 +9,10 @@ from apps.accounts.interface import testing as accounts_testing
 from apps.races.interface.testing import add_race
 from apps.races.models import Race
 from apps.runs.interface.testing import record_manual_run
+from tests.races.dates import BERLIN, TODAY, shown
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-enough-Passw0rd"
-TODAY = datetime.datetime.now(datetime.UTC).date()
-
-
-def _berlin_marathon_day(year: int) -> datetime.date:
-    """The last Sunday of September (Berlin's marathon): summer time there, always ahead of today here."""
-    day = datetime.date(year, 9, 30)
-    return day - datetime.timedelta(days=(day.weekday() + 1) % 7)
-
-
-BERLIN = _berlin_marathon_day(TODAY.year + 1)  # a date the races service takes whatever year the tests run in
-
-
-def _shown(day: datetime.date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 @pytest.fixture
@@ -57,7 +44,7 @@ def test_adding_a_race_on_the_page_finds_its_time_zone_from_its_place(client, ad
     assert race.starts_at == datetime.datetime.combine(BERLIN, datetime.time(7, 15), datetime.UTC)  # 09:15 CEST
     assert race.website == "https://www.bmw-berlin-marathon.com"
     page = client.get(f"/races/{race.id}/").content.decode()
-    assert f"{_shown(BERLIN)}, start 09:15 (Europe/Berlin) · 42.20 km · Berlin, Germany" in page
+    assert f"{shown(BERLIN)}, start 09:15 (Europe/Berlin) · 42.20 km · Berlin, Germany" in page
 
 
 def test_a_race_without_zone_or_position_is_refused_with_what_to_fix(client, ada):

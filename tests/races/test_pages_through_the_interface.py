@@ -24,23 +24,10 @@ from apps.races.models import Race, Registration
 from apps.runs.interface.testing import record_manual_run
 from project.events.models import OutboxEvent
 from project.rpc.testing import ServiceSideTestClientTransport, serve_over_test_client
+from tests.races.dates import BERLIN, TODAY, shown
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-enough-Passw0rd"
-TODAY = datetime.datetime.now(datetime.UTC).date()
-
-
-def _berlin_marathon_day(year: int) -> datetime.date:
-    """The last Sunday of September (Berlin's marathon): summer time there, always ahead of today here."""
-    day = datetime.date(year, 9, 30)
-    return day - datetime.timedelta(days=(day.weekday() + 1) % 7)
-
-
-BERLIN = _berlin_marathon_day(TODAY.year + 1)  # a date the races service takes whatever year the tests run in
-
-
-def _shown(day: datetime.date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 JSON = {"content_type": "application/json"}
@@ -160,7 +147,7 @@ def test_adding_and_changing_a_race_on_the_pages_goes_through_the_service(client
     race_id = int(added["Location"].split("/")[2])
     assert added["Location"] == f"/races/{race_id}/"
     page = _text(client.get(added["Location"]))
-    assert f"{_shown(BERLIN)}, start 09:15 (Europe/Berlin) · 42.20 km · Berlin, Germany" in page
+    assert f"{shown(BERLIN)}, start 09:15 (Europe/Berlin) · 42.20 km · Berlin, Germany" in page
     assert f'<a href="/races/{race_id}/edit/">Change it</a>' in page
     with _in_the_service():
         race = Race.objects.get(pk=race_id)
@@ -214,7 +201,7 @@ def test_adding_and_changing_a_race_on_the_pages_goes_through_the_service(client
     )
     assert changed["Location"] == f"/races/{race_id}/"
     monday = BERLIN + datetime.timedelta(days=1)
-    assert f"{_shown(monday)}, start 08:30 (Europe/Berlin) · 42.50 km · Berlin, Germany" in _text(
+    assert f"{shown(monday)}, start 08:30 (Europe/Berlin) · 42.50 km · Berlin, Germany" in _text(
         client.get(changed["Location"])
     )
     with _in_the_service():
