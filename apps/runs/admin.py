@@ -54,12 +54,12 @@ class RunAdmin(web_admin.RunnerColumnMixin, web_admin.AppAdmin):
     pace = web_admin.pace_column("moving_s", "distance_m")
 
     def save_model(self, request, obj, form, change):
-        """A staff edit is announced as the runner's own would be (`operations.announce_staff_edit`)."""
+        """A staff edit is announced as the runner's own would be (`operations.announce_change`)."""
         with transaction.atomic():
             before = Run.objects.filter(pk=obj.pk).values_list("local_date", "sport").first() if change else None
             super().save_model(request, obj, form, change)
             date_before, sport_before = before or (obj.local_date, obj.sport)
-            operations.announce_staff_edit(run=obj, date_before=date_before, sport_before=sport_before)
+            operations.announce_change(run=obj, date_before=date_before, sport_before=sport_before)
 
     def delete_model(self, request, obj):
         operations.delete_run(user_id=obj.user_id, run_id=obj.pk)  # its duplicates and subscribers follow

@@ -258,8 +258,7 @@ def update_run(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
     corrected = {name: changes.pop(name) for name in MANUAL_FIELDS if name in changes}
     with transaction.atomic():
         run = _owned(user_id=user_id, run_id=run_id, lock=True)
-        family_before = contracts.FAMILY_OF[contracts.Sport(run.sport)]
-        date_before = run.local_date
+        sport_before, date_before = run.sport, run.local_date
         if corrected:
             _correct(run, corrected)
             changes |= {"start": run.start}  # saved below, with what follows from it
@@ -270,22 +269,14 @@ def update_run(*, user_id: int, run_id: int, changes: dict[str, Any]) -> Run:
         if changes:
             run.full_clean(exclude=["laps", "splits", "polyline", "notes", "name", "duplicate_of"])
             run.save()
-            if contracts.FAMILY_OF[contracts.Sport(run.sport)] is not family_before:
-                _recompute_in_transaction(run)  # a ride's efforts are not a run's: compute them anew
-            _forget_lists_on_commit(user_id)
-            for local_date in sorted({date_before, run.local_date}):  # moved: its old day and month change too
-                outbox.publish(
-                    events.RunUpdated(
-                        run_id=run.pk, user_id=user_id, local_date=local_date, sport=run.sport, hidden=run.hidden
-                    )
-                )
+            announce_change(run=run, date_before=date_before, sport_before=sport_before)
     return run
 
 
-def announce_staff_edit(*, run: Run, date_before: datetime.date, sport_before: str) -> None:
-    """A run staff changed in the admin (within its transaction): its efforts computed anew for another sport's
-    family, its runner's lists forgotten and subscribers told, as `update_run` does, so that month summaries and
-    plans follow."""
+def announce_change(*, run: Run, date_before: datetime.date, sport_before: str) -> None:
+    """A run just saved changed (by its runner, `update_run`, or by staff in the admin), within its transaction:
+    its efforts computed anew for another sport's family (a ride's are not a run's), its runner's lists forgotten,
+    and subscribers told of its old day and its new one, so that month summaries and plans follow."""
     if contracts.FAMILY_OF[contracts.Sport(run.sport)] is not contracts.FAMILY_OF[contracts.Sport(sport_before)]:
         _recompute_in_transaction(run)
     _forget_lists_on_commit(run.user_id)
